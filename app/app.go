@@ -1,0 +1,113 @@
+package app
+
+import (
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/session"
+	"github.com/gofiber/template/html/v2"
+
+	"proact/content"
+	"proact/models"
+	"proact/search"
+	"proact/static"
+	"proact/views"
+)
+
+// Deps is everything the web application needs, built by main (or a test).
+type Deps struct {
+	Config   Config
+	Store    *models.Store
+	Index    *search.Index
+	Renderer *content.Renderer
+	Log      *slog.Logger
+}
+
+// handlers holds what every handler uses; handlers are its methods, one file
+// per resource.
+type handlers struct {
+	cfg      Config
+	store    *models.Store
+	index    *search.Index
+	renderer *content.Renderer
+	log      *slog.Logger
+	tr       *Translator
+	sessions *session.Store
+	metrics  *metrics
+	assets   map[string]string
+	openapi  []byte
+}
+
+// New builds the Fiber application. Every template is parsed here, so a
+// broken template stops the start, not a request.
+func New(d Deps) (*fiber.App, error) {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	tplFS, err := fs.Sub(views.FS, ".")
+	if err != nil {
+		return nil, err
+	}
+	engine := html.NewFileSystem(http.FS(tplFS), ".html")
+	if err := engine.Load(); err != nil {
+		return nil, fmt.Errorf("app: unable to parse templates: %w", err)
+	}
+	locales, err := fs.Sub(tplFS, "locales")
+	if err != nil {
+		return nil, err
+	}
+	tr, err := NewTranslator(locales)
+	if err != nil {
+		return nil, err
+	}
+	assets, err := hashAssets(static.FS)
+	if err != nil {
+		return nil, fmt.Errorf("app: unable to read static files: %w", err)
+	}
+	spec, err := openAPIJSON()
+	if err != nil {
+		return nil, err
+	}
+	h := &handlers{
+		cfg: d.Config, store: d.Store, index: d.Index, renderer: d.Renderer, log: d.Log,
+		tr: tr, assets: assets, openapi: spec, metrics: newMetrics(d.Store),
+	}
+	h.sessions = session.New(session.Config{
+		Storage:        d.Store.KV("sess:"),
+		KeyLookup:      "cookie:proact_session",
+		CookieHTTPOnly: true,
+		CookieSameSite: fiber.CookieSameSiteLaxMode,
+		CookieSecure:   secureCookies(d.Config),
+		Expiration:     30 * time.Minute, // idle timeout
+	})
+	cfg := fiber.Config{
+		AppName:               "proact",
+		Views:                 engine,
+		ErrorHandler:          h.errorHandler,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           90 * time.Second,
+		BodyLimit:             4 << 20,
+		// Request strings are copied, so a value can outlive its handler
+		// (goroutines, the outbox) without being overwritten by fasthttp.
+		Immutable: true,
+	}
+	if len(d.Config.TrustedProxies) > 0 {
+		cfg.ProxyHeader = fiber.HeaderXForwardedFor
+		cfg.EnableTrustedProxyCheck = true
+		cfg.TrustedProxies = d.Config.TrustedProxies
+		cfg.EnableIPValidation = true
+	}
+	app := fiber.New(cfg)
+	h.routes(app)
+	return app, nil
+}
+
+func secureCookies(c Config) bool {
+	return len(c.BaseURL) > 8 && c.BaseURL[:8] == "https://"
+}

@@ -1,0 +1,99 @@
+package app
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"proact/content"
+	"proact/models"
+)
+
+var errTooManyRequests = fiber.NewError(fiber.StatusTooManyRequests, "rate")
+
+// statusOf maps an error to the HTTP status it deserves.
+func statusOf(err error) int {
+	var fe *fiber.Error
+	var problems content.Problems
+	switch {
+	case errors.As(err, &fe):
+		return fe.Code
+	case errors.Is(err, models.ErrNotFound):
+		return fiber.StatusNotFound
+	case errors.Is(err, models.ErrConflict):
+		return fiber.StatusConflict
+	case errors.As(err, &problems):
+		return fiber.StatusUnprocessableEntity
+	default:
+		return fiber.StatusInternalServerError
+	}
+}
+
+// errorCodes are the stable codes of JSON errors and the translation keys of
+// error pages.
+var errorCodes = map[int]string{
+	fiber.StatusBadRequest:            "bad_request",
+	fiber.StatusUnauthorized:          "unauthorized",
+	fiber.StatusForbidden:             "forbidden",
+	fiber.StatusNotFound:              "not_found",
+	fiber.StatusMethodNotAllowed:      "method_not_allowed",
+	fiber.StatusRequestEntityTooLarge: "too_large",
+	fiber.StatusConflict:              "conflict",
+	fiber.StatusUnprocessableEntity:   "invalid",
+	fiber.StatusTooManyRequests:       "too_many_requests",
+	fiber.StatusInternalServerError:   "internal",
+	fiber.StatusServiceUnavailable:    "unavailable",
+}
+
+// errorHandler is the one place errors become responses: a JSON error under
+// /api, a page in the layout and the reader's language elsewhere. The
+// error's own text never reaches the client; 5xx are logged with the request id.
+func (h *handlers) errorHandler(c *fiber.Ctx, err error) error {
+	status := statusOf(err)
+	code, ok := errorCodes[status]
+	if !ok {
+		code, status = "internal", fiber.StatusInternalServerError
+	}
+	if status >= 500 {
+		h.log.Error("request failed", slog.String("id", requestID(c)), slog.String("path", c.Path()), slog.Any("err", err))
+	}
+	loc := localizer(c)
+	if loc == nil {
+		loc = h.tr.Negotiate(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage))
+		c.Locals(localLocalizer, loc)
+	}
+	if status == fiber.StatusTooManyRequests {
+		c.Set(fiber.HeaderRetryAfter, c.GetRespHeader(fiber.HeaderRetryAfter, "60"))
+	}
+	message := loc.T("error." + code + ".message")
+	if strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/api" {
+		return c.Status(status).JSON(apiError{Error: apiErrorBody{Code: code, Message: message}})
+	}
+	p := h.page(c, loc.T("error."+code+".title"), errorPage{
+		Status: status, Code: code, Message: message, RequestID: requestID(c),
+	})
+	if rerr := h.render(c, status, tplError, p); rerr != nil {
+		h.log.Error("rendering the error page", slog.String("id", requestID(c)), slog.Any("err", rerr))
+		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+		return c.Status(status).SendString(message)
+	}
+	return nil
+}
+
+type errorPage struct {
+	Status    int
+	Code      string
+	Message   string
+	RequestID string
+}
+
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}

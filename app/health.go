@@ -1,0 +1,33 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// healthz says the process is alive.
+func (h *handlers) healthz(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// readyz says whether this instance can serve: the database answers and the
+// search index is open. A load balancer stops sending traffic on 503.
+func (h *handlers) readyz(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	checks := fiber.Map{"database": "ok", "index": "ok"}
+	status := fiber.StatusOK
+	if err := h.store.Ping(ctx); err != nil {
+		checks["database"], status = "unavailable", fiber.StatusServiceUnavailable
+		h.log.Warn("readiness: database", "err", err)
+	}
+	if h.index == nil {
+		checks["index"], status = "unavailable", fiber.StatusServiceUnavailable
+	} else if err := h.index.Ready(); err != nil {
+		checks["index"], status = "unavailable", fiber.StatusServiceUnavailable
+		h.log.Warn("readiness: index", "err", err)
+	}
+	return c.Status(status).JSON(checks)
+}

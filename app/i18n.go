@@ -1,0 +1,179 @@
+package app
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"unicode"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+	"gopkg.in/yaml.v3"
+
+	"proact/models"
+)
+
+// UILanguages are the languages the interface is translated into, English
+// first (the fallback).
+var uiLanguages = []string{"en", "nl", "ro", "fr", "de", "es", "it", "pl"}
+
+// UILanguages returns the interface languages, English first.
+func UILanguages() []string { return append([]string(nil), uiLanguages...) }
+
+// Translator holds the translation catalogues and picks a language per request.
+type Translator struct {
+	bundle  *i18n.Bundle
+	matcher language.Matcher
+	tags    []language.Tag
+	locs    map[string]*Localizer
+}
+
+// NewTranslator loads every catalogue in fsys (files named NAME.LANG.yaml).
+func NewTranslator(fsys fs.FS) (*Translator, error) {
+	b := i18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	files, err := fs.Glob(fsys, "*.yaml")
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("app: no translation catalogues found")
+	}
+	for _, f := range files {
+		if _, err := b.LoadMessageFileFS(fsys, f); err != nil {
+			return nil, fmt.Errorf("app: unable to load catalogue %s: %w", f, err)
+		}
+	}
+	t := &Translator{bundle: b, locs: map[string]*Localizer{}}
+	for _, l := range uiLanguages {
+		tag := language.MustParse(l)
+		t.tags = append(t.tags, tag)
+		t.locs[l] = &Localizer{
+			Lang:    l,
+			loc:     i18n.NewLocalizer(b, l),
+			langs:   display.Tags(tag),
+			regions: display.Regions(tag),
+		}
+	}
+	t.matcher = language.NewMatcher(t.tags)
+	return t, nil
+}
+
+// Negotiate picks the interface language: the one chosen in the switcher
+// (cookie), else the best match for Accept-Language, else English.
+func (t *Translator) Negotiate(cookie, acceptLanguage string) *Localizer {
+	if l, ok := t.locs[cookie]; ok {
+		return l
+	}
+	tag, _ := language.MatchStrings(t.matcher, acceptLanguage)
+	base, _ := tag.Base()
+	if l, ok := t.locs[base.String()]; ok {
+		return l
+	}
+	return t.locs["en"]
+}
+
+// For returns the localizer of a UI language, or English.
+func (t *Translator) For(lang string) *Localizer { return t.Negotiate(lang, "") }
+
+// MessageIDs lists the message ids of one language's catalogues: for the test
+// that every catalogue is complete.
+func MessageIDs(fsys fs.FS, lang string) (map[string]bool, error) {
+	ids := map[string]bool{}
+	files, err := fs.Glob(fsys, "*."+lang+".yaml")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]string
+		if err := yaml.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", path.Base(f), err)
+		}
+		for k := range m {
+			ids[k] = true
+		}
+	}
+	return ids, nil
+}
+
+// Localizer translates into one language. Its methods are what templates
+// call: {{.T "home.title"}}, {{.Label "topic" "outreach"}}, {{.Country "NL"}}.
+type Localizer struct {
+	Lang    string
+	loc     *i18n.Localizer
+	langs   display.Namer
+	regions display.Namer
+}
+
+// T translates a message; args are name/value pairs for the template
+// ({{.T "practices.found" "Count" 12}}). A missing key shows the key itself,
+// and the catalogue test makes sure none is missing.
+func (l *Localizer) T(key string, args ...any) string {
+	var data map[string]any
+	if len(args) > 1 {
+		data = make(map[string]any, len(args)/2)
+		for i := 0; i+1 < len(args); i += 2 {
+			data[fmt.Sprint(args[i])] = args[i+1]
+		}
+	}
+	s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data})
+	if err != nil && s == "" {
+		return key
+	}
+	return s
+}
+
+// Label is the translated label of a vocabulary term.
+func (l *Localizer) Label(vocab, term string) string {
+	switch vocab {
+	case models.Countries.Name:
+		return l.Country(term)
+	case models.Languages.Name:
+		return l.LanguageName(term)
+	}
+	return l.T(vocab + "." + term)
+}
+
+// Country names a country (or "EU") in this language.
+func (l *Localizer) Country(code string) string {
+	if code == "EU" {
+		return l.T("country.EU")
+	}
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if name := l.regions.Name(r); name != "" {
+		return name
+	}
+	return code
+}
+
+// LanguageName names a language in this language.
+func (l *Localizer) LanguageName(code string) string {
+	tag, err := language.Parse(code)
+	if err != nil {
+		return code
+	}
+	if name := l.langs.Name(tag); name != "" {
+		return name
+	}
+	return code
+}
+
+// SelfName names a language in itself ("Română"), for the language switcher.
+func SelfName(code string) string {
+	tag, err := language.Parse(code)
+	if err != nil {
+		return code
+	}
+	name := display.Self.Name(tag)
+	if name == "" {
+		return code
+	}
+	r := []rune(name)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}

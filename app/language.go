@@ -1,0 +1,36 @@
+package app
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+const langCookie = "proact_lang"
+
+// setLanguage remembers the chosen interface language in a cookie and goes
+// back to the page the reader was on. It is a link, not a form, so that it
+// works without JavaScript and from the keyboard.
+func (h *handlers) setLanguage(c *fiber.Ctx) error {
+	code := c.Params("code")
+	if _, ok := h.tr.locs[code]; !ok {
+		return fiber.ErrNotFound
+	}
+	c.Cookie(&fiber.Cookie{
+		Name: langCookie, Value: code, Path: "/", HTTPOnly: true,
+		Secure: secureCookies(h.cfg), SameSite: fiber.CookieSameSiteLaxMode,
+		Expires: time.Now().AddDate(1, 0, 0),
+	})
+	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
+}
+
+// localPath accepts only a path on this site, so that ?next= cannot send a
+// reader elsewhere (an open redirect).
+func localPath(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsAny(next, "\\\r\n") || strings.HasPrefix(next, "/language/") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,184 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"proact/models"
+)
+
+// contentSecurityPolicy allows nothing from other origins: every asset is
+// served by the portal. Pico draws some icons as data: SVGs.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; " +
+	"script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// requestLog writes one structured line per request. It never logs query
+// strings, bodies, cookies or headers: they can hold passwords and tokens.
+func (h *handlers) requestLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		// The error handler has not run yet: take the status it will give.
+		status = statusOf(err)
+	}
+	route := routeName(c, status)
+	d := time.Since(start)
+	h.metrics.observe(c.Method(), route, status, d)
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	h.log.LogAttrs(c.UserContext(), level, "request",
+		slog.String("id", requestID(c)),
+		slog.String("method", c.Method()),
+		slog.String("route", route),
+		slog.String("path", c.Path()),
+		slog.Int("status", status),
+		slog.Float64("ms", float64(d.Microseconds())/1000),
+		slog.String("ip", c.IP()),
+	)
+	return err
+}
+
+// routeName is the route pattern ("/practices/:slug"), never the raw path, so
+// metrics stay bounded whatever URLs clients try.
+func routeName(c *fiber.Ctx, status int) string {
+	if r, ok := c.Locals(localRoute).(string); ok {
+		return r
+	}
+	if status == fiber.StatusNotFound {
+		return "unmatched"
+	}
+	if r := c.Route(); r != nil && r.Path != "/" && r.Path != "" {
+		return r.Path
+	}
+	return c.Path()
+}
+
+func requestID(c *fiber.Ctx) string {
+	if id, ok := c.Locals("requestid").(string); ok {
+		return id
+	}
+	return ""
+}
+
+// markRoute records the matched route pattern for logs and metrics; Fiber's
+// own c.Route() is that of the last middleware once the stack unwinds.
+func markRoute(c *fiber.Ctx) error {
+	c.Locals(localRoute, c.Route().Path)
+	return c.Next()
+}
+
+func (h *handlers) recoverer() fiber.Handler {
+	return recover.New(recover.Config{
+		EnableStackTrace: true,
+		StackTraceHandler: func(c *fiber.Ctx, e any) {
+			h.log.Error("panic", "id", requestID(c), "panic", fmt.Sprint(e), "stack", string(debug.Stack()))
+		},
+	})
+}
+
+func securityHeaders() fiber.Handler {
+	return helmet.New(helmet.Config{
+		ContentSecurityPolicy:     contentSecurityPolicy,
+		XFrameOptions:             "DENY",
+		ReferrerPolicy:            "strict-origin-when-cross-origin",
+		CrossOriginEmbedderPolicy: "require-corp",
+		CrossOriginOpenerPolicy:   "same-origin",
+		CrossOriginResourcePolicy: "same-origin",
+		PermissionPolicy:          "camera=(), microphone=(), geolocation=()",
+		XSSProtection:             "0",
+		ContentTypeNosniff:        "nosniff",
+	})
+}
+
+// language picks the interface language and the viewer for the request.
+func (h *handlers) language(c *fiber.Ctx) error {
+	c.Locals(localLocalizer, h.tr.Negotiate(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage)))
+	c.Vary(fiber.HeaderAcceptLanguage, fiber.HeaderCookie)
+	return c.Next()
+}
+
+// identify loads the signed-in user from the session, if any.
+func (h *handlers) identify(c *fiber.Ctx) error {
+	if c.Cookies("proact_session") == "" {
+		return c.Next() // no session: an anonymous visitor, no database read
+	}
+	sess, err := h.sessions.Get(c)
+	if err != nil {
+		return c.Next()
+	}
+	uid, ok := sess.Get("uid").(uint)
+	if !ok || uid == 0 {
+		return c.Next()
+	}
+	u, err := h.store.UserByID(c.UserContext(), uid)
+	if err != nil || u.Status != "active" {
+		return c.Next()
+	}
+	c.Locals(localUser, u)
+	v := models.Viewer{UserID: u.ID, Role: u.Role}
+	if u.OrganisationID != nil {
+		v.OrganisationID = *u.OrganisationID
+	}
+	c.Locals(localViewer, v)
+	return c.Next()
+}
+
+// csrfProtection checks the token of every unsafe request. Tokens live in the
+// database so that any instance can check them; forms send them in the
+// _csrf field, scripts in the X-CSRF-Token header.
+func (h *handlers) csrfProtection() fiber.Handler {
+	return csrf.New(csrf.Config{
+		Storage:        h.store.KV("csrf:"),
+		CookieName:     "proact_csrf",
+		CookieSameSite: fiber.CookieSameSiteLaxMode,
+		CookieSecure:   secureCookies(h.cfg),
+		CookieHTTPOnly: true,
+		Expiration:     2 * time.Hour,
+		ContextKey:     localCSRF,
+		Extractor: func(c *fiber.Ctx) (string, error) {
+			if tok := c.FormValue("_csrf"); tok != "" {
+				return tok, nil
+			}
+			if tok := c.Get("X-CSRF-Token"); tok != "" {
+				return tok, nil
+			}
+			return "", csrf.ErrTokenNotFound
+		},
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			return fiber.NewError(fiber.StatusForbidden, "csrf")
+		},
+		// The API authenticates with bearer tokens, not cookies.
+		Next: func(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") },
+	})
+}
+
+// rateLimit limits each client IP (the real one: forwarded headers are read
+// only from PROACT_TRUSTED_PROXIES) on writes, the API and search, with the
+// counters in the database so that every instance counts together.
+func (h *handlers) rateLimit(max int, window time.Duration) fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:          max,
+		Expiration:   window,
+		Storage:      h.store.KV("rl:"),
+		KeyGenerator: func(c *fiber.Ctx) string { return utils.CopyString(c.IP()) },
+		Next: func(c *fiber.Ctx) bool {
+			p := c.Path()
+			safe := c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead
+			return safe && !strings.HasPrefix(p, "/api/") && p != "/search"
+		},
+		LimitReached: func(c *fiber.Ctx) error { return errTooManyRequests },
+	})
+}

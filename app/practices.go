@@ -1,0 +1,214 @@
+package app
+
+import (
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"proact/content"
+	"proact/models"
+)
+
+// practiceCard is what a list shows of a note; templates never see entities.
+type practiceCard struct {
+	Slug        string
+	Title       string
+	Summary     string
+	Language    string
+	Countries   []string
+	Topics      []string
+	OrgName     string
+	OrgSlug     string
+	Demo        bool
+	MembersOnly bool
+	Published   time.Time
+}
+
+func card(p *models.Practice) practiceCard {
+	c := practiceCard{
+		Slug: p.Slug, Title: p.Title, Summary: p.Summary, Language: p.Language,
+		Countries: p.Countries, Topics: p.Topics,
+		MembersOnly: p.Visibility == models.VisibilityMembers,
+	}
+	if p.PublishedAt != nil {
+		c.Published = *p.PublishedAt
+	}
+	if p.Organisation != nil {
+		c.OrgName, c.OrgSlug, c.Demo = p.Organisation.Name, p.Organisation.Slug, p.Organisation.Demo
+	}
+	return c
+}
+
+func cards(list []models.Practice) []practiceCard {
+	out := make([]practiceCard, len(list))
+	for i := range list {
+		out[i] = card(&list[i])
+	}
+	return out
+}
+
+// option is one choice of a filter.
+type option struct {
+	Value    string
+	Label    string
+	Count    int64
+	Selected bool
+}
+
+type filterSelect struct {
+	Name    string // query parameter
+	Label   string
+	Options []option
+}
+
+type practicesData struct {
+	Filter  models.PracticeFilter
+	Selects []filterSelect
+	Sorts   []option
+	Items   []practiceCard
+	Total   int64
+	Pager   pager
+}
+
+// listPractices lists published notes with filters and pages.
+func (h *handlers) listPractices(c *fiber.Ctx) error {
+	ctx, v, loc := c.UserContext(), viewer(c), localizer(c)
+	f := models.PracticeFilter{
+		Country: c.Query("country"), Language: c.Query("language"), Topic: c.Query("topic"),
+		Sector: c.Query("sector"), Sort: c.Query("sort"), Page: queryInt(c, "page", 1),
+	}.Normalise()
+	items, total, err := h.store.ListPractices(ctx, v, f)
+	if err != nil {
+		return err
+	}
+	d := practicesData{Filter: f, Items: cards(items), Total: total}
+	for _, s := range []struct {
+		param, vocab, value string
+	}{
+		{"country", models.Countries.Name, f.Country}, {"language", models.Languages.Name, f.Language},
+		{"topic", models.Topics.Name, f.Topic}, {"sector", models.Sectors.Name, f.Sector},
+	} {
+		counts, err := h.store.PracticeTermCounts(ctx, v, s.vocab)
+		if err != nil {
+			return err
+		}
+		fs := filterSelect{Name: s.param, Label: loc.T("filter." + s.param)}
+		for _, tc := range counts {
+			fs.Options = append(fs.Options, option{Value: tc.Term, Label: loc.Label(s.vocab, tc.Term), Count: tc.Count, Selected: tc.Term == s.value})
+		}
+		d.Selects = append(d.Selects, fs)
+	}
+	for _, s := range models.PracticeSortNames() {
+		d.Sorts = append(d.Sorts, option{Value: s, Label: loc.T("sort." + s), Selected: s == f.Sort})
+	}
+	d.Pager = newPager(c, f.Page, f.PerPage, total)
+	return h.render(c, fiber.StatusOK, tplPractices, h.page(c, loc.T("practices.title"), d))
+}
+
+type translationLink struct {
+	Slug     string
+	Title    string
+	Language string
+}
+
+type practiceView struct {
+	practiceCard
+	Body         template.HTML
+	Sectors      []string
+	Indicators   []string
+	TargetGroups []string
+	Stage        string
+	Evidence     string
+	Version      int
+	Updated      time.Time
+	Translations []translationLink
+}
+
+// showPractice shows one note, or its Markdown source for /practices/{slug}.md.
+func (h *handlers) showPractice(c *fiber.Ctx) error {
+	ctx, v := c.UserContext(), viewer(c)
+	slug, source := strings.CutSuffix(c.Params("slug"), ".md")
+	p, err := h.store.PracticeBySlug(ctx, v, slug)
+	if err != nil {
+		return err
+	}
+	if source {
+		data, err := content.MarshalNote(content.NoteFromPractice(p))
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "text/markdown; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `inline; filename="`+p.Slug+`.md"`)
+		return c.Send(data)
+	}
+	translations, err := h.store.Translations(ctx, v, p)
+	if err != nil {
+		return err
+	}
+	pv := practiceView{
+		practiceCard: card(p),
+		// BodyHTML was sanitized by content.Renderer when the note was saved.
+		Body:    template.HTML(p.BodyHTML), //nolint:gosec // sanitized HTML
+		Sectors: p.Sectors, Indicators: p.Indicators, TargetGroups: p.TargetGroups,
+		Stage: p.Stage, Evidence: p.Evidence, Version: p.Version, Updated: p.UpdatedAt,
+	}
+	for _, t := range translations {
+		pv.Translations = append(pv.Translations, translationLink{Slug: t.Slug, Title: t.Title, Language: t.Language})
+	}
+	page := h.page(c, p.Title, pv)
+	page.Description = p.Summary
+	return h.render(c, fiber.StatusOK, tplPractice, page)
+}
+
+// pager is the page navigation of a list.
+type pager struct {
+	Page, Pages int
+	Prev, Next  string
+	Links       []pageLink
+}
+
+type pageLink struct {
+	Number  int
+	Href    string
+	Current bool
+	Gap     bool
+}
+
+// newPager builds links that keep the current query and change only the page.
+func newPager(c *fiber.Ctx, page, perPage int, total int64) pager {
+	pages := int((total + int64(perPage) - 1) / int64(perPage))
+	p := pager{Page: page, Pages: pages}
+	if pages <= 1 {
+		return p
+	}
+	args := c.Context().QueryArgs()
+	href := func(n int) string {
+		q := make([]string, 0, 6)
+		args.VisitAll(func(k, v []byte) {
+			if string(k) != "page" {
+				q = append(q, queryEscape(string(k))+"="+queryEscape(string(v)))
+			}
+		})
+		q = append(q, "page="+strconv.Itoa(n))
+		return c.Path() + "?" + strings.Join(q, "&")
+	}
+	if page > 1 {
+		p.Prev = href(page - 1)
+	}
+	if page < pages {
+		p.Next = href(page + 1)
+	}
+	for n := 1; n <= pages; n++ {
+		near := n == 1 || n == pages || (n >= page-2 && n <= page+2)
+		switch {
+		case near:
+			p.Links = append(p.Links, pageLink{Number: n, Href: href(n), Current: n == page})
+		case len(p.Links) > 0 && !p.Links[len(p.Links)-1].Gap:
+			p.Links = append(p.Links, pageLink{Gap: true})
+		}
+	}
+	return p
+}

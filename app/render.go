@@ -1,0 +1,167 @@
+package app
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"proact/models"
+)
+
+// Template names: every page the portal renders.
+const (
+	tplHome      = "pages/home"
+	tplPractices = "pages/practices"
+	tplPractice  = "pages/practice"
+	tplSearch    = "pages/search"
+	tplError     = "pages/error"
+	layoutMain   = "layouts/main"
+)
+
+// Locals keys set by middleware.
+const (
+	localLocalizer = "proact.localizer"
+	localViewer    = "proact.viewer"
+	localUser      = "proact.user"
+	localCSRF      = "proact.csrf"
+	localRoute     = "proact.route"
+)
+
+// Page is what every template receives: the request's language and
+// translator, the signed-in user, the CSRF token, and the page's own data.
+type Page struct {
+	*Localizer
+	Title       string
+	Description string
+	Path        string // the current path, for the language switcher
+	CSRF        string
+	User        *CurrentUser
+	Languages   []LanguageOption
+	Data        any
+
+	assets map[string]string
+}
+
+// CurrentUser is what templates may know about the signed-in person.
+type CurrentUser struct {
+	Name string
+	Role string
+}
+
+// LanguageOption is one entry of the language switcher.
+type LanguageOption struct {
+	Code    string
+	Name    string // in the language itself
+	Current bool
+	Href    string
+}
+
+// Asset returns the URL of a static file with a content hash, so that it can
+// be cached for a year and still change when the file does.
+func (p *Page) Asset(name string) string {
+	if v, ok := p.assets[name]; ok {
+		return "/static/" + name + "?v=" + v
+	}
+	return "/static/" + name
+}
+
+// page builds the data of a page for this request.
+func (h *handlers) page(c *fiber.Ctx, title string, data any) *Page {
+	loc := localizer(c)
+	p := &Page{
+		Localizer: loc, Title: title, Path: c.Path(), Data: data, assets: h.assets,
+	}
+	if tok, ok := c.Locals(localCSRF).(string); ok {
+		p.CSRF = tok
+	}
+	if u, ok := c.Locals(localUser).(*models.User); ok && u != nil {
+		p.User = &CurrentUser{Name: u.Name, Role: u.Role}
+	}
+	next := url.QueryEscape(c.OriginalURL())
+	for _, l := range uiLanguages {
+		p.Languages = append(p.Languages, LanguageOption{
+			Code: l, Name: SelfName(l), Current: l == loc.Lang,
+			Href: "/language/" + l + "?next=" + next,
+		})
+	}
+	return p
+}
+
+// Date formats a date the same way in every language (2026-03-14): readable
+// everywhere, unambiguous, and sortable.
+func (p *Page) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+// render shows a page inside the main layout.
+func (h *handlers) render(c *fiber.Ctx, status int, tpl string, p *Page) error {
+	c.Status(status)
+	return c.Render(tpl, p, layoutMain)
+}
+
+func localizer(c *fiber.Ctx) *Localizer {
+	if l, ok := c.Locals(localLocalizer).(*Localizer); ok {
+		return l
+	}
+	return nil
+}
+
+func viewer(c *fiber.Ctx) models.Viewer {
+	if v, ok := c.Locals(localViewer).(models.Viewer); ok {
+		return v
+	}
+	return models.Viewer{}
+}
+
+// hashAssets computes a short content hash of every static file.
+func hashAssets(fsys fs.FS) (map[string]string, error) {
+	out := map[string]string{}
+	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(fsys, path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		out[path] = hex.EncodeToString(sum[:4])
+		return nil
+	})
+	return out, err
+}
+
+// queryInt reads a positive integer from the query string, or def.
+func queryInt(c *fiber.Ctx, key string, def int) int {
+	n, err := strconv.Atoi(c.Query(key))
+	if err != nil || n < 1 {
+		return def
+	}
+	return n
+}
+
+// cardContext and pagerContext let a partial see both its item and the page
+// (for translations): {{template "partials/practice_card" ($.WithCard .)}}.
+type cardContext struct {
+	Page *Page
+	Card practiceCard
+}
+
+type pagerContext struct {
+	Page  *Page
+	Pager pager
+}
+
+// WithCard pairs a practice card with the page, for the card partial.
+func (p *Page) WithCard(c practiceCard) cardContext { return cardContext{Page: p, Card: c} }
+
+// WithPager pairs a pager with the page, for the pager partial.
+func (p *Page) WithPager(pg pager) pagerContext { return pagerContext{Page: p, Pager: pg} }

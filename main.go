@@ -1,0 +1,279 @@
+// Command proact runs the PRO-ACT Network portal: one binary with its views,
+// static files, migrations and demo content embedded.
+//
+//	proact [serve] [flags]   serve the portal (the default)
+//	proact migrate           apply pending database migrations
+//	proact reindex           rebuild the search index from the database
+//	proact import DIR        import organisations.yaml and practices/*.md
+//	proact export DIR        write them back out
+//
+// Every flag mirrors a PROACT_* environment variable; see README.md.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+
+	"proact/app"
+	"proact/content"
+	"proact/models"
+	"proact/search"
+)
+
+// firstAdminEmail is the account created on an empty database.
+const firstAdminEmail = "admin@example.org"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// options are the settings of one command line: the configuration plus the
+// command's own flags and arguments.
+type options struct {
+	cmd     string
+	cfg     app.Config
+	migrate bool
+	args    []string
+}
+
+func parse(args []string) (options, error) {
+	o := options{cmd: "serve"}
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		o.cmd, args = args[0], args[1:]
+	}
+	switch o.cmd {
+	case "serve", "migrate", "reindex", "import", "export":
+	default:
+		return o, fmt.Errorf("unknown command %q (try serve, migrate, reindex, import DIR or export DIR)", o.cmd)
+	}
+	if err := env.Parse(&o.cfg); err != nil {
+		return o, fmt.Errorf("configuration: %w", err)
+	}
+	fs := flag.NewFlagSet("proact "+o.cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c := &o.cfg
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address to serve on (PROACT_ADDR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres:// URL; empty for embedded SQLite (PROACT_DATABASE_URL)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "folder of the SQLite file and the index (PROACT_DATA_DIR)")
+	fs.StringVar(&c.IndexDir, "index-dir", c.IndexDir, "folder of this instance's search index (PROACT_INDEX_DIR)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public address of the portal (PROACT_BASE_URL)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp:// URL; empty keeps mail in the outbox (PROACT_SMTP_URL)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (PROACT_LOG_FORMAT)")
+	fs.StringVar(&c.Demo, "demo", c.Demo, "load demo content into an empty database: true or false (PROACT_DEMO)")
+	proxies := fs.String("trusted-proxies", strings.Join(c.TrustedProxies, ","), "comma-separated IPs or CIDRs (PROACT_TRUSTED_PROXIES)")
+	fs.BoolVar(&o.migrate, "migrate", false, "serve: apply pending migrations first")
+	if err := fs.Parse(args); err != nil {
+		return o, fmt.Errorf("%w (flags: %s)", err, flagNames(fs))
+	}
+	c.TrustedProxies = nil
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	o.args = fs.Args()
+	if (o.cmd == "import" || o.cmd == "export") && len(o.args) != 1 {
+		return o, fmt.Errorf("usage: proact %s DIR", o.cmd)
+	}
+	if c.IndexDir == "" {
+		c.IndexDir = filepath.Join(c.DataDir, "index")
+	}
+	return o, c.Validate()
+}
+
+func flagNames(fs *flag.FlagSet) string {
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, "--"+f.Name) })
+	return strings.Join(names, " ")
+}
+
+// run executes one command and returns the exit status. Failures are one
+// clear line each on stderr, never a stack trace.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parse(args)
+	if err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(stderr, "proact: "+line)
+		}
+		return 1
+	}
+	log := newLogger(o.cfg.LogFormat, stderr)
+	if err := dispatch(ctx, o, log, stdout); err != nil {
+		fmt.Fprintln(stderr, "proact: "+oneLine(err))
+		return 1
+	}
+	return 0
+}
+
+func oneLine(err error) string {
+	var ie content.ImportError
+	if errors.As(err, &ie) {
+		return ie.Error() // a list of files, one a line, is clearer than one long line
+	}
+	return strings.ReplaceAll(err.Error(), "\n", "; ")
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func dispatch(ctx context.Context, o options, log *slog.Logger, stdout io.Writer) error {
+	db, dialect, err := models.Open(ctx, o.cfg.DatabaseURL, o.cfg.DataDir)
+	if err != nil {
+		where := "the SQLite database in " + o.cfg.DataDir
+		if o.cfg.DatabaseURL != "" {
+			where = models.RedactURL(o.cfg.DatabaseURL)
+		}
+		return fmt.Errorf("cannot open %s: %w", where, errors.Unwrap(err))
+	}
+	store := models.NewStore(db, dialect)
+	defer store.Close()
+
+	if o.cmd == "migrate" {
+		applied, err := models.Migrate(ctx, db, dialect)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Applied %d migration(s); the schema is up to date.\n", len(applied))
+		return nil
+	}
+	state, err := models.Schema(ctx, db, dialect)
+	if err != nil {
+		return err
+	}
+	switch {
+	case state.Empty() && o.cmd == "serve", o.migrate:
+		if _, err := models.Migrate(ctx, db, dialect); err != nil {
+			return err
+		}
+	case !state.UpToDate():
+		return fmt.Errorf("the database schema is at version %d but this proact needs version %d: run `proact migrate` first (or start with --migrate)", state.Current, state.Latest)
+	}
+
+	renderer := content.NewRenderer()
+	switch o.cmd {
+	case "import":
+		r, err := content.Import(ctx, store, renderer, os.DirFS(o.args[0]), false)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Imported %d organisation(s) and %d practice note(s) from %s.\n", r.Organisations, r.Practices, o.args[0])
+		return nil
+	case "export":
+		r, err := content.Export(ctx, store, o.args[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Exported %d organisation(s) and %d practice note(s) to %s.\n", r.Organisations, r.Practices, o.args[0])
+		return nil
+	case "reindex":
+		if err := os.RemoveAll(filepath.Join(o.cfg.IndexDir, "index.bleve")); err != nil {
+			return err
+		}
+		ix, err := search.Open(ctx, o.cfg.IndexDir, store, log)
+		if err != nil {
+			return err
+		}
+		defer ix.Close()
+		n, _ := ix.DocCount()
+		fmt.Fprintf(stdout, "Rebuilt the search index: %d document(s).\n", n)
+		return nil
+	}
+	return serve(ctx, o.cfg, store, renderer, log, stdout)
+}
+
+// firstStart prepares an empty database: demo content (when enabled) and the
+// first administrator, whose one-time password is printed once.
+func firstStart(ctx context.Context, cfg app.Config, store *models.Store, r *content.Renderer, stdout io.Writer) error {
+	users, err := store.CountUsers(ctx)
+	if err != nil || users > 0 {
+		return err
+	}
+	if cfg.DemoEnabled() {
+		rep, err := content.Import(ctx, store, r, content.Demo(), true)
+		if err != nil {
+			return fmt.Errorf("demo content: %w", err)
+		}
+		fmt.Fprintf(stdout, "Loaded the demo content: %d organisations, %d practice notes.\n", rep.Organisations, rep.Practices)
+	}
+	password := rand.Text()
+	hash, err := models.ProductionHashing().Hash(password)
+	if err != nil {
+		return err
+	}
+	admin := &models.User{Email: firstAdminEmail, Name: "Administrator", PasswordHash: hash,
+		Role: models.RoleAdmin, Language: "en", MustChangePassword: true}
+	if err := store.CreateUser(ctx, admin); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Admin e-mail: %s\nAdmin password: %s\n(This one-time password is shown only now; you will be asked to change it.)\n", admin.Email, password)
+	return nil
+}
+
+func serve(ctx context.Context, cfg app.Config, store *models.Store, r *content.Renderer, log *slog.Logger, stdout io.Writer) error {
+	if err := firstStart(ctx, cfg, store, r, stdout); err != nil {
+		return err
+	}
+	index, err := search.Open(ctx, cfg.IndexDir, store, log)
+	if err != nil {
+		return err
+	}
+	defer index.Close()
+	web, err := app.New(app.Deps{Config: cfg, Store: store, Index: index, Renderer: r, Log: log})
+	if err != nil {
+		return err
+	}
+	bg, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	go index.Run(bg, 3*time.Second)
+	go sweep(bg, store, log)
+
+	listenErr := make(chan error, 1)
+	go func() { listenErr <- web.Listen(cfg.Addr) }()
+	fmt.Fprintf(stdout, "URL: %s\n", cfg.SiteURL())
+	select {
+	case err := <-listenErr:
+		return fmt.Errorf("cannot serve on %s: %w", cfg.Addr, err)
+	case <-ctx.Done():
+	}
+	// SIGTERM: stop accepting, let requests in flight finish, then exit 0.
+	log.Info("shutting down")
+	if err := web.ShutdownWithTimeout(20 * time.Second); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// sweep removes expired sessions, CSRF tokens and rate-limit counters.
+func sweep(ctx context.Context, store *models.Store, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := store.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("sweeping expired keys", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

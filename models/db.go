@@ -1,0 +1,173 @@
+// Package models holds the portal's entities, vocabularies, migrations and the
+// Store through which every query runs.
+package models
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/libtnb/sqlite"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names the database engine behind a Store.
+type Dialect string
+
+// The two supported database engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Open connects to the database named by databaseURL (a postgres:// URL) or,
+// when it is empty, to the embedded SQLite file proact.db in dataDir. It pings
+// the database so that an unreachable server is reported at once.
+func Open(ctx context.Context, databaseURL, dataDir string) (*gorm.DB, Dialect, error) {
+	cfg := &gorm.Config{Logger: logger.Discard, TranslateError: true}
+	var (
+		db      *gorm.DB
+		dialect Dialect
+		err     error
+	)
+	if databaseURL == "" {
+		if err := os.MkdirAll(dataDir, 0o750); err != nil {
+			return nil, "", fmt.Errorf("models: unable to create the data folder %s: %w", dataDir, err)
+		}
+		db, err = gorm.Open(sqlite.Open(SQLiteDSN(filepath.Join(dataDir, "proact.db"))), cfg)
+		dialect = SQLite
+	} else {
+		db, err = gorm.Open(postgres.Open(databaseURL), cfg)
+		dialect = Postgres
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("models: unable to open the database: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, "", fmt.Errorf("models: unable to open the database: %w", err)
+	}
+	if dialect == SQLite {
+		// One writer at a time is all SQLite allows; a small pool keeps readers
+		// concurrent under WAL without piling up busy writers.
+		sqlDB.SetMaxOpenConns(8)
+	} else {
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		return nil, "", fmt.Errorf("models: unable to reach the database: %w", err)
+	}
+	return db, dialect, nil
+}
+
+// SQLiteDSN is the connection string for the SQLite file at path: WAL for
+// concurrent readers, FULL synchronous so that an acknowledged write survives
+// power loss, foreign keys on, immediate transactions to avoid upgrade deadlocks.
+func SQLiteDSN(path string) string {
+	return "file:" + path + "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+		"&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)"
+}
+
+// RedactURL hides the password of a database URL so it can be printed.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+func provider(db *gorm.DB, dialect Dialect) (*goose.Provider, *sql.DB, error) {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, nil, err
+	}
+	dir, gooseDialect := "migrations/sqlite", goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if dialect == Postgres {
+		dir, gooseDialect = "migrations/postgres", goose.DialectPostgres
+		// Several instances may start at once: only one applies migrations.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	sub, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := goose.NewProvider(gooseDialect, sqlDB, sub, opts...)
+	return p, sqlDB, err
+}
+
+// SchemaState says how the database schema compares with the migrations
+// embedded in this binary.
+type SchemaState struct {
+	Current int64 // highest version applied
+	Latest  int64 // highest version this binary knows
+}
+
+// Empty reports whether no migration has been applied yet.
+func (s SchemaState) Empty() bool { return s.Current == 0 }
+
+// UpToDate reports whether every migration has been applied.
+func (s SchemaState) UpToDate() bool { return s.Current >= s.Latest }
+
+// Schema reports the applied and latest schema versions.
+func Schema(ctx context.Context, db *gorm.DB, dialect Dialect) (SchemaState, error) {
+	p, _, err := provider(db, dialect)
+	if err != nil {
+		return SchemaState{}, fmt.Errorf("models: unable to read the migrations: %w", err)
+	}
+	sources := p.ListSources()
+	state := SchemaState{}
+	if len(sources) > 0 {
+		state.Latest = sources[len(sources)-1].Version
+	}
+	state.Current, err = p.GetDBVersion(ctx)
+	if err != nil && !errors.Is(err, goose.ErrNoMigrations) {
+		// A database that has never seen goose has no version table yet.
+		if strings.Contains(err.Error(), "does not exist") || strings.Contains(err.Error(), "no such table") {
+			return state, nil
+		}
+		return state, fmt.Errorf("models: unable to read the schema version: %w", err)
+	}
+	return state, nil
+}
+
+// Migrate applies every pending migration and returns the versions applied.
+func Migrate(ctx context.Context, db *gorm.DB, dialect Dialect) ([]int64, error) {
+	p, _, err := provider(db, dialect)
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to read the migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to migrate: %w", err)
+	}
+	applied := make([]int64, 0, len(results))
+	for _, r := range results {
+		applied = append(applied, r.Source.Version)
+	}
+	return applied, nil
+}

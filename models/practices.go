@@ -1,0 +1,341 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// PracticeSorts maps the sort names a user may choose to SQL; nothing else
+// reaches ORDER BY.
+var practiceSorts = map[string]string{
+	"newest": "published_at DESC, id DESC",
+	"oldest": "published_at ASC, id ASC",
+	"title":  "title ASC, id ASC",
+}
+
+// PracticeSortNames lists the accepted sort names, the default first.
+func PracticeSortNames() []string { return []string{"newest", "oldest", "title"} }
+
+// PracticeFilter selects published practice notes. Empty fields do not filter.
+type PracticeFilter struct {
+	Country  string
+	Language string
+	Topic    string
+	Sector   string
+	OrgID    uint
+	Sort     string
+	Page     int // 1-based
+	PerPage  int
+}
+
+// Normalise drops values that are not in their vocabulary and clamps paging,
+// so a crafted URL can neither inject nor ask for a million rows.
+func (f PracticeFilter) Normalise() PracticeFilter {
+	if !Countries.Has(f.Country) {
+		f.Country = ""
+	}
+	if !Languages.Has(f.Language) {
+		f.Language = ""
+	}
+	if !Topics.Has(f.Topic) {
+		f.Topic = ""
+	}
+	if !Sectors.Has(f.Sector) {
+		f.Sector = ""
+	}
+	if _, ok := practiceSorts[f.Sort]; !ok {
+		f.Sort = "newest"
+	}
+	if f.PerPage <= 0 || f.PerPage > 100 {
+		f.PerPage = 20
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	return f
+}
+
+// visiblePractices is the one place that decides which notes a viewer may read.
+func (s *Store) visiblePractices(ctx context.Context, v Viewer) *gorm.DB {
+	q := s.conn(ctx).Model(&Practice{}).Where("practices.status = ?", StatusPublished)
+	if !v.SeesMembersOnly() {
+		q = q.Where("practices.visibility = ?", VisibilityPublic)
+	}
+	return q
+}
+
+func withTerm(q *gorm.DB, vocab, term string) *gorm.DB {
+	if term == "" {
+		return q
+	}
+	return q.Where("practices.id IN (SELECT practice_id FROM practice_terms WHERE vocab = ? AND term = ?)", vocab, term)
+}
+
+func (s *Store) filteredPractices(ctx context.Context, v Viewer, f PracticeFilter) *gorm.DB {
+	q := s.visiblePractices(ctx, v)
+	q = withTerm(q, Countries.Name, f.Country)
+	q = withTerm(q, Topics.Name, f.Topic)
+	q = withTerm(q, Sectors.Name, f.Sector)
+	if f.Language != "" {
+		q = q.Where("practices.language = ?", f.Language)
+	}
+	if f.OrgID != 0 {
+		q = q.Where("practices.organisation_id = ?", f.OrgID)
+	}
+	return q
+}
+
+// ListPractices returns one page of the practice notes the viewer may read,
+// newest first unless the filter says otherwise, and the total count.
+func (s *Store) ListPractices(ctx context.Context, v Viewer, f PracticeFilter) ([]Practice, int64, error) {
+	f = f.Normalise()
+	var total int64
+	if err := s.filteredPractices(ctx, v, f).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("models: unable to count practices: %w", err)
+	}
+	var list []Practice
+	err := s.filteredPractices(ctx, v, f).
+		Omit("body_md", "body_html").
+		Order(practiceSorts[f.Sort]).
+		Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).
+		Find(&list).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("models: unable to list practices: %w", err)
+	}
+	if err := s.loadPracticeRelations(ctx, list); err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// PracticeBySlug returns a published note the viewer may read, or ErrNotFound
+// (also when it exists but is members-only and the viewer is anonymous).
+func (s *Store) PracticeBySlug(ctx context.Context, v Viewer, slug string) (*Practice, error) {
+	var p Practice
+	err := s.visiblePractices(ctx, v).Where("practices.slug = ?", slug).Take(&p).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to load practice %q: %w", slug, notFound(err))
+	}
+	list := []Practice{p}
+	if err := s.loadPracticeRelations(ctx, list); err != nil {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+// PracticeByID loads any practice by id, whatever its status: for the indexer
+// and exports, which apply their own visibility rules.
+func (s *Store) PracticeByID(ctx context.Context, id uint) (*Practice, error) {
+	var p Practice
+	if err := s.conn(ctx).Take(&p, "id = ?", id).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to load practice %d: %w", id, notFound(err))
+	}
+	list := []Practice{p}
+	if err := s.loadPracticeRelations(ctx, list); err != nil {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+// AllPractices returns every practice note with its terms, in slug order: for
+// export and reindexing.
+func (s *Store) AllPractices(ctx context.Context) ([]Practice, error) {
+	var list []Practice
+	if err := s.conn(ctx).Order("slug").Find(&list).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to list practices: %w", err)
+	}
+	if err := s.loadPracticeRelations(ctx, list); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// Translations returns the other published language versions of a note that
+// the viewer may read: the original and every note that translates it.
+func (s *Store) Translations(ctx context.Context, v Viewer, p *Practice) ([]Practice, error) {
+	root := p.Slug
+	if p.TranslationOf != "" {
+		root = p.TranslationOf
+	}
+	var list []Practice
+	err := s.visiblePractices(ctx, v).
+		Select("id", "slug", "title", "language").
+		Where("(practices.slug = ? OR practices.translation_of = ?) AND practices.id <> ?", root, root, p.ID).
+		Order("language").Find(&list).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to load translations: %w", err)
+	}
+	return list, nil
+}
+
+func (s *Store) loadPracticeRelations(ctx context.Context, list []Practice) error {
+	if len(list) == 0 {
+		return nil
+	}
+	ids := make([]uint, 0, len(list))
+	orgIDs := make([]uint, 0, len(list))
+	byID := make(map[uint]*Practice, len(list))
+	for i := range list {
+		ids = append(ids, list[i].ID)
+		byID[list[i].ID] = &list[i]
+		if list[i].OrganisationID != nil {
+			orgIDs = append(orgIDs, *list[i].OrganisationID)
+		}
+	}
+	var terms []PracticeTerm
+	if err := s.conn(ctx).Where("practice_id IN ?", ids).Order("vocab, term").Find(&terms).Error; err != nil {
+		return fmt.Errorf("models: unable to load practice terms: %w", err)
+	}
+	for _, t := range terms {
+		if set, ok := byID[t.PracticeID].termSets()[t.Vocab]; ok {
+			*set = append(*set, t.Term)
+		}
+	}
+	if len(orgIDs) == 0 {
+		return nil
+	}
+	var orgs []Organisation
+	if err := s.conn(ctx).Where("id IN ?", orgIDs).Find(&orgs).Error; err != nil {
+		return fmt.Errorf("models: unable to load organisations: %w", err)
+	}
+	orgByID := make(map[uint]*Organisation, len(orgs))
+	for i := range orgs {
+		orgByID[orgs[i].ID] = &orgs[i]
+	}
+	for i := range list {
+		if list[i].OrganisationID != nil {
+			list[i].Organisation = orgByID[*list[i].OrganisationID]
+		}
+	}
+	return nil
+}
+
+// SavePractice inserts the note, or updates the one with the same slug, with
+// its terms, and records the change in the outbox, all in one transaction.
+func (s *Store) SavePractice(ctx context.Context, p *Practice) error {
+	return s.WithTx(ctx, func(tx *Store) error {
+		now := tx.now()
+		var existing Practice
+		err := tx.conn(ctx).Select("id", "version", "created_at").Where("slug = ?", p.Slug).Take(&existing).Error
+		switch {
+		case err == nil:
+			p.ID, p.CreatedAt, p.Version = existing.ID, existing.CreatedAt, existing.Version+1
+		case notFound(err) == ErrNotFound:
+			p.ID, p.CreatedAt, p.Version = 0, now, 1
+		default:
+			return fmt.Errorf("models: unable to save practice %q: %w", p.Slug, err)
+		}
+		p.UpdatedAt = now
+		if err := tx.conn(ctx).Omit(clause.Associations).Save(p).Error; err != nil {
+			return fmt.Errorf("models: unable to save practice %q: %w", p.Slug, conflict(err))
+		}
+		if err := tx.conn(ctx).Where("practice_id = ?", p.ID).Delete(&PracticeTerm{}).Error; err != nil {
+			return fmt.Errorf("models: unable to save practice terms: %w", err)
+		}
+		var terms []PracticeTerm
+		for vocab, set := range p.termSets() {
+			for _, t := range uniq(*set) {
+				terms = append(terms, PracticeTerm{PracticeID: p.ID, Vocab: vocab, Term: t})
+			}
+		}
+		if len(terms) > 0 {
+			if err := tx.conn(ctx).Create(&terms).Error; err != nil {
+				return fmt.Errorf("models: unable to save practice terms: %w", err)
+			}
+		}
+		return tx.enqueue(ctx, KindPractice, p.ID, OpUpsert)
+	})
+}
+
+func uniq(in []string) []string {
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// TermCount is how many visible notes carry a term.
+type TermCount struct {
+	Term  string
+	Count int64
+}
+
+// PracticeTermCounts counts, for one vocabulary, the published notes the viewer
+// may read that carry each term: the options of a filter, with their counts.
+// Members-only notes are never counted for anonymous visitors.
+func (s *Store) PracticeTermCounts(ctx context.Context, v Viewer, vocab string) ([]TermCount, error) {
+	var out []TermCount
+	visible := s.visiblePractices(ctx, v).Select("practices.id")
+	var err error
+	if vocab == Languages.Name {
+		err = s.visiblePractices(ctx, v).Select("language AS term, COUNT(*) AS count").
+			Group("language").Order("count DESC, term").Scan(&out).Error
+	} else {
+		err = s.conn(ctx).Model(&PracticeTerm{}).Select("term, COUNT(*) AS count").
+			Where("vocab = ? AND practice_id IN (?)", vocab, visible).
+			Group("term").Order("count DESC, term").Scan(&out).Error
+	}
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to count %s terms: %w", vocab, err)
+	}
+	return out, nil
+}
+
+// Stats are the headline figures on the home page.
+type Stats struct {
+	Practices     int64
+	Organisations int64
+	Countries     int64
+	Languages     int64
+}
+
+// PracticeStats counts what the viewer can see.
+func (s *Store) PracticeStats(ctx context.Context, v Viewer) (Stats, error) {
+	var st Stats
+	visible := s.visiblePractices(ctx, v)
+	if err := visible.Count(&st.Practices).Error; err != nil {
+		return st, fmt.Errorf("models: unable to count practices: %w", err)
+	}
+	if err := s.visiblePractices(ctx, v).Distinct("language").Count(&st.Languages).Error; err != nil {
+		return st, fmt.Errorf("models: unable to count languages: %w", err)
+	}
+	err := s.conn(ctx).Model(&PracticeTerm{}).
+		Where("vocab = ? AND term <> 'EU' AND practice_id IN (?)", Countries.Name, s.visiblePractices(ctx, v).Select("practices.id")).
+		Distinct("term").Count(&st.Countries).Error
+	if err != nil {
+		return st, fmt.Errorf("models: unable to count countries: %w", err)
+	}
+	if err := s.conn(ctx).Model(&Organisation{}).Where("status = ?", OrgApproved).Count(&st.Organisations).Error; err != nil {
+		return st, fmt.Errorf("models: unable to count organisations: %w", err)
+	}
+	return st, nil
+}
+
+// PracticesByIDs loads the notes with these ids that the viewer may read, in
+// the order of ids (a search ranking); others are left out.
+func (s *Store) PracticesByIDs(ctx context.Context, v Viewer, ids []uint) ([]Practice, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var found []Practice
+	if err := s.visiblePractices(ctx, v).Omit("body_md", "body_html").Where("practices.id IN ?", ids).Find(&found).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to load practices: %w", err)
+	}
+	if err := s.loadPracticeRelations(ctx, found); err != nil {
+		return nil, err
+	}
+	byID := make(map[uint]Practice, len(found))
+	for _, p := range found {
+		byID[p.ID] = p
+	}
+	out := make([]Practice, 0, len(found))
+	for _, id := range ids {
+		if p, ok := byID[id]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}

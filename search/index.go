@@ -1,0 +1,309 @@
+// Package search keeps a Bleve full-text index of the portal's content in step
+// with the database: the mapping (each language analysed by its own rules),
+// the indexer that follows the outbox, and a full rebuild.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/microcosm-cc/bluemonday"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"proact/models"
+)
+
+// MappingVersion changes whenever the mapping does; an index built with
+// another version is rebuilt from the database at start.
+const MappingVersion = 1
+
+var (
+	keyMappingVersion = []byte("proact:mapping_version")
+	keyOutboxSeq      = []byte("proact:outbox_seq")
+)
+
+// Index is the search index of one instance. Each instance has its own folder
+// (Bleve holds a file lock) and follows the shared outbox.
+type Index struct {
+	idx   bleve.Index
+	store *models.Store
+	log   *slog.Logger
+	text  *bluemonday.Policy
+
+	mu    sync.Mutex // serialises applying outbox entries
+	seq   uint64
+	wake  chan struct{}
+	ready bool
+}
+
+// Open opens the index in dir, or builds it from the database when it is
+// missing, from another mapping version, or unreadable (a crash can leave
+// temporary files that stop Bleve from opening it: the database is the source
+// of truth, so the index is rebuilt rather than the start refused).
+func Open(ctx context.Context, dir string, store *models.Store, log *slog.Logger) (*Index, error) {
+	ix := &Index{store: store, log: log, text: bluemonday.StrictPolicy(), wake: make(chan struct{}, 1)}
+	path := filepath.Join(dir, "index.bleve")
+	idx, err := bleve.OpenUsing(path, boltConfig())
+	if isLocked(err) {
+		return nil, fmt.Errorf("search: the index in %s is in use by another proact process: give each instance its own PROACT_INDEX_DIR", dir)
+	}
+	if err == nil {
+		if v, _ := idx.GetInternal(keyMappingVersion); string(v) == strconv.Itoa(MappingVersion) {
+			ix.idx = idx
+			if s, _ := idx.GetInternal(keyOutboxSeq); len(s) > 0 {
+				ix.seq, _ = strconv.ParseUint(string(s), 10, 64)
+			}
+			ix.ready = true
+			return ix, nil
+		}
+		log.Info("search index has another mapping version: rebuilding", "path", path)
+		_ = idx.Close()
+	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		log.Warn("search index unreadable: rebuilding from the database", "path", path, "err", err)
+	}
+	if err := os.RemoveAll(path); err != nil {
+		return nil, fmt.Errorf("search: unable to remove the old index: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("search: unable to create %s: %w", dir, err)
+	}
+	idx, err = bleve.NewUsing(path, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, boltConfig())
+	if err != nil {
+		return nil, fmt.Errorf("search: unable to create the index: %w", err)
+	}
+	ix.idx = idx
+	if err := idx.SetInternal(keyMappingVersion, []byte(strconv.Itoa(MappingVersion))); err != nil {
+		return nil, fmt.Errorf("search: unable to write the index version: %w", err)
+	}
+	if err := ix.Rebuild(ctx); err != nil {
+		return nil, err
+	}
+	ix.ready = true
+	return ix, nil
+}
+
+// boltConfig makes Bleve give up waiting for another process's file lock
+// instead of blocking the start for ever.
+func boltConfig() map[string]any { return map[string]any{"bolt_timeout": "2s"} }
+
+func isLocked(err error) bool { return err != nil && errors.Is(err, bolterrors.ErrTimeout) }
+
+// Close closes the index.
+func (ix *Index) Close() error { return ix.idx.Close() }
+
+// Ready reports whether the index can answer: open, and readable.
+func (ix *Index) Ready() error {
+	if !ix.ready {
+		return errors.New("search: index not ready")
+	}
+	if _, err := ix.idx.DocCount(); err != nil {
+		return fmt.Errorf("search: index unreadable: %w", err)
+	}
+	return nil
+}
+
+// DocCount returns how many documents the index holds.
+func (ix *Index) DocCount() (uint64, error) { return ix.idx.DocCount() }
+
+// analyzers maps a note's language to the Bleve analyzer for it; languages
+// without one of their own in Bleve (Bulgarian, Czech, Greek, Irish, the
+// Baltic languages ...) use the standard analyzer until the search issue
+// builds theirs from Bleve's stop-word filters.
+var analyzers = map[string]string{
+	"ar": "ar", "da": "da", "de": "de", "en": "en", "es": "es", "fi": "fi", "fr": "fr",
+	"hi": "hi", "hr": "hr", "hu": "hu",
+	"it": "it", "nl": "nl", "pl": "pl", "pt": "pt", "ro": "ro", "ru": "ru", "sv": "sv", "tr": "tr",
+}
+
+func analyzerFor(lang string) string {
+	if a, ok := analyzers[lang]; ok {
+		return a
+	}
+	return standard.Name
+}
+
+// newMapping gives every language its own text fields (title_fr, body_fr):
+// one field name analysed differently in different documents would get an
+// arbitrary analyzer at query time.
+func newMapping() mapping.IndexMapping {
+	m := bleve.NewIndexMapping()
+	m.DefaultAnalyzer = standard.Name
+	doc := bleve.NewDocumentMapping()
+	kw := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.DocValues = true // facets and sorting
+		return f
+	}
+	for _, f := range []string{"type", "slug", "language", "countries", "topics", "sectors",
+		"indicators", "target_groups", "visibility", "organisation"} {
+		doc.AddFieldMappingsAt(f, kw())
+	}
+	date := bleve.NewDateTimeFieldMapping()
+	doc.AddFieldMappingsAt("published", date)
+	for _, lang := range models.Languages.Terms {
+		for _, f := range []string{"title", "summary", "body"} {
+			tf := bleve.NewTextFieldMapping()
+			tf.Analyzer = analyzerFor(lang)
+			tf.Store = f != "body"
+			tf.IncludeTermVectors = true // highlighting
+			doc.AddFieldMappingsAt(f+"_"+lang, tf)
+		}
+	}
+	m.DefaultMapping = doc
+	return m
+}
+
+// document is what the index holds for one entity.
+type document map[string]any
+
+func docID(kind string, id uint) string { return kind + ":" + strconv.FormatUint(uint64(id), 10) }
+
+func (ix *Index) practiceDoc(p *models.Practice) document {
+	lang := p.Language
+	d := document{
+		"type": models.KindPractice, "slug": p.Slug, "language": lang,
+		"countries": p.Countries, "topics": p.Topics, "sectors": p.Sectors,
+		"indicators": p.Indicators, "target_groups": p.TargetGroups, "visibility": p.Visibility,
+		"title_" + lang: p.Title, "summary_" + lang: p.Summary,
+		"body_" + lang: html.UnescapeString(ix.text.Sanitize(p.BodyHTML)),
+	}
+	if p.PublishedAt != nil {
+		d["published"] = *p.PublishedAt
+	}
+	if p.Organisation != nil {
+		d["organisation"] = p.Organisation.Slug
+	}
+	return d
+}
+
+// Rebuild indexes every published practice from the database, in batches.
+func (ix *Index) Rebuild(ctx context.Context) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	// Read the outbox position first: anything written during the rebuild is
+	// applied again afterwards, which is harmless.
+	seq, err := ix.store.LastOutboxID(ctx)
+	if err != nil {
+		return err
+	}
+	practices, err := ix.store.AllPractices(ctx)
+	if err != nil {
+		return err
+	}
+	batch := ix.idx.NewBatch()
+	for i := range practices {
+		p := &practices[i]
+		if p.Status != models.StatusPublished {
+			continue
+		}
+		if err := batch.Index(docID(models.KindPractice, p.ID), ix.practiceDoc(p)); err != nil {
+			return fmt.Errorf("search: unable to index %s: %w", p.Slug, err)
+		}
+		if batch.Size() >= 500 {
+			if err := ix.idx.Batch(batch); err != nil {
+				return fmt.Errorf("search: unable to write a batch: %w", err)
+			}
+			batch.Reset()
+		}
+	}
+	if err := ix.idx.Batch(batch); err != nil {
+		return fmt.Errorf("search: unable to write a batch: %w", err)
+	}
+	return ix.setSeq(seq)
+}
+
+func (ix *Index) setSeq(seq uint64) error {
+	ix.seq = seq
+	if err := ix.idx.SetInternal(keyOutboxSeq, []byte(strconv.FormatUint(seq, 10))); err != nil {
+		return fmt.Errorf("search: unable to record the outbox position: %w", err)
+	}
+	return nil
+}
+
+// Wake asks the indexer to read the outbox now rather than at the next poll.
+func (ix *Index) Wake() {
+	select {
+	case ix.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run follows the outbox until ctx ends: every poll interval, or at once when
+// woken, it applies the entries past its own position.
+func (ix *Index) Run(ctx context.Context, poll time.Duration) {
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		if _, err := ix.CatchUp(ctx); err != nil && ctx.Err() == nil {
+			ix.log.Error("search indexer", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-ix.wake:
+		}
+	}
+}
+
+// CatchUp applies every outbox entry past the index's position and returns
+// how many it applied.
+func (ix *Index) CatchUp(ctx context.Context) (int, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	applied := 0
+	for {
+		entries, err := ix.store.OutboxAfter(ctx, ix.seq, 500)
+		if err != nil || len(entries) == 0 {
+			return applied, err
+		}
+		batch := ix.idx.NewBatch()
+		for _, e := range entries {
+			if err := ix.apply(ctx, batch, e); err != nil {
+				return applied, err
+			}
+		}
+		if err := ix.idx.Batch(batch); err != nil {
+			return applied, fmt.Errorf("search: unable to write a batch: %w", err)
+		}
+		if err := ix.setSeq(entries[len(entries)-1].ID); err != nil {
+			return applied, err
+		}
+		applied += len(entries)
+	}
+}
+
+// apply reloads the entity from the database: the outbox says what changed,
+// the database says what it is now.
+func (ix *Index) apply(ctx context.Context, batch *bleve.Batch, e models.OutboxEntry) error {
+	id := docID(e.Kind, e.EntityID)
+	switch e.Kind {
+	case models.KindPractice:
+		p, err := ix.store.PracticeByID(ctx, e.EntityID)
+		if errors.Is(err, models.ErrNotFound) || (err == nil && p.Status != models.StatusPublished) {
+			batch.Delete(id)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return batch.Index(id, ix.practiceDoc(p))
+	default:
+		// Kinds that later issues index (organisations, consultations) are
+		// skipped until their mapping exists.
+		return nil
+	}
+}
