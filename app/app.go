@@ -93,6 +93,7 @@ func New(d Deps) (*fiber.App, error) {
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           90 * time.Second,
 		BodyLimit:             4 << 20,
+		ReadBufferSize:        16 << 10, // long filter and search URLs; beyond: 431
 		// Request strings are copied, so a value can outlive its handler
 		// (goroutines, the outbox) without being overwritten by fasthttp.
 		Immutable: true,

@@ -160,9 +160,36 @@ func (h *handlers) csrfProtection() fiber.Handler {
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
 			return fiber.NewError(fiber.StatusForbidden, "csrf")
 		},
-		// The API authenticates with bearer tokens, not cookies.
-		Next: func(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") },
+		Next: func(c *fiber.Ctx) bool { return !needsCSRF(c) },
 	})
+}
+
+// formPages are the pages an anonymous visitor can fill in a form on; they
+// need a CSRF token even without a session.
+var formPages = []string{"/login", "/join", "/password", "/invitation"}
+
+// needsCSRF says whether the CSRF middleware runs: always for unsafe methods
+// (except the API, which authenticates with bearer tokens, not cookies), and
+// on safe ones only where a form will need a token: for signed-in people and
+// on the anonymous form pages. Anonymous reading thus never writes a token to
+// the database, so crawlers cannot fill it.
+func needsCSRF(c *fiber.Ctx) bool {
+	path := c.Path()
+	if strings.HasPrefix(path, "/api/") {
+		return false
+	}
+	if m := c.Method(); m != fiber.MethodGet && m != fiber.MethodHead && m != fiber.MethodOptions {
+		return true
+	}
+	if c.Cookies("proact_session") != "" {
+		return true
+	}
+	for _, p := range formPages {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // rateLimit limits each client IP (the real one: forwarded headers are read

@@ -1,0 +1,187 @@
+package app
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"proact/models"
+	"proact/models/modelstest"
+)
+
+// The layout's landmarks, on every page.
+var layoutParts = []string{
+	`<html lang="en"`, `class="skip-link" href="#main"`, `<header`, `<nav`, `<main id="main"`, `<footer`,
+	`/static/vendor/pico@2.1.1/pico.min.css?v=`,
+}
+
+func TestPagesOnBothDatabases(t *testing.T) {
+	for _, d := range modelstest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			if d == models.Postgres {
+				modelstest.PostgresURL(t) // skips, saying why, without a server
+			}
+			ta := newTestApp(t, d, nil)
+			tests := []struct {
+				path  string
+				wants []string
+			}{
+				{"/", []string{"Sharing what works", `name="q"`, "Latest practice notes", "Proactive outreach to seasonal farm workers"}},
+				{"/practices", []string{"Practice notes found: 27", `name="country"`, `name="language"`, `name="topic"`, `name="sector"`, `rel="next"`}},
+				{"/practices?country=RO", []string{"Romania", "Practice notes found:"}},
+				{"/practices?language=el", []string{"Practice notes found: 1"}},
+				{"/practices?page=2", []string{"Practice notes found: 27", `rel="prev"`}},
+				{"/practices/proactive-outreach-seasonal-farm-workers", []string{
+					"<h1>Proactive outreach to seasonal farm workers</h1>", "Rotterdam Labour Rights Centre (demo)",
+					"Netherlands", "Romania", "Outreach", "Agriculture", "Other languages", "Română",
+					`href="/practices/proactive-outreach-seasonal-farm-workers.md"`,
+				}},
+				{"/search?q=harvest", []string{"result(s) for", "seasonal"}},
+				{"/search", []string{"Type a few words"}},
+			}
+			for _, tc := range tests {
+				res, body := ta.get(t, tc.path)
+				if res.StatusCode != http.StatusOK {
+					t.Errorf("GET %s: status %d", tc.path, res.StatusCode)
+					continue
+				}
+				mustContain(t, tc.path, body, layoutParts...)
+				mustContain(t, tc.path, body, tc.wants...)
+			}
+		})
+	}
+}
+
+func TestPracticeMarkdownSource(t *testing.T) {
+	ta := newTestApp(t, models.SQLite, nil)
+	res, body := ta.get(t, "/practices/proactive-outreach-seasonal-farm-workers.md")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/markdown") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	mustContain(t, ".md", body, "---\ntitle: Proactive outreach to seasonal farm workers\n", "countries: [NL, RO]", "organisation: rotterdam-labour-rights-centre", "\n---\n")
+}
+
+func TestGreekNoteHasTransliteratedHeadingIDs(t *testing.T) {
+	ta := newTestApp(t, models.SQLite, nil)
+	list, _, err := ta.store.ListPractices(t.Context(), models.Viewer{}, models.PracticeFilter{Language: "el"})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("no Greek note in the demo content: %v", err)
+	}
+	_, body := ta.get(t, "/practices/"+list[0].Slug)
+	ids := regexp.MustCompile(`<h[2-6] id="([^"]*)"`).FindAllStringSubmatch(body, -1)
+	if len(ids) == 0 {
+		t.Fatal("the Greek note has no headings with ids")
+	}
+	for _, m := range ids {
+		if !regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`).MatchString(m[1]) {
+			t.Errorf("heading id %q is not a readable slug", m[1])
+		}
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	ta := newTestApp(t, models.SQLite, nil)
+	res, body := ta.get(t, "/practices/no-such-note", "Accept-Language", "ro-RO,ro;q=0.9")
+	if res.StatusCode != http.StatusNotFound {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	mustContain(t, "404 page", body, `<html lang="ro"`, `<main id="main"`)
+	res, body = ta.get(t, "/api/v1/practices/no-such-note")
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, `"code":"not_found"`) {
+		t.Fatalf("API 404: %d %s", res.StatusCode, body)
+	}
+	res, _ = ta.get(t, "/no/such/page")
+	if res.StatusCode != http.StatusNotFound {
+		t.Fatalf("unknown route: %d", res.StatusCode)
+	}
+}
+
+func TestInternalErrorsShowNoDetails(t *testing.T) {
+	ta := newTestApp(t, models.SQLite, nil)
+	_ = ta.store.Close() // every query now fails
+	res, body := ta.get(t, "/")
+	if res.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	mustContain(t, "500 page", body, "Something went wrong", `<main id="main"`)
+	mustNotContain(t, "500 page", body, "database is closed", "sql:", "models:")
+	res, body = ta.get(t, "/api/v1/practices")
+	if res.StatusCode != http.StatusInternalServerError || !strings.Contains(body, `"code":"internal"`) {
+		t.Fatalf("API 500: %d %s", res.StatusCode, body)
+	}
+	mustNotContain(t, "API 500", body, "database is closed", "sql:")
+	res, _ = ta.get(t, "/readyz")
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("readyz with a closed database: %d", res.StatusCode)
+	}
+}
+
+func TestOperations(t *testing.T) {
+	ta := newTestApp(t, models.SQLite, nil)
+	if res, body := ta.get(t, "/healthz"); res.StatusCode != 200 || !strings.Contains(body, "ok") {
+		t.Errorf("healthz: %d %s", res.StatusCode, body)
+	}
+	if res, body := ta.get(t, "/readyz"); res.StatusCode != 200 || body != `{"database":"ok","index":"ok"}` {
+		t.Errorf("readyz: %d %s", res.StatusCode, body)
+	}
+	ta.get(t, "/practices/proactive-outreach-seasonal-farm-workers")
+	ta.get(t, "/practices/nope")
+	_, body := ta.get(t, "/metrics")
+	mustContain(t, "metrics", body,
+		`proact_http_requests_total{method="GET",route="/practices/:slug",status="200"} 1`,
+		`proact_http_requests_total{method="GET",route="/practices/:slug",status="404"} 1`,
+		"proact_http_request_duration_seconds_bucket", "go_sql_open_connections")
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	ta := newTestApp(t, models.SQLite, nil)
+	res, _ := ta.get(t, "/")
+	for header, want := range map[string]string{
+		"Content-Security-Policy": "default-src 'self'",
+		"X-Content-Type-Options":  "nosniff",
+		"Referrer-Policy":         "strict-origin-when-cross-origin",
+		"X-Frame-Options":         "DENY",
+		"X-Request-Id":            "-",
+	} {
+		if got := res.Header.Get(header); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want it to contain %q", header, got, want)
+		}
+	}
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("CSP lacks frame-ancestors: %q", csp)
+	}
+}
+
+func TestStaticFilesAreCached(t *testing.T) {
+	ta := newTestApp(t, models.SQLite, nil)
+	res, _ := ta.get(t, "/static/css/app.css")
+	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "max-age=31536000") {
+		t.Fatalf("status %d, Cache-Control %q", res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+	etag := res.Header.Get("ETag")
+	if etag == "" {
+		t.Fatal("no ETag")
+	}
+	res, _ = ta.get(t, "/static/css/app.css", "If-None-Match", etag)
+	if res.StatusCode != http.StatusNotModified {
+		t.Errorf("conditional request: %d, want 304", res.StatusCode)
+	}
+	if res, _ := ta.get(t, "/static/vendor/pico@2.1.1/LICENSE.md"); res.StatusCode != 200 {
+		t.Errorf("the vendored licence is not served: %d", res.StatusCode)
+	}
+}
+
+func TestCSRFRejectsFormsWithoutToken(t *testing.T) {
+	ta := newTestApp(t, models.SQLite, nil)
+	req, _ := http.NewRequest(http.MethodPost, "/practices", strings.NewReader("title=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, body := ta.do(t, req)
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("POST without a CSRF token: %d", res.StatusCode)
+	}
+	mustContain(t, "403 page", body, "Not allowed", `<main id="main"`)
+}
