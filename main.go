@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -246,8 +247,14 @@ func serve(ctx context.Context, cfg app.Config, store *models.Store, r *content.
 	go index.Run(bg, 3*time.Second)
 	go sweep(bg, store, log)
 
+	// Bind before printing the URL, so that the URL works when it is shown
+	// and a taken port is one clear error.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot serve on %s: %w", cfg.Addr, err)
+	}
 	listenErr := make(chan error, 1)
-	go func() { listenErr <- web.Listen(cfg.Addr) }()
+	go func() { listenErr <- web.Listener(ln) }()
 	fmt.Fprintf(stdout, "URL: %s\n", cfg.SiteURL())
 	select {
 	case err := <-listenErr:

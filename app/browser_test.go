@@ -1,0 +1,170 @@
+package app
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"proact/models"
+)
+
+// browser starts the portal on a loopback port and a headless Chromium with a
+// fresh profile, and returns the portal's address and a browser tab. Without
+// Chromium the test is skipped, unless PROACT_REQUIRE_BROWSER is set (CI).
+func browser(t *testing.T) (string, context.Context) {
+	t.Helper()
+	path := os.Getenv("PROACT_CHROMIUM")
+	if path == "" {
+		path, _ = exec.LookPath("chromium")
+	}
+	if path == "" {
+		if os.Getenv("PROACT_REQUIRE_BROWSER") != "" {
+			t.Fatal("PROACT_REQUIRE_BROWSER is set but no chromium is on the PATH")
+		}
+		t.Skip("no chromium on the PATH: browser tests skipped (apt-get install chromium)")
+	}
+	ta := newTestApp(t, models.SQLite, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = ta.app.Listener(ln) }()
+	t.Cleanup(func() { _ = ta.app.Shutdown() })
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return "http://" + ln.Addr().String(), ctx
+}
+
+// recordRequests collects the URL of every request the page makes.
+func recordRequests(ctx context.Context) func() []string {
+	var (
+		mu   sync.Mutex
+		urls []string
+	)
+	events := chromedp.Events(ctx, network.RequestWillBeSent)
+	go func() {
+		for ev, err := range events {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			urls = append(urls, ev.Request.URL)
+			mu.Unlock()
+		}
+	}()
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), urls...)
+	}
+}
+
+func TestBrowserHomePageLoadsNothingFromElsewhere(t *testing.T) {
+	base, ctx := browser(t)
+	requests := recordRequests(ctx)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+		t.Fatal(err)
+	}
+	h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h1 != "Sharing what works against labour exploitation" {
+		t.Errorf("heading %q", h1)
+	}
+	// Stylesheets applied despite the strict CSP: Pico and ours.
+	sheets, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.styleSheets.length`))
+	if err != nil || sheets < 2 {
+		t.Errorf("stylesheets applied: %d (%v)", sheets, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	got := requests()
+	if len(got) < 3 {
+		t.Fatalf("recorded only %d requests: %v", len(got), got)
+	}
+	for _, u := range got {
+		if !strings.HasPrefix(u, base+"/") && !strings.HasPrefix(u, "data:") {
+			t.Errorf("the page requested %s, outside the portal", u)
+		}
+	}
+}
+
+func TestBrowserLanguageSwitcher(t *testing.T) {
+	base, ctx := browser(t)
+	nl := (&testApp{}).tr(t, "nl", "home.title")
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.Click(chromedp.CSS(".lang-switcher summary")),
+		chromedp.WaitVisible(chromedp.CSS(`.lang-switcher a[hreflang="nl"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`.lang-switcher a[hreflang="nl"]`))); err != nil {
+		t.Fatal(err)
+	}
+	h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h1 != nl {
+		t.Errorf("after switching to Dutch the heading is %q, want %q", h1, nl)
+	}
+	lang, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
+	if err != nil || lang != "nl" {
+		t.Errorf("<html lang> is %q (%v)", lang, err)
+	}
+	// The choice sticks: the next page is Dutch too.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/practices")); err != nil {
+		t.Fatal(err)
+	}
+	h1, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+	if want := (&testApp{}).tr(t, "nl", "practices.title"); h1 != want {
+		t.Errorf("practices heading %q, want %q", h1, want)
+	}
+}
+
+func TestBrowserKeyboardSkipLink(t *testing.T) {
+	base, ctx := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/practices"), chromedp.WaitVisible(chromedp.CSS("h1")),
+		chromedp.KeyEvent("\t")); err != nil {
+		t.Fatal(err)
+	}
+	focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.className`))
+	if err != nil || focused != "skip-link" {
+		t.Fatalf("first Tab focuses %q, want the skip link (%v)", focused, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+	if err != nil || id != "main" {
+		t.Errorf("after the skip link, focus is on %q, want main (%v)", id, err)
+	}
+}

@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"proact/models"
+	"proact/models/modelstest"
+)
+
+// syncBuffer is a bytes.Buffer safe to read while run writes to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// clearEnv keeps the developer's PROACT_* variables out of the test.
+func clearEnv(t *testing.T) {
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "PROACT_") && k != modelstest.PostgresEnv {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
+		}
+	}
+}
+
+func TestBadConfigurationIsOneLineAndExit1(t *testing.T) {
+	clearEnv(t)
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"bad address", []string{"--addr", "nonsense"}, nil, "PROACT_ADDR"},
+		{"bad database URL", nil, map[string]string{"PROACT_DATABASE_URL": "mysql://x"}, "PROACT_DATABASE_URL"},
+		{"bad log format", nil, map[string]string{"PROACT_LOG_FORMAT": "xml"}, "PROACT_LOG_FORMAT"},
+		{"bad demo flag", []string{"--demo", "maybe"}, nil, "PROACT_DEMO"},
+		{"bad proxy", []string{"--trusted-proxies", "10.0.0.0/99"}, nil, "PROACT_TRUSTED_PROXIES"},
+		{"bad base URL", []string{"--base-url", "ftp://x"}, nil, "PROACT_BASE_URL"},
+		{"unknown flag", []string{"--colour", "blue"}, nil, "flag provided but not defined"},
+		{"unknown command", []string{"frobnicate"}, nil, "unknown command"},
+		{"import without folder", []string{"import"}, nil, "usage: proact import DIR"},
+		{"unreachable database", []string{"--database-url", "postgres://proact:s3cret@127.0.0.1:1/proact?sslmode=disable&connect_timeout=2"}, nil, "cannot open postgres://proact:xxxxx@127.0.0.1:1/proact"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			var stdout, stderr syncBuffer
+			args := append([]string{"--data-dir", t.TempDir()}, tc.args...)
+			if tc.name == "unknown command" || tc.name == "import without folder" {
+				args = tc.args
+			}
+			code := run(context.Background(), args, &stdout, &stderr)
+			if code != 1 {
+				t.Fatalf("exit status %d, want 1", code)
+			}
+			msg := stderr.String()
+			if !strings.Contains(msg, tc.want) {
+				t.Errorf("stderr %q lacks %q", msg, tc.want)
+			}
+			if strings.Count(strings.TrimSpace(msg), "\n") > 0 || strings.Contains(msg, "goroutine") {
+				t.Errorf("want one line, no stack trace; got %q", msg)
+			}
+			if strings.Contains(msg, "s3cret") {
+				t.Errorf("the password leaked: %q", msg)
+			}
+		})
+	}
+}
+
+// serveUntilReady runs `proact serve` until /healthz answers, then stops it
+// like SIGTERM would, and returns what it printed.
+func serveUntilReady(t *testing.T, args ...string) (stdout string) {
+	t.Helper()
+	addr := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, append([]string{"serve", "--addr", addr}, args...), &out, &errOut) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			break
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited with %d: %s", code, errOut.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not answer: %s", errOut.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	res, err := http.Get("http://" + addr + "/practices")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("GET /practices: %v %v", res, err)
+	}
+	res.Body.Close()
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit status %d after shutdown: %s", code, errOut.String())
+	}
+	return out.String()
+}
+
+func TestFirstStartPrintsTheAdminPasswordOnce(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	first := serveUntilReady(t, "--data-dir", dir)
+	for _, want := range []string{"URL: http://", "Admin e-mail: admin@example.org", "Admin password: ", "Loaded the demo content"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first start lacks %q:\n%s", want, first)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "proact.db")); err != nil {
+		t.Errorf("no SQLite database in the data folder: %v", err)
+	}
+	second := serveUntilReady(t, "--data-dir", dir)
+	if !strings.Contains(second, "URL: http://") || strings.Contains(second, "Admin password") || strings.Contains(second, "demo content") {
+		t.Errorf("second start printed:\n%s", second)
+	}
+}
+
+func TestPostgresStartsWithoutDemoUnlessAsked(t *testing.T) {
+	clearEnv(t)
+	url := modelstest.PostgresURL(t)
+	out := serveUntilReady(t, "--database-url", url, "--data-dir", t.TempDir())
+	if strings.Contains(out, "demo content") || !strings.Contains(out, "Admin password") {
+		t.Errorf("PostgreSQL first start without PROACT_DEMO:\n%s", out)
+	}
+	url2 := modelstest.PostgresURL(t)
+	out = serveUntilReady(t, "--database-url", url2, "--data-dir", t.TempDir(), "--demo", "true")
+	if !strings.Contains(out, "Loaded the demo content") {
+		t.Errorf("PostgreSQL first start with --demo true:\n%s", out)
+	}
+}
+
+func TestServeRefusesAnOutdatedSchema(t *testing.T) {
+	clearEnv(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, d, err := models.Open(ctx, "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.Migrate(ctx, db, d); err != nil {
+		t.Fatal(err)
+	}
+	// Roll the newest migration back, as if this binary were newer than the database.
+	state, _ := models.Schema(ctx, db, d)
+	if err := db.Exec("DROP INDEX outbox_created_at").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("DELETE FROM goose_db_version WHERE version_id = ?", state.Latest).Error; err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, _ := db.DB()
+	sqlDB.Close()
+
+	var stdout, stderr syncBuffer
+	code := run(ctx, []string{"serve", "--data-dir", dir, "--addr", freePort(t)}, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "run `proact migrate`") {
+		t.Fatalf("serve on an old schema: exit %d, %q", code, stderr.String())
+	}
+	stderr = syncBuffer{}
+	if code := run(ctx, []string{"migrate", "--data-dir", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("migrate: exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "Applied 1 migration(s)") {
+		t.Errorf("migrate printed %q", stdout.String())
+	}
+}
+
+func TestImportExportCommands(t *testing.T) {
+	clearEnv(t)
+	ctx := context.Background()
+	src, out1, out2, fresh := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
+	serveUntilReady(t, "--data-dir", src) // loads the demo content
+	var stdout, stderr syncBuffer
+	if code := run(ctx, []string{"export", "--data-dir", src, out1}, &stdout, &stderr); code != 0 {
+		t.Fatalf("export: %s", stderr.String())
+	}
+	if code := run(ctx, []string{"migrate", "--data-dir", fresh}, &stdout, &stderr); code != 0 {
+		t.Fatalf("migrate: %s", stderr.String())
+	}
+	if code := run(ctx, []string{"import", "--data-dir", fresh, out1}, &stdout, &stderr); code != 0 {
+		t.Fatalf("import: %s", stderr.String())
+	}
+	if code := run(ctx, []string{"export", "--data-dir", fresh, out2}, &stdout, &stderr); code != 0 {
+		t.Fatalf("second export: %s", stderr.String())
+	}
+	files, _ := filepath.Glob(filepath.Join(out1, "practices", "*.md"))
+	if len(files) < 24 {
+		t.Fatalf("exported %d notes", len(files))
+	}
+	for _, f := range append(files, filepath.Join(out1, "organisations.yaml")) {
+		a, _ := os.ReadFile(f)
+		b, err := os.ReadFile(filepath.Join(out2, strings.TrimPrefix(f, out1)))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs after import → export (%v)", strings.TrimPrefix(f, out1), err)
+		}
+	}
+	// A broken file: the import is refused, naming the file, and writes nothing.
+	bad := t.TempDir()
+	os.MkdirAll(filepath.Join(bad, "practices"), 0o755)
+	os.WriteFile(filepath.Join(bad, "practices", "broken.md"), []byte("---\ntitle: x\nlanguage: xx\n---\nbody\n"), 0o644)
+	stderr = syncBuffer{}
+	if code := run(ctx, []string{"import", "--data-dir", fresh, bad}, &stdout, &stderr); code != 1 {
+		t.Fatalf("a broken import exited %d", code)
+	}
+	if msg := stderr.String(); !strings.Contains(msg, "practices/broken.md") || !strings.Contains(msg, `language: "xx"`) {
+		t.Errorf("the error does not name the file and field: %q", msg)
+	}
+	if code := run(ctx, []string{"reindex", "--data-dir", fresh}, &stdout, &stderr); code != 0 {
+		t.Fatalf("reindex: %s", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), fmt.Sprintf("Rebuilt the search index: %d document(s)", len(files))) {
+		t.Errorf("reindex printed %q", stdout.String())
+	}
+}
+
+// TestSIGTERMExitsCleanly runs the real binary and stops it with SIGTERM.
+func TestSIGTERMExitsCleanly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	clearEnv(t)
+	bin := filepath.Join(t.TempDir(), "proact")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	addr := freePort(t)
+	cmd := exec.Command(bin, "--addr", addr, "--data-dir", t.TempDir())
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && !strings.HasPrefix(sc.Text(), "URL: ") {
+	}
+	go io.Copy(io.Discard, stdout)
+	// A request in flight when the signal arrives still gets its answer: send
+	// half of it, signal, then send the rest.
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "GET /practices?page=2 HTTP/1.1\r\nHost: portal.test\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, err := io.WriteString(conn, "Connection: close\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("the request in flight got no answer: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("the request in flight got status %d", res.StatusCode)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err := <-waited:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("no exit within 30 s of SIGTERM")
+	}
+}
