@@ -245,6 +245,9 @@ func serve(ctx context.Context, cfg app.Config, store *models.Store, r *content.
 	bg, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
 	go index.Run(bg, 3*time.Second)
+	if store.Dialect() == models.Postgres {
+		go index.ListenPostgres(bg, cfg.DatabaseURL)
+	}
 	go sweep(bg, store, log)
 
 	// Bind before printing the URL, so that the URL works when it is shown

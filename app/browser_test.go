@@ -85,6 +85,7 @@ func recordRequests(ctx context.Context) func() []string {
 }
 
 func TestBrowserHomePageLoadsNothingFromElsewhere(t *testing.T) {
+	t.Parallel()
 	base, ctx := browser(t)
 	requests := recordRequests(ctx)
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
@@ -117,6 +118,7 @@ func TestBrowserHomePageLoadsNothingFromElsewhere(t *testing.T) {
 }
 
 func TestBrowserLanguageSwitcher(t *testing.T) {
+	t.Parallel()
 	base, ctx := browser(t)
 	nl := (&testApp{}).tr(t, "nl", "home.title")
 	if err := chromedp.Do(ctx,
@@ -151,6 +153,7 @@ func TestBrowserLanguageSwitcher(t *testing.T) {
 }
 
 func TestBrowserKeyboardSkipLink(t *testing.T) {
+	t.Parallel()
 	base, ctx := browser(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/practices"), chromedp.WaitVisible(chromedp.CSS("h1")),
 		chromedp.KeyEvent("\t")); err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"sync"
 	"unicode"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -105,12 +106,18 @@ type Localizer struct {
 	loc     *i18n.Localizer
 	langs   display.Namer
 	regions display.Namer
+	plain   sync.Map // key → message, for messages shown without arguments
 }
 
 // T translates a message; args are name/value pairs for the template
 // ({{.T "practices.found" "Count" 12}}). A missing key shows the key itself,
 // and the catalogue test makes sure none is missing.
 func (l *Localizer) T(key string, args ...any) string {
+	if len(args) == 0 {
+		if s, ok := l.plain.Load(key); ok {
+			return s.(string)
+		}
+	}
 	var data map[string]any
 	if len(args) > 1 {
 		data = make(map[string]any, len(args)/2)
@@ -121,6 +128,10 @@ func (l *Localizer) T(key string, args ...any) string {
 	s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data})
 	if err != nil && s == "" {
 		return key
+	}
+	if len(args) == 0 && err == nil {
+		// Only catalogue keys get here, so the cache is bounded by the catalogue.
+		l.plain.Store(key, s)
 	}
 	return s
 }

@@ -85,18 +85,18 @@ func (h *handlers) listPractices(c *fiber.Ctx) error {
 		return err
 	}
 	d := practicesData{Filter: f, Items: cards(items), Total: total}
+	facets, err := h.store.PracticeFacets(ctx, v, models.Countries.Name, models.Languages.Name, models.Topics.Name, models.Sectors.Name)
+	if err != nil {
+		return err
+	}
 	for _, s := range []struct {
 		param, vocab, value string
 	}{
 		{"country", models.Countries.Name, f.Country}, {"language", models.Languages.Name, f.Language},
 		{"topic", models.Topics.Name, f.Topic}, {"sector", models.Sectors.Name, f.Sector},
 	} {
-		counts, err := h.store.PracticeTermCounts(ctx, v, s.vocab)
-		if err != nil {
-			return err
-		}
 		fs := filterSelect{Name: s.param, Label: loc.T("filter." + s.param)}
-		for _, tc := range counts {
+		for _, tc := range facets[s.vocab] {
 			fs.Options = append(fs.Options, option{Value: tc.Term, Label: loc.Label(s.vocab, tc.Term), Count: tc.Count, Selected: tc.Term == s.value})
 		}
 		d.Selects = append(d.Selects, fs)

@@ -103,7 +103,9 @@ func SplitFile(data []byte) (FrontMatter, string, error) {
 	if !bytes.HasPrefix(data, append(frontDelimiter, '\n')) {
 		return fm, "", Problems{{Field: "front matter", Key: "validation.no_front"}}
 	}
-	rest := data[len(frontDelimiter)+1:]
+	// rest keeps the newline after the opening delimiter, so that an empty
+	// block ("---\n---\n") is found and YAML line numbers match the file's.
+	rest := data[len(frontDelimiter):]
 	end := bytes.Index(rest, []byte("\n---\n"))
 	var head, body []byte
 	switch {

@@ -157,11 +157,16 @@ func Schema(ctx context.Context, db *gorm.DB, dialect Dialect) (SchemaState, err
 
 // Migrate applies every pending migration and returns the versions applied.
 func Migrate(ctx context.Context, db *gorm.DB, dialect Dialect) ([]int64, error) {
+	return MigrateTo(ctx, db, dialect, 1<<62)
+}
+
+// MigrateTo applies pending migrations up to and including version.
+func MigrateTo(ctx context.Context, db *gorm.DB, dialect Dialect, version int64) ([]int64, error) {
 	p, _, err := provider(db, dialect)
 	if err != nil {
 		return nil, fmt.Errorf("models: unable to read the migrations: %w", err)
 	}
-	results, err := p.Up(ctx)
+	results, err := p.UpTo(ctx, version)
 	if err != nil {
 		return nil, fmt.Errorf("models: unable to migrate: %w", err)
 	}

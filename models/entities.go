@@ -37,9 +37,17 @@ type Organisation struct {
 	DescriptionHTML string `gorm:"column:description_html"`
 	Status          string
 	Demo            bool
+	PublicPhone     string
+	// The members-only contact: shown to signed-in members, never to visitors.
+	ContactName     string
+	ContactEmail    string
+	ContactPhone    string
+	SuspendedReason string
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 
+	// RefersTo lists the slugs of organisations this one refers people to.
+	RefersTo []string `gorm:"-"`
 	// Terms are loaded from organisation_terms: services, referral stages, languages.
 	Services       []string `gorm:"-"`
 	ReferralStages []string `gorm:"-"`
@@ -57,9 +65,22 @@ type User struct {
 	Language           string
 	Status             string
 	MustChangePassword bool
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	OrgAdmin           bool
+	TOTPSecret         string `gorm:"column:totp_secret"`
+	TOTPEnabled        bool   `gorm:"column:totp_enabled"`
+	// SessionEpoch is stored in every session; raising it ends them all.
+	SessionEpoch int
+	LastLoginAt  *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
+
+// User statuses.
+const (
+	UserActive   = "active"
+	UserInvited  = "invited" // no password yet: waiting for the invitation
+	UserDisabled = "disabled"
+)
 
 // Practice is a practice note: a good or promising practice written by a member.
 type Practice struct {

@@ -83,7 +83,8 @@ func (k *KV) Delete(key string) error {
 
 // Reset removes every key of this storage's namespace.
 func (k *KV) Reset() error {
-	if err := k.db.Where("key LIKE ?", k.prefix+"%").Delete(&kvRow{}).Error; err != nil {
+	// An exact prefix match: LIKE would treat "_" as a wildcard and ignore case on SQLite.
+	if err := k.db.Where("substr(key, 1, ?) = ?", len(k.prefix), k.prefix).Delete(&kvRow{}).Error; err != nil {
 		return fmt.Errorf("models: unable to reset kv: %w", err)
 	}
 	return nil

@@ -3,7 +3,9 @@ package models
 import (
 	"context"
 	"fmt"
+	"strings"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -73,6 +75,19 @@ func (s *Store) loadOrganisationTerms(ctx context.Context, list []Organisation) 
 			*set = append(*set, t.Term)
 		}
 	}
+	var refs []struct {
+		OrganisationID uint
+		Slug           string
+	}
+	err := s.conn(ctx).Table("organisation_referrals r").
+		Select("r.organisation_id, o.slug").Joins("JOIN organisations o ON o.id = r.refers_to_id").
+		Where("r.organisation_id IN ?", ids).Order("o.slug").Scan(&refs).Error
+	if err != nil {
+		return fmt.Errorf("models: unable to load referrals: %w", err)
+	}
+	for _, r := range refs {
+		byID[r.OrganisationID].RefersTo = append(byID[r.OrganisationID].RefersTo, r.Slug)
+	}
 	return nil
 }
 
@@ -112,6 +127,191 @@ func (s *Store) SaveOrganisation(ctx context.Context, o *Organisation) error {
 				return fmt.Errorf("models: unable to save organisation terms: %w", err)
 			}
 		}
+		if err := tx.saveReferrals(ctx, o); err != nil {
+			return err
+		}
 		return tx.enqueue(ctx, KindOrganisation, o.ID, OpUpsert)
 	})
+}
+
+type referral struct {
+	OrganisationID uint
+	RefersToID     uint
+}
+
+func (referral) TableName() string { return "organisation_referrals" }
+
+// saveReferrals replaces the organisations o refers people to; slugs that
+// name no organisation (or o itself) are ignored.
+func (s *Store) saveReferrals(ctx context.Context, o *Organisation) error {
+	if err := s.conn(ctx).Where("organisation_id = ?", o.ID).Delete(&referral{}).Error; err != nil {
+		return fmt.Errorf("models: unable to save referrals: %w", err)
+	}
+	if len(o.RefersTo) == 0 {
+		return nil
+	}
+	var ids []uint
+	if err := s.conn(ctx).Model(&Organisation{}).Where("slug IN ? AND id <> ?", uniq(o.RefersTo), o.ID).Pluck("id", &ids).Error; err != nil {
+		return fmt.Errorf("models: unable to save referrals: %w", err)
+	}
+	rows := make([]referral, len(ids))
+	for i, id := range ids {
+		rows[i] = referral{OrganisationID: o.ID, RefersToID: id}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := s.conn(ctx).Create(&rows).Error; err != nil {
+		return fmt.Errorf("models: unable to save referrals: %w", err)
+	}
+	return nil
+}
+
+// OrganisationFilter selects organisations of the directory. Values outside
+// their vocabulary are dropped by Normalise.
+type OrganisationFilter struct {
+	Country  string
+	Type     string
+	Service  string
+	Stage    string // referral stage
+	Language string
+	Query    string // part of the name or city
+	Status   string // for moderators; the directory shows approved ones only
+	Page     int
+	PerPage  int
+}
+
+// Normalise drops unknown values and clamps paging.
+func (f OrganisationFilter) Normalise() OrganisationFilter {
+	if !Countries.Has(f.Country) {
+		f.Country = ""
+	}
+	if !OrganisationTypes.Has(f.Type) {
+		f.Type = ""
+	}
+	if !Services.Has(f.Service) {
+		f.Service = ""
+	}
+	if !ReferralStages.Has(f.Stage) {
+		f.Stage = ""
+	}
+	if !Languages.Has(f.Language) {
+		f.Language = ""
+	}
+	switch f.Status {
+	case OrgApproved, OrgPending, OrgSuspended, "all":
+	default:
+		f.Status = OrgApproved
+	}
+	if len(f.Query) > 200 {
+		f.Query = f.Query[:200]
+	}
+	if f.PerPage <= 0 || f.PerPage > 100 {
+		f.PerPage = 20
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	return f
+}
+
+func orgWithTerm(q *gorm.DB, vocab, term string) *gorm.DB {
+	if term == "" {
+		return q
+	}
+	return q.Where("organisations.id IN (SELECT organisation_id FROM organisation_terms WHERE vocab = ? AND term = ?)", vocab, term)
+}
+
+// ListOrganisations returns one page of the directory, by name, and the total.
+func (s *Store) ListOrganisations(ctx context.Context, f OrganisationFilter) ([]Organisation, int64, error) {
+	f = f.Normalise()
+	q := s.conn(ctx).Model(&Organisation{})
+	if f.Status != "all" {
+		q = q.Where("organisations.status = ?", f.Status)
+	}
+	if f.Country != "" {
+		q = q.Where("organisations.country = ?", f.Country)
+	}
+	if f.Type != "" {
+		q = q.Where("organisations.type = ?", f.Type)
+	}
+	q = orgWithTerm(q, Services.Name, f.Service)
+	q = orgWithTerm(q, ReferralStages.Name, f.Stage)
+	q = orgWithTerm(q, Languages.Name, f.Language)
+	if t := strings.TrimSpace(f.Query); t != "" {
+		like := "%" + escapeLike(strings.ToLower(t)) + "%"
+		q = q.Where("(LOWER(organisations.name) LIKE ? ESCAPE '\\' OR LOWER(organisations.city) LIKE ? ESCAPE '\\')", like, like)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("models: unable to count organisations: %w", err)
+	}
+	var list []Organisation
+	if err := q.Order("organisations.name, organisations.id").Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&list).Error; err != nil {
+		return nil, 0, fmt.Errorf("models: unable to list organisations: %w", err)
+	}
+	if err := s.loadOrganisationTerms(ctx, list); err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// OrganisationByID loads any organisation, whatever its status: for
+// moderators and for the organisation's own members.
+func (s *Store) OrganisationByID(ctx context.Context, id uint) (*Organisation, error) {
+	var o Organisation
+	if err := s.conn(ctx).Take(&o, "id = ?", id).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to load organisation %d: %w", id, notFound(err))
+	}
+	list := []Organisation{o}
+	if err := s.loadOrganisationTerms(ctx, list); err != nil {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+// AnyOrganisationBySlug loads an organisation whatever its status.
+func (s *Store) AnyOrganisationBySlug(ctx context.Context, slug string) (*Organisation, error) {
+	var o Organisation
+	if err := s.conn(ctx).Select("id").Take(&o, "slug = ?", slug).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to load organisation %q: %w", slug, notFound(err))
+	}
+	return s.OrganisationByID(ctx, o.ID)
+}
+
+// SetOrganisationStatus approves, suspends or reinstates an organisation.
+// Suspension stops its members' writing at once: every write checks it.
+func (s *Store) SetOrganisationStatus(ctx context.Context, id uint, status, reason string) error {
+	return s.WithTx(ctx, func(tx *Store) error {
+		res := tx.conn(ctx).Model(&Organisation{}).Where("id = ?", id).
+			Updates(map[string]any{"status": status, "suspended_reason": reason, "updated_at": tx.now()})
+		if res.Error != nil {
+			return fmt.Errorf("models: unable to change organisation %d: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return tx.enqueue(ctx, KindOrganisation, id, OpUpsert)
+	})
+}
+
+// Members lists the accounts of an organisation.
+func (s *Store) Members(ctx context.Context, orgID uint) ([]User, error) {
+	var list []User
+	if err := s.conn(ctx).Where("organisation_id = ?", orgID).Order("name, email").Find(&list).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to list members: %w", err)
+	}
+	return list, nil
+}
+
+// OrganisationCountries counts approved organisations per country, for the
+// directory's filter and the referral pathway pages.
+func (s *Store) OrganisationCountries(ctx context.Context) ([]TermCount, error) {
+	var out []TermCount
+	err := s.conn(ctx).Model(&Organisation{}).Select("country AS term, COUNT(*) AS count").
+		Where("status = ?", OrgApproved).Group("country").Order("count DESC, term").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to count organisations: %w", err)
+	}
+	return out, nil
 }

@@ -1,7 +1,11 @@
 package models
 
 import (
+	_ "embed"
 	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
 )
@@ -31,4 +35,67 @@ func (h Hasher) Hash(password string) (string, error) {
 func (h Hasher) Check(password, hash string) bool {
 	ok, err := argon2id.ComparePasswordAndHash(password, hash)
 	return err == nil && ok
+}
+
+//go:embed common-passwords.txt
+var commonPasswordList string
+
+// PasswordPolicy decides whether a new password is acceptable. Build it with
+// NewPasswordPolicy; it is safe for concurrent use.
+type PasswordPolicy struct {
+	common map[string]bool
+}
+
+// Password rules.
+const (
+	MinPasswordLength = 12
+	MaxPasswordLength = 256
+)
+
+// NewPasswordPolicy loads the list of common passwords shipped with the portal.
+func NewPasswordPolicy() *PasswordPolicy {
+	p := &PasswordPolicy{common: map[string]bool{}}
+	for _, w := range strings.Split(commonPasswordList, "\n") {
+		if w = strings.TrimSpace(w); w != "" {
+			p.common[w] = true
+		}
+	}
+	return p
+}
+
+// Check returns the translation key of what is wrong with a new password, or
+// "" when it is acceptable: at least 12 characters, and not a common password,
+// nor one with digits or symbols added around it ("password2024!"), nor one
+// repeated ("qwertyqwerty"), nor a single character or the e-mail address.
+func (p *PasswordPolicy) Check(password, email string) string {
+	n := utf8.RuneCountInString(password)
+	switch {
+	case n < MinPasswordLength:
+		return "password.too_short"
+	case n > MaxPasswordLength:
+		return "password.too_long"
+	}
+	lower := strings.ToLower(password)
+	if lower == NormaliseEmail(email) || lower == strings.Split(NormaliseEmail(email), "@")[0] {
+		return "password.is_email"
+	}
+	core := strings.TrimFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) })
+	distinct := map[rune]bool{}
+	for _, r := range lower {
+		distinct[r] = true
+	}
+	if p.common[lower] || p.common[core] || len(distinct) <= 3 || isRepetition(lower, p.common) {
+		return "password.common"
+	}
+	return ""
+}
+
+// isRepetition reports whether s is a common password repeated.
+func isRepetition(s string, common map[string]bool) bool {
+	for size := 1; size <= len(s)/2; size++ {
+		if len(s)%size == 0 && strings.Repeat(s[:size], len(s)/size) == s && (common[s[:size]] || size <= 4) {
+			return true
+		}
+	}
+	return false
 }

@@ -284,6 +284,43 @@ func (s *Store) PracticeTermCounts(ctx context.Context, v Viewer, vocab string) 
 	return out, nil
 }
 
+// PracticeFacets counts, for several vocabularies at once, the published
+// notes the viewer may read that carry each term: the options of the filters
+// of a list, in two queries whatever their number. Members-only notes are
+// never counted for anonymous visitors.
+func (s *Store) PracticeFacets(ctx context.Context, v Viewer, vocabs ...string) (map[string][]TermCount, error) {
+	out := make(map[string][]TermCount, len(vocabs))
+	var terms []string
+	for _, vocab := range vocabs {
+		if vocab == Languages.Name {
+			counts, err := s.PracticeTermCounts(ctx, v, vocab)
+			if err != nil {
+				return nil, err
+			}
+			out[vocab] = counts
+			continue
+		}
+		terms = append(terms, vocab)
+	}
+	if len(terms) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		Vocab string
+		TermCount
+	}
+	err := s.conn(ctx).Model(&PracticeTerm{}).Select("vocab, term, COUNT(*) AS count").
+		Where("vocab IN ? AND practice_id IN (?)", terms, s.visiblePractices(ctx, v).Select("practices.id")).
+		Group("vocab, term").Order("vocab, count DESC, term").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to count terms: %w", err)
+	}
+	for _, r := range rows {
+		out[r.Vocab] = append(out[r.Vocab], r.TermCount)
+	}
+	return out, nil
+}
+
 // Stats are the headline figures on the home page.
 type Stats struct {
 	Practices     int64

@@ -111,3 +111,5 @@ func conflict(err error) error {
 	}
 	return err
 }
+
+func gormExprIncrement(column string) any { return gorm.Expr(column + " + 1") }

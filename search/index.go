@@ -46,6 +46,9 @@ type Index struct {
 	seq   uint64
 	wake  chan struct{}
 	ready bool
+
+	langMu sync.RWMutex
+	langs  map[string]bool // languages with documents: the fields worth querying
 }
 
 // Open opens the index in dir, or builds it from the database when it is
@@ -53,7 +56,7 @@ type Index struct {
 // temporary files that stop Bleve from opening it: the database is the source
 // of truth, so the index is rebuilt rather than the start refused).
 func Open(ctx context.Context, dir string, store *models.Store, log *slog.Logger) (*Index, error) {
-	ix := &Index{store: store, log: log, text: bluemonday.StrictPolicy(), wake: make(chan struct{}, 1)}
+	ix := &Index{store: store, log: log, text: bluemonday.StrictPolicy(), wake: make(chan struct{}, 1), langs: map[string]bool{}}
 	path := filepath.Join(dir, "index.bleve")
 	idx, err := bleve.OpenUsing(path, boltConfig())
 	if isLocked(err) {
@@ -64,6 +67,9 @@ func Open(ctx context.Context, dir string, store *models.Store, log *slog.Logger
 			ix.idx = idx
 			if s, _ := idx.GetInternal(keyOutboxSeq); len(s) > 0 {
 				ix.seq, _ = strconv.ParseUint(string(s), 10, 64)
+			}
+			if err := ix.loadLanguages(); err != nil {
+				return nil, err
 			}
 			ix.ready = true
 			return ix, nil
@@ -173,6 +179,7 @@ func docID(kind string, id uint) string { return kind + ":" + strconv.FormatUint
 
 func (ix *Index) practiceDoc(p *models.Practice) document {
 	lang := p.Language
+	ix.addLanguage(lang)
 	d := document{
 		"type": models.KindPractice, "slug": p.Slug, "language": lang,
 		"countries": p.Countries, "topics": p.Topics, "sectors": p.Sectors,
@@ -187,6 +194,44 @@ func (ix *Index) practiceDoc(p *models.Practice) document {
 		d["organisation"] = p.Organisation.Slug
 	}
 	return d
+}
+
+func (ix *Index) addLanguage(lang string) {
+	ix.langMu.RLock()
+	known := ix.langs[lang]
+	ix.langMu.RUnlock()
+	if !known {
+		ix.langMu.Lock()
+		ix.langs[lang] = true
+		ix.langMu.Unlock()
+	}
+}
+
+// languages returns the languages that have documents.
+func (ix *Index) languages() []string {
+	ix.langMu.RLock()
+	defer ix.langMu.RUnlock()
+	out := make([]string, 0, len(ix.langs))
+	for l := range ix.langs {
+		out = append(out, l)
+	}
+	return out
+}
+
+// loadLanguages reads the languages of an existing index from its facet.
+func (ix *Index) loadLanguages() error {
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
+	req.AddFacet("language", bleve.NewFacetRequest("language", len(models.Languages.Terms)))
+	res, err := ix.idx.Search(req)
+	if err != nil {
+		return fmt.Errorf("search: unable to read the index languages: %w", err)
+	}
+	if f, ok := res.Facets["language"]; ok && f.Terms != nil {
+		for _, t := range f.Terms.Terms() {
+			ix.addLanguage(t.Term)
+		}
+	}
+	return nil
 }
 
 // Rebuild indexes every published practice from the database, in batches.

@@ -47,13 +47,17 @@ func (ix *Index) Search(ctx context.Context, v models.Viewer, q Query) (Result, 
 		q.Page = 1
 	}
 	var langs []query.Query
-	for _, lang := range models.Languages.Terms {
+	// Only languages that have documents: a field no document has cannot match.
+	for _, lang := range ix.languages() {
 		for field, boost := range map[string]float64{"title": 3, "summary": 2, "body": 1} {
 			m := bleve.NewMatchQuery(text)
 			m.SetField(field + "_" + lang)
 			m.SetBoost(boost)
 			langs = append(langs, m)
 		}
+	}
+	if len(langs) == 0 {
+		return Result{}, nil
 	}
 	must := []query.Query{bleve.NewDisjunctionQuery(langs...)}
 	if !v.SeesMembersOnly() {

@@ -1,0 +1,80 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Application statuses.
+const (
+	ApplicationPending  = "pending"
+	ApplicationApproved = "approved"
+	ApplicationRejected = "rejected"
+)
+
+// Application is an organisation's request to join the network. Profile holds
+// the organisation profile as submitted (JSON), so that the form can grow
+// without a migration for every field.
+type Application struct {
+	ID             uint
+	Status         string
+	Profile        string
+	ContactName    string
+	ContactEmail   string
+	Language       string
+	Reason         string
+	ReviewedBy     *uint
+	ReviewedAt     *time.Time
+	OrganisationID *uint
+	CreatedAt      time.Time
+}
+
+// CreateApplication stores a new, pending application.
+func (s *Store) CreateApplication(ctx context.Context, a *Application) error {
+	a.Status, a.CreatedAt = ApplicationPending, s.now()
+	a.ContactEmail = NormaliseEmail(a.ContactEmail)
+	if err := s.conn(ctx).Create(a).Error; err != nil {
+		return fmt.Errorf("models: unable to store the application: %w", err)
+	}
+	return nil
+}
+
+// ApplicationByID loads one application.
+func (s *Store) ApplicationByID(ctx context.Context, id uint) (*Application, error) {
+	var a Application
+	if err := s.conn(ctx).Take(&a, "id = ?", id).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to load application %d: %w", id, notFound(err))
+	}
+	return &a, nil
+}
+
+// ListApplications returns applications with the status ("" for all),
+// oldest pending first.
+func (s *Store) ListApplications(ctx context.Context, status string) ([]Application, error) {
+	q := s.conn(ctx)
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
+	var list []Application
+	if err := q.Order("created_at ASC, id ASC").Limit(500).Find(&list).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to list applications: %w", err)
+	}
+	return list, nil
+}
+
+// DecideApplication records a moderator's decision on a pending application;
+// deciding twice gives ErrConflict.
+func (s *Store) DecideApplication(ctx context.Context, id, moderatorID uint, status, reason string, orgID *uint) error {
+	now := s.now()
+	res := s.conn(ctx).Model(&Application{}).Where("id = ? AND status = ?", id, ApplicationPending).
+		Updates(map[string]any{"status": status, "reason": reason, "reviewed_by": moderatorID,
+			"reviewed_at": now, "organisation_id": orgID})
+	if res.Error != nil {
+		return fmt.Errorf("models: unable to decide application %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrConflict
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Mail is a message in the outbox. Without SMTP configured it stays there for
+// administrators to read; with SMTP the sender delivers it and notes when.
+type Mail struct {
+	ID        uint
+	ToAddr    string
+	Subject   string
+	Body      string
+	Kind      string
+	Language  string
+	Attempts  int
+	LastError string
+	SentAt    *time.Time
+	CreatedAt time.Time
+}
+
+// TableName names the outbox table.
+func (Mail) TableName() string { return "mail_outbox" }
+
+// QueueMail puts a message in the outbox.
+func (s *Store) QueueMail(ctx context.Context, m *Mail) error {
+	m.CreatedAt = s.now()
+	if err := s.conn(ctx).Create(m).Error; err != nil {
+		return fmt.Errorf("models: unable to queue mail: %w", err)
+	}
+	return nil
+}
+
+// ListMail returns the newest messages of the outbox.
+func (s *Store) ListMail(ctx context.Context, limit int) ([]Mail, error) {
+	var list []Mail
+	if err := s.conn(ctx).Order("created_at DESC, id DESC").Limit(limit).Find(&list).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to list mail: %w", err)
+	}
+	return list, nil
+}
+
+// MailByID loads one message.
+func (s *Store) MailByID(ctx context.Context, id uint) (*Mail, error) {
+	var m Mail
+	if err := s.conn(ctx).Take(&m, "id = ?", id).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to load mail %d: %w", id, notFound(err))
+	}
+	return &m, nil
+}
+
+// UnsentMail returns messages waiting for delivery that have not failed too often.
+func (s *Store) UnsentMail(ctx context.Context, maxAttempts, limit int) ([]Mail, error) {
+	var list []Mail
+	err := s.conn(ctx).Where("sent_at IS NULL AND attempts < ?", maxAttempts).Order("id").Limit(limit).Find(&list).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to list unsent mail: %w", err)
+	}
+	return list, nil
+}
+
+// MarkMail records a delivery attempt: sent when err is nil.
+func (s *Store) MarkMail(ctx context.Context, id uint, sendErr error) error {
+	updates := map[string]any{"attempts": gormExprIncrement("attempts")}
+	if sendErr == nil {
+		updates["sent_at"] = s.now()
+		updates["last_error"] = ""
+	} else {
+		updates["last_error"] = truncate(sendErr.Error(), 500)
+	}
+	if err := s.conn(ctx).Model(&Mail{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+		return fmt.Errorf("models: unable to update mail %d: %w", id, err)
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

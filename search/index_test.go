@@ -1,0 +1,156 @@
+package search
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"proact/models"
+	"proact/models/modelstest"
+)
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func note(slug, lang, title, visibility string) *models.Practice {
+	now := time.Now().UTC()
+	return &models.Practice{
+		Slug: slug, Title: title, Summary: "summary", Language: lang, Visibility: visibility,
+		Status: models.StatusPublished, BodyMD: title, BodyHTML: "<p>" + title + "</p>",
+		PublishedAt: &now, Countries: []string{"NL"},
+	}
+}
+
+func count(t *testing.T, ix *Index) uint64 {
+	t.Helper()
+	n, err := ix.DocCount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestIndexFollowsTheOutbox(t *testing.T) {
+	modelstest.ForEach(t, func(t *testing.T, store *models.Store) {
+		ctx := context.Background()
+		if err := store.SavePractice(ctx, note("before", "en", "Seasonal workers in greenhouses", "public")); err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		ix, err := Open(ctx, dir, store, quietLog())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := count(t, ix); got != 1 {
+			t.Fatalf("built from the database: %d documents, want 1", got)
+		}
+		draft := note("draft", "fr", "Brouillon", "public")
+		draft.Status = models.StatusDraft
+		for _, p := range []*models.Practice{note("after", "ro", "Lucrători sezonieri", "members"), draft} {
+			if err := store.SavePractice(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := ix.CatchUp(ctx); err != nil || n != 2 {
+			t.Fatalf("CatchUp applied %d entries (%v), want 2", n, err)
+		}
+		if got := count(t, ix); got != 2 {
+			t.Errorf("after catching up: %d documents, want 2 (drafts are not indexed)", got)
+		}
+		// A published note that becomes a draft leaves the index.
+		unpublished := note("before", "en", "Seasonal workers in greenhouses", "public")
+		unpublished.Status = models.StatusDraft
+		if err := store.SavePractice(ctx, unpublished); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ix.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(t, ix); got != 1 {
+			t.Errorf("after unpublishing: %d documents, want 1", got)
+		}
+		// Visitors do not find members-only notes; members do.
+		anon, _ := ix.Search(ctx, models.Viewer{}, Query{Text: "lucrători"})
+		member, _ := ix.Search(ctx, models.Viewer{UserID: 1, Role: models.RoleMember}, Query{Text: "lucrători"})
+		if anon.Total != 0 || member.Total != 1 {
+			t.Errorf("members-only hit: visitor %d, member %d; want 0 and 1", anon.Total, member.Total)
+		}
+		// Reopening keeps the position: nothing is applied twice.
+		if err := ix.Close(); err != nil {
+			t.Fatal(err)
+		}
+		ix, err = Open(ctx, dir, store, quietLog())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ix.Close()
+		if n, _ := ix.CatchUp(ctx); n != 0 {
+			t.Errorf("a reopened index applied %d old entries", n)
+		}
+	})
+}
+
+func TestBrokenIndexIsRebuilt(t *testing.T) {
+	ctx := context.Background()
+	store := modelstest.New(t, models.SQLite)
+	if err := store.SavePractice(ctx, note("one", "de", "Saisonarbeit", "public")); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ix, err := Open(ctx, dir, store, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = ix.Close()
+	// Damage it as a crash might: the index metadata is garbage.
+	if err := os.WriteFile(filepath.Join(dir, "index.bleve", "index_meta.json"), []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix, err = Open(ctx, dir, store, quietLog())
+	if err != nil {
+		t.Fatalf("a broken index stopped the start: %v", err)
+	}
+	defer ix.Close()
+	if got := count(t, ix); got != 1 {
+		t.Errorf("rebuilt index: %d documents, want 1", got)
+	}
+	if err := ix.Ready(); err != nil {
+		t.Errorf("rebuilt index not ready: %v", err)
+	}
+}
+
+func TestPostgresNotificationWakesTheIndexer(t *testing.T) {
+	url := modelstest.PostgresURL(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db, d, err := models.Open(ctx, url, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.Migrate(ctx, db, d); err != nil {
+		t.Fatal(err)
+	}
+	store := models.NewStore(db, d)
+	defer store.Close()
+	ix, err := Open(ctx, t.TempDir(), store, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	go ix.Run(ctx, time.Hour) // only a notification can wake it within the test
+	go ix.ListenPostgres(ctx, url)
+	time.Sleep(500 * time.Millisecond) // let the listener connect
+	if err := store.SavePractice(ctx, note("notified", "nl", "Seizoensarbeid", "public")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for count(t, ix) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the indexer was not woken by NOTIFY within 10 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
