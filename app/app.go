@@ -25,21 +25,29 @@ type Deps struct {
 	Index    *search.Index
 	Renderer *content.Renderer
 	Log      *slog.Logger
+	// Hasher hashes passwords; the zero value means models.ProductionHashing.
+	Hasher models.Hasher
 }
 
 // handlers holds what every handler uses; handlers are its methods, one file
 // per resource.
 type handlers struct {
-	cfg      Config
-	store    *models.Store
-	index    *search.Index
-	renderer *content.Renderer
-	log      *slog.Logger
-	tr       *Translator
-	sessions *session.Store
-	metrics  *metrics
-	assets   map[string]string
-	openapi  []byte
+	cfg       Config
+	store     *models.Store
+	index     *search.Index
+	renderer  *content.Renderer
+	log       *slog.Logger
+	tr        *Translator
+	sessions  *session.Store
+	metrics   *metrics
+	assets    map[string]string
+	openapi   []byte
+	hasher    models.Hasher
+	policy    *models.PasswordPolicy
+	throttles throttles
+	// dummyHash is checked against when an e-mail address is unknown, so that
+	// the answer takes as long as for a wrong password.
+	dummyHash string
 }
 
 // New builds the Fiber application. Every template is parsed here, so a
@@ -75,14 +83,21 @@ func New(d Deps) (*fiber.App, error) {
 	h := &handlers{
 		cfg: d.Config, store: d.Store, index: d.Index, renderer: d.Renderer, log: d.Log,
 		tr: tr, assets: assets, openapi: spec, metrics: newMetrics(d.Store),
+		hasher: d.Hasher, policy: models.NewPasswordPolicy(), throttles: newThrottles(d.Store),
+	}
+	if h.hasher.Params.Memory == 0 {
+		h.hasher = models.ProductionHashing()
+	}
+	if h.dummyHash, err = h.hasher.Hash("not a password anyone has"); err != nil {
+		return nil, err
 	}
 	h.sessions = session.New(session.Config{
 		Storage:        d.Store.KV("sess:"),
-		KeyLookup:      "cookie:proact_session",
+		KeyLookup:      "cookie:" + sessionCookie,
 		CookieHTTPOnly: true,
 		CookieSameSite: fiber.CookieSameSiteLaxMode,
 		CookieSecure:   secureCookies(d.Config),
-		Expiration:     30 * time.Minute, // idle timeout
+		Expiration:     idleTimeout,
 	})
 	cfg := fiber.Config{
 		AppName:               "proact",
@@ -108,6 +123,9 @@ func New(d Deps) (*fiber.App, error) {
 	h.routes(app)
 	return app, nil
 }
+
+// sessionCookie names the session cookie.
+const sessionCookie = "proact_session"
 
 func secureCookies(c Config) bool {
 	return len(c.BaseURL) > 8 && c.BaseURL[:8] == "https://"

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alexedwards/argon2id"
 	"github.com/gofiber/fiber/v2"
 
 	"proact/content"
@@ -23,6 +24,9 @@ type testApp struct {
 	store *models.Store
 	index *search.Index
 }
+
+// testHasher is argon2id with cheap parameters: tests hash many passwords.
+var testHasher = models.Hasher{Params: argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
 
 // newTestApp builds the portal on a fresh database of the given dialect with
 // the demo content loaded and indexed; cfg may adjust the configuration.
@@ -44,7 +48,7 @@ func newTestApp(t testing.TB, d models.Dialect, cfg func(*Config)) *testApp {
 	if cfg != nil {
 		cfg(&c)
 	}
-	a, err := New(Deps{Config: c, Store: store, Index: ix, Renderer: r, Log: log})
+	a, err := New(Deps{Config: c, Store: store, Index: ix, Renderer: r, Log: log, Hasher: testHasher})
 	if err != nil {
 		t.Fatalf("building the app: %v", err)
 	}

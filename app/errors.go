@@ -17,7 +17,10 @@ var errTooManyRequests = fiber.NewError(fiber.StatusTooManyRequests, "rate")
 func statusOf(err error) int {
 	var fe *fiber.Error
 	var problems content.Problems
+	var throttled *throttledError
 	switch {
+	case errors.As(err, &throttled):
+		return fiber.StatusTooManyRequests
 	case errors.As(err, &fe):
 		return fe.Code
 	case errors.Is(err, models.ErrNotFound):
@@ -68,6 +71,10 @@ func (h *handlers) errorHandler(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderRetryAfter, c.GetRespHeader(fiber.HeaderRetryAfter, "60"))
 	}
 	message := loc.T("error." + code + ".message")
+	var throttled *throttledError
+	if errors.As(err, &throttled) {
+		message = loc.T("error.throttled", "Minutes", throttled.Minutes)
+	}
 	if strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/api" {
 		return c.Status(status).JSON(apiError{Error: apiErrorBody{Code: code, Message: message}})
 	}

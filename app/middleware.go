@@ -110,29 +110,38 @@ func (h *handlers) language(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// identify loads the signed-in user from the session, if any.
+// identify loads the signed-in user from the session, if any, and their
+// organisation (whose suspension stops their writing at once).
 func (h *handlers) identify(c *fiber.Ctx) error {
-	if c.Cookies("proact_session") == "" {
-		return c.Next() // no session: an anonymous visitor, no database read
+	var u *models.User
+	if auth := c.Get(fiber.HeaderAuthorization); strings.HasPrefix(c.Path(), "/api/") && auth != "" {
+		// The API: a personal token, never a cookie.
+		token, ok := strings.CutPrefix(auth, "Bearer ")
+		if !ok || token == "" {
+			return fiber.ErrUnauthorized
+		}
+		var err error
+		if u, err = h.store.UserByAPIToken(c.UserContext(), strings.TrimSpace(token)); err != nil {
+			return fiber.ErrUnauthorized
+		}
+	} else {
+		if c.Cookies(sessionCookie) == "" {
+			return c.Next() // no session: an anonymous visitor, no database read
+		}
+		sess, err := h.sessions.Get(c)
+		if err != nil {
+			return c.Next()
+		}
+		if u = h.sessionUser(c, sess); u == nil {
+			return c.Next()
+		}
 	}
-	sess, err := h.sessions.Get(c)
-	if err != nil {
-		return c.Next()
-	}
-	uid, ok := sess.Get("uid").(uint)
-	if !ok || uid == 0 {
-		return c.Next()
-	}
-	u, err := h.store.UserByID(c.UserContext(), uid)
-	if err != nil || u.Status != "active" {
-		return c.Next()
+	var org *models.Organisation
+	if u.OrganisationID != nil {
+		org, _ = h.store.OrganisationByID(c.UserContext(), *u.OrganisationID)
 	}
 	c.Locals(localUser, u)
-	v := models.Viewer{UserID: u.ID, Role: u.Role}
-	if u.OrganisationID != nil {
-		v.OrganisationID = *u.OrganisationID
-	}
-	c.Locals(localViewer, v)
+	c.Locals(localViewer, viewerOf(u, org))
 	return c.Next()
 }
 
@@ -181,7 +190,7 @@ func needsCSRF(c *fiber.Ctx) bool {
 	if m := c.Method(); m != fiber.MethodGet && m != fiber.MethodHead && m != fiber.MethodOptions {
 		return true
 	}
-	if c.Cookies("proact_session") != "" {
+	if c.Cookies(sessionCookie) != "" {
 		return true
 	}
 	for _, p := range formPages {

@@ -20,6 +20,9 @@ const (
 	tplPractice  = "pages/practice"
 	tplSearch    = "pages/search"
 	tplError     = "pages/error"
+
+	tplLogin          = "pages/login"
+	tplLoginTwoFactor = "pages/login_2fa"
 	layoutMain   = "layouts/main"
 )
 
@@ -41,6 +44,7 @@ type Page struct {
 	Path        string // the current path, for the language switcher
 	CSRF        string
 	User        *CurrentUser
+	Flash       string // a translation key shown once
 	Languages   []LanguageOption
 	Data        any
 
@@ -49,8 +53,13 @@ type Page struct {
 
 // CurrentUser is what templates may know about the signed-in person.
 type CurrentUser struct {
-	Name string
-	Role string
+	Name      string
+	Email     string
+	Role      string
+	Staff     bool // moderator or administrator
+	OrgAdmin  bool
+	CanWrite  bool
+	Suspended bool // their organisation is suspended
 }
 
 // LanguageOption is one entry of the language switcher.
@@ -80,8 +89,14 @@ func (h *handlers) page(c *fiber.Ctx, title string, data any) *Page {
 		p.CSRF = tok
 	}
 	if u, ok := c.Locals(localUser).(*models.User); ok && u != nil {
-		p.User = &CurrentUser{Name: u.Name, Role: u.Role}
+		v := viewer(c)
+		p.User = &CurrentUser{Name: u.Name, Email: u.Email, Role: u.Role, Staff: v.Moderates(),
+			OrgAdmin: u.OrgAdmin, CanWrite: v.CanWrite(), Suspended: !v.CanWrite()}
+		if p.User.Name == "" {
+			p.User.Name = u.Email
+		}
 	}
+	p.Flash = h.takeFlash(c)
 	next := url.QueryEscape(c.OriginalURL())
 	for _, l := range uiLanguages {
 		p.Languages = append(p.Languages, LanguageOption{

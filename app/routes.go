@@ -32,18 +32,38 @@ func (h *handlers) routes(app *fiber.App) {
 	// Everything else knows the reader's language and who they are.
 	app.Use(h.language, h.identify, h.rateLimit(120, time.Minute), h.csrfProtection())
 
-	// Public pages.
+	// Public pages. What members may see beyond visitors is decided by the
+	// store from the viewer, not by the route.
 	app.Get("/", markRoute, h.home)
 	app.Get("/language/:code", markRoute, h.setLanguage)
 	app.Get("/search", markRoute, h.search)
 	app.Get("/practices", markRoute, h.listPractices)
 	app.Get("/practices/:slug", markRoute, h.showPractice) // also /practices/{slug}.md
 
-	// JSON API, documented in /api/openapi.json.
+	// Signing in and out; failures are throttled per account and per IP.
+	app.Get("/login", markRoute, h.showLogin)
+	app.Post("/login", markRoute, h.login)
+	app.Get("/login/2fa", markRoute, h.showTwoFactor)
+	app.Post("/login/2fa", markRoute, h.twoFactor)
+	app.Post("/logout", markRoute, h.logout)
+
+	// [directory] Joining the network and the directory of organisations.
+	// [directory-end]
+
+	// [account] Your own account (signed in, any role).
+	// [account-end]
+
+	// [admin] Administration: moderators and administrators, with two-factor.
+	// [admin-end]
+
+	// JSON API, documented in /api/openapi.json. Public content without a
+	// token; members' content with a personal token (Authorization: Bearer).
 	app.Get("/api/openapi.json", markRoute, h.openAPI)
 	api := app.Group("/api/v1")
 	api.Get("/practices", markRoute, h.apiListPractices)
 	api.Get("/practices/:slug", markRoute, h.apiShowPractice)
+	// [api]
+	// [api-end]
 
 	// Anything else is a 404 page (or JSON error under /api).
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })

@@ -7,6 +7,10 @@ type Viewer struct {
 	UserID         uint
 	Role           string
 	OrganisationID uint
+	OrgAdmin       bool
+	// OrgActive is false when the viewer's organisation is suspended (or
+	// not yet approved): its members then read but write nothing.
+	OrgActive bool
 }
 
 // SignedIn reports whether the viewer has an account.
@@ -17,3 +21,18 @@ func (v Viewer) SeesMembersOnly() bool { return v.SignedIn() }
 
 // Moderates reports whether the viewer is a moderator or administrator.
 func (v Viewer) Moderates() bool { return v.Role == RoleModerator || v.Role == RoleAdmin }
+
+// CanWrite reports whether the viewer may write anything on behalf of their
+// organisation (notes, profile, colleagues, consultation responses).
+func (v Viewer) CanWrite() bool {
+	return v.SignedIn() && (v.OrganisationID == 0 || v.OrgActive)
+}
+
+// AdministersOrg reports whether the viewer may manage organisation orgID:
+// its own organisation admins while it is active, and moderators.
+func (v Viewer) AdministersOrg(orgID uint) bool {
+	if v.Moderates() {
+		return true
+	}
+	return v.OrgAdmin && v.OrganisationID == orgID && v.OrgActive
+}

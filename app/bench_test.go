@@ -1,0 +1,68 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"proact/models"
+)
+
+// BenchmarkRequests sends whole HTTP requests through the middleware stack
+// (request id, logging, metrics, security headers, language, session,
+// rate limit, CSRF) and a handler to a rendered page or JSON, with the demo
+// content on SQLite, as an anonymous visitor without Accept-Encoding (so no
+// compression). "req/s" is b.N over the elapsed time: one client, one
+// request at a time.
+func BenchmarkRequests(b *testing.B) {
+	// Trust app.Test's address as a proxy and give each block of 100 requests
+	// its own client address, so the rate limit on /search and /api (120 a
+	// minute per client) is counted, as in production, but never reached.
+	ta := newTestApp(b, models.SQLite, func(c *Config) { c.TrustedProxies = []string{"0.0.0.0"} })
+	sent := 0 // requests so far, across every run of every sub-benchmark
+	for _, bc := range []struct{ name, target string }{
+		{"home", "/"},
+		{"practices", "/practices"},
+		{"practices-filtered", "/practices?country=NL&topic=outreach"},
+		{"practice", "/practices/proactive-outreach-seasonal-farm-workers"},
+		{"search", "/search?q=seasonal+workers"},
+		{"api-practices", "/api/v1/practices"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			get := func() (int, error) {
+				client := sent / 100
+				sent++
+				req := httptest.NewRequest(http.MethodGet, bc.target, nil)
+				req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", client/65536%256, client/256%256, client%256))
+				res, err := ta.app.Test(req, -1)
+				if err != nil {
+					return 0, err
+				}
+				n, err := io.Copy(io.Discard, res.Body)
+				_ = res.Body.Close()
+				if err != nil {
+					return 0, err
+				}
+				if res.StatusCode != http.StatusOK {
+					return 0, fmt.Errorf("GET %s: status %d", bc.target, res.StatusCode)
+				}
+				return int(n), nil
+			}
+			size, err := get()
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if _, err := get(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		})
+	}
+}
