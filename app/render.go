@@ -23,7 +23,7 @@ const (
 
 	tplLogin          = "pages/login"
 	tplLoginTwoFactor = "pages/login_2fa"
-	layoutMain   = "layouts/main"
+	layoutMain        = "layouts/main"
 )
 
 // Locals keys set by middleware.
