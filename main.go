@@ -6,6 +6,9 @@
 //	proact reindex           rebuild the search index from the database
 //	proact import DIR        import organisations.yaml and practices/*.md
 //	proact export DIR        write them back out
+//	proact user add --email E --role admin|moderator|member [--org SLUG] [--name N] [--language L]
+//	                         create an account: it is sent an invitation when
+//	                         PROACT_SMTP_URL is set, else a one-time password is printed
 //
 // Every flag mirrors a PROACT_* environment variable; see README.md.
 package main
@@ -19,9 +22,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/mail"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -50,7 +55,15 @@ type options struct {
 	cfg     app.Config
 	migrate bool
 	args    []string
+	user    userOptions
 }
+
+// userOptions are the flags of `proact user add`.
+type userOptions struct {
+	email, role, org, name, language string
+}
+
+const userAddUsage = "usage: proact user add --email E --role admin|moderator|member [--org SLUG] [--name N] [--language L]"
 
 func parse(args []string) (options, error) {
 	o := options{cmd: "serve"}
@@ -59,8 +72,13 @@ func parse(args []string) (options, error) {
 	}
 	switch o.cmd {
 	case "serve", "migrate", "reindex", "import", "export":
+	case "user":
+		if len(args) == 0 || args[0] != "add" {
+			return o, errors.New(userAddUsage)
+		}
+		args = args[1:]
 	default:
-		return o, fmt.Errorf("unknown command %q (try serve, migrate, reindex, import DIR or export DIR)", o.cmd)
+		return o, fmt.Errorf("unknown command %q (try serve, migrate, reindex, import DIR, export DIR or user add)", o.cmd)
 	}
 	if err := env.Parse(&o.cfg); err != nil {
 		return o, fmt.Errorf("configuration: %w", err)
@@ -78,6 +96,13 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&c.Demo, "demo", c.Demo, "load demo content into an empty database: true or false (PROACT_DEMO)")
 	proxies := fs.String("trusted-proxies", strings.Join(c.TrustedProxies, ","), "comma-separated IPs or CIDRs (PROACT_TRUSTED_PROXIES)")
 	fs.BoolVar(&o.migrate, "migrate", false, "serve: apply pending migrations first")
+	if o.cmd == "user" {
+		fs.StringVar(&o.user.email, "email", "", "user add: the e-mail address")
+		fs.StringVar(&o.user.role, "role", "", "user add: admin, moderator or member")
+		fs.StringVar(&o.user.org, "org", "", "user add: the slug of the organisation")
+		fs.StringVar(&o.user.name, "name", "", "user add: the person's name")
+		fs.StringVar(&o.user.language, "language", "en", "user add: the language of the interface and mail")
+	}
 	if err := fs.Parse(args); err != nil {
 		return o, fmt.Errorf("%w (flags: %s)", err, flagNames(fs))
 	}
@@ -90,6 +115,9 @@ func parse(args []string) (options, error) {
 	o.args = fs.Args()
 	if (o.cmd == "import" || o.cmd == "export") && len(o.args) != 1 {
 		return o, fmt.Errorf("usage: proact %s DIR", o.cmd)
+	}
+	if o.cmd == "user" && len(o.args) != 0 {
+		return o, errors.New(userAddUsage)
 	}
 	if c.IndexDir == "" {
 		c.IndexDir = filepath.Join(c.DataDir, "index")
@@ -197,6 +225,8 @@ func dispatch(ctx context.Context, o options, log *slog.Logger, stdout io.Writer
 		n, _ := ix.DocCount()
 		fmt.Fprintf(stdout, "Rebuilt the search index: %d document(s).\n", n)
 		return nil
+	case "user":
+		return addUser(ctx, o, store, log, stdout)
 	}
 	return serve(ctx, o.cfg, store, renderer, log, stdout)
 }
@@ -249,6 +279,9 @@ func serve(ctx context.Context, cfg app.Config, store *models.Store, r *content.
 		go index.ListenPostgres(bg, cfg.DatabaseURL)
 	}
 	go sweep(bg, store, log)
+	if cfg.SMTPURL != "" {
+		go (&app.SMTPSender{Store: store, URL: cfg.SMTPURL, From: app.MailFrom(cfg), Log: log}).Run(bg, 5*time.Second)
+	}
 
 	// Bind before printing the URL, so that the URL works when it is shown
 	// and a taken port is one clear error.
@@ -286,4 +319,103 @@ func sweep(ctx context.Context, store *models.Store, log *slog.Logger) {
 		case <-t.C:
 		}
 	}
+}
+
+// addUser creates an account from the command line: invited by mail when
+// SMTP is configured, else with a one-time password printed once.
+func addUser(ctx context.Context, o options, store *models.Store, log *slog.Logger, stdout io.Writer) error {
+	u, orgName, err := userFromFlags(ctx, store, o.user)
+	if err != nil {
+		return err
+	}
+	password := ""
+	if o.cfg.SMTPURL != "" {
+		u.Status = models.UserInvited
+	} else {
+		password = rand.Text()
+		hash, err := models.ProductionHashing().Hash(password)
+		if err != nil {
+			return err
+		}
+		u.Status, u.PasswordHash, u.MustChangePassword = models.UserActive, hash, true
+	}
+	if err := store.CreateUser(ctx, u); errors.Is(err, models.ErrConflict) {
+		return fmt.Errorf("there is already an account for %s", u.Email)
+	} else if err != nil {
+		return err
+	}
+	err = store.Audit(ctx, models.AuditEntry{Action: models.AuditUserInvited, ActorEmail: "cli",
+		TargetKind: "user", TargetID: &u.ID, Detail: strings.TrimSpace(u.Role + " " + o.user.org)})
+	if err != nil {
+		return err
+	}
+	if password == "" {
+		return mailInvitation(ctx, o.cfg, store, log, u, orgName, stdout)
+	}
+	fmt.Fprintf(stdout, "Created %s (%s).\nOne-time password: %s\n(Shown only now; they will be asked to change it at their first sign-in.)\n", u.Email, u.Role, password)
+	return nil
+}
+
+// userFromFlags checks the flags of `proact user add` and returns the
+// account to create and the name of its organisation. Each problem is one
+// line naming the flag.
+func userFromFlags(ctx context.Context, store *models.Store, uo userOptions) (*models.User, string, error) {
+	email := models.NormaliseEmail(uo.email)
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || a.Name != "" {
+		return nil, "", fmt.Errorf("--email %q is not an e-mail address (%s)", uo.email, userAddUsage)
+	}
+	if !slices.Contains(models.Roles(), uo.role) {
+		return nil, "", fmt.Errorf("--role %q is not one of admin, moderator, member", uo.role)
+	}
+	if !slices.Contains(app.UILanguages(), uo.language) {
+		return nil, "", fmt.Errorf("--language %q is not one of %s", uo.language, strings.Join(app.UILanguages(), ", "))
+	}
+	u := &models.User{Email: email, Name: strings.TrimSpace(uo.name), Role: uo.role, Language: uo.language, SessionEpoch: 1}
+	orgName := ""
+	switch {
+	case uo.org != "":
+		org, err := store.AnyOrganisationBySlug(ctx, uo.org)
+		if errors.Is(err, models.ErrNotFound) {
+			return nil, "", fmt.Errorf("--org %q: there is no organisation with this slug", uo.org)
+		} else if err != nil {
+			return nil, "", err
+		}
+		if uo.role == models.RoleMember && org.Status != models.OrgApproved {
+			return nil, "", fmt.Errorf("--org %q: the organisation is %s; members can join approved organisations only", uo.org, org.Status)
+		}
+		u.OrganisationID, orgName = &org.ID, org.Name
+	case uo.role == models.RoleMember:
+		return nil, "", errors.New("--org is required for a member: the slug of their organisation")
+	}
+	if _, err := store.UserByEmail(ctx, email); err == nil {
+		return nil, "", fmt.Errorf("there is already an account for %s", email)
+	} else if !errors.Is(err, models.ErrNotFound) {
+		return nil, "", err
+	}
+	return u, orgName, nil
+}
+
+// mailInvitation queues the invitation and delivers it at once rather than
+// wait for a running portal; what fails stays in the outbox, which every
+// running portal retries.
+func mailInvitation(ctx context.Context, cfg app.Config, store *models.Store, log *slog.Logger, u *models.User, orgName string, stdout io.Writer) error {
+	if err := app.InviteUser(ctx, app.Deps{Config: cfg, Store: store, Log: log}, u, orgName); err != nil {
+		return err
+	}
+	sender := &app.SMTPSender{Store: store, URL: cfg.SMTPURL, From: app.MailFrom(cfg), Log: log}
+	if err := sender.SendPending(ctx); err != nil {
+		return err
+	}
+	waiting, err := store.UnsentMail(ctx, 1000, 1000)
+	if err != nil {
+		return err
+	}
+	for _, m := range waiting {
+		if m.ToAddr == u.Email {
+			fmt.Fprintf(stdout, "Invited %s (%s), but the invitation could not be mailed yet (%s); a running portal retries it, and administrators can read it at /admin/mail.\n", u.Email, u.Role, m.LastError)
+			return nil
+		}
+	}
+	fmt.Fprintf(stdout, "Invited %s (%s): the invitation has been mailed.\n", u.Email, u.Role)
+	return nil
 }

@@ -317,3 +317,163 @@ func TestSIGTERMExitsCleanly(t *testing.T) {
 		t.Fatal("no exit within 30 s of SIGTERM")
 	}
 }
+
+// userAddDatabase is a migrated SQLite data folder with an approved and a
+// pending organisation, for `proact user add`.
+func userAddDatabase(t *testing.T) (dir string, approvedID uint) {
+	t.Helper()
+	clearEnv(t)
+	dir = t.TempDir()
+	var stdout, stderr syncBuffer
+	if code := run(context.Background(), []string{"migrate", "--data-dir", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("migrate: %s", stderr.String())
+	}
+	store := openStore(t, dir)
+	defer store.Close()
+	for _, o := range []*models.Organisation{
+		{Slug: "approved-org", Name: "Approved Centre (demo)", Country: "RO", Type: "ngo", Status: models.OrgApproved},
+		{Slug: "pending-org", Name: "Pending Centre (demo)", Country: "NL", Type: "ngo", Status: models.OrgPending},
+	} {
+		if err := store.SaveOrganisation(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+		if o.Slug == "approved-org" {
+			approvedID = o.ID
+		}
+	}
+	return dir, approvedID
+}
+
+func openStore(t *testing.T, dir string) *models.Store {
+	t.Helper()
+	db, d, err := models.Open(context.Background(), "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return models.NewStore(db, d)
+}
+
+func TestUserAddPrintsAOneTimePassword(t *testing.T) {
+	dir, orgID := userAddDatabase(t)
+	ctx := context.Background()
+	var stdout, stderr syncBuffer
+	code := run(ctx, []string{"user", "add", "--data-dir", dir, "--email", "Ana.Popescu@Example.org", "--role", "member",
+		"--org", "approved-org", "--name", "Ana Popescu", "--language", "ro"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	_, password, ok := strings.Cut(stdout.String(), "One-time password: ")
+	password, _, _ = strings.Cut(password, "\n")
+	if !ok || len(password) < 20 {
+		t.Fatalf("no one-time password printed:\n%s", stdout.String())
+	}
+	store := openStore(t, dir)
+	defer store.Close()
+	u, err := store.UserByEmail(ctx, "ana.popescu@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Role != models.RoleMember || u.Status != models.UserActive || !u.MustChangePassword || u.Language != "ro" ||
+		u.Name != "Ana Popescu" || u.OrganisationID == nil || *u.OrganisationID != orgID {
+		t.Errorf("created %+v", u)
+	}
+	if !models.ProductionHashing().Check(password, u.PasswordHash) {
+		t.Error("the printed password does not sign in")
+	}
+	entries, _, err := store.ListAudit(ctx, models.AuditFilter{Action: models.AuditUserInvited})
+	if err != nil || len(entries) != 1 || entries[0].ActorEmail != "cli" || entries[0].TargetID == nil || *entries[0].TargetID != u.ID {
+		t.Errorf("audit log: %+v (%v)", entries, err)
+	}
+
+	// Staff need no organisation.
+	stdout = syncBuffer{}
+	if code := run(ctx, []string{"user", "add", "--data-dir", dir, "--email", "mod@example.org", "--role", "moderator"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("moderator: exit %d: %s", code, stderr.String())
+	}
+	if m, err := store.UserByEmail(ctx, "mod@example.org"); err != nil || m.Role != models.RoleModerator || m.OrganisationID != nil {
+		t.Errorf("moderator: %+v %v", m, err)
+	}
+}
+
+func TestUserAddRefusesBadInputInOneLine(t *testing.T) {
+	dir, _ := userAddDatabase(t)
+	ctx := context.Background()
+	var stdout, stderr syncBuffer
+	if code := run(ctx, []string{"user", "add", "--data-dir", dir, "--email", "taken@example.org", "--role", "admin"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("first user: %s", stderr.String())
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no subcommand", []string{"user"}, "usage: proact user add"},
+		{"unknown subcommand", []string{"user", "remove", "--email", "a@example.org"}, "usage: proact user add"},
+		{"stray argument", []string{"user", "add", "--email", "a@example.org", "--role", "admin", "extra"}, "usage: proact user add"},
+		{"no e-mail", []string{"user", "add", "--role", "admin"}, "--email"},
+		{"bad e-mail", []string{"user", "add", "--email", "not-an-address", "--role", "admin"}, `--email "not-an-address" is not an e-mail address`},
+		{"e-mail with a name", []string{"user", "add", "--email", "Ana <ana@example.org>", "--role", "admin"}, "is not an e-mail address"},
+		{"bad role", []string{"user", "add", "--email", "a@example.org", "--role", "root"}, `--role "root" is not one of admin, moderator, member`},
+		{"bad language", []string{"user", "add", "--email", "a@example.org", "--role", "admin", "--language", "xx"}, `--language "xx"`},
+		{"unknown organisation", []string{"user", "add", "--email", "a@example.org", "--role", "member", "--org", "no-such-org"}, `--org "no-such-org": there is no organisation`},
+		{"pending organisation", []string{"user", "add", "--email", "a@example.org", "--role", "member", "--org", "pending-org"}, "approved organisations only"},
+		{"member without organisation", []string{"user", "add", "--email", "a@example.org", "--role", "member"}, "--org is required for a member"},
+		{"taken e-mail", []string{"user", "add", "--email", "TAKEN@example.org", "--role", "member", "--org", "approved-org"}, "there is already an account for taken@example.org"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr syncBuffer
+			args := append(tc.args[:len(tc.args):len(tc.args)], "--data-dir", dir)
+			if len(tc.args) == 1 {
+				args = tc.args
+			}
+			if code := run(ctx, args, &stdout, &stderr); code != 1 {
+				t.Fatalf("exit status %d, want 1 (stdout %q)", code, stdout.String())
+			}
+			msg := stderr.String()
+			if !strings.Contains(msg, tc.want) {
+				t.Errorf("stderr %q lacks %q", msg, tc.want)
+			}
+			if strings.Count(strings.TrimSpace(msg), "\n") > 0 || strings.Contains(msg, "goroutine") {
+				t.Errorf("want one line; got %q", msg)
+			}
+		})
+	}
+	store := openStore(t, dir)
+	defer store.Close()
+	if n, _ := store.CountUsers(ctx); n != 1 {
+		t.Errorf("%d accounts after the refusals, want 1", n)
+	}
+}
+
+func TestUserAddInvitesWhenMailIsConfigured(t *testing.T) {
+	dir, _ := userAddDatabase(t)
+	ctx := context.Background()
+	// An SMTP server that refuses connections: the invitation stays in the
+	// outbox, for the running portal to retry.
+	smtpAddr := freePort(t)
+	var stdout, stderr syncBuffer
+	code := run(ctx, []string{"user", "add", "--data-dir", dir, "--smtp-url", "smtp://" + smtpAddr, "--base-url", "https://portal.example.org",
+		"--email", "ioana@example.ro", "--role", "member", "--org", "approved-org", "--language", "ro"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if out := stdout.String(); !strings.Contains(out, "Invited ioana@example.ro (member)") || strings.Contains(out, "password") {
+		t.Errorf("stdout %q", out)
+	}
+	store := openStore(t, dir)
+	defer store.Close()
+	u, err := store.UserByEmail(ctx, "ioana@example.ro")
+	if err != nil || u.Status != models.UserInvited || u.PasswordHash != "" {
+		t.Fatalf("invited user %+v (%v)", u, err)
+	}
+	mails, err := store.ListMail(ctx, 10)
+	if err != nil || len(mails) != 1 {
+		t.Fatalf("outbox: %d messages (%v)", len(mails), err)
+	}
+	m := mails[0]
+	if m.ToAddr != u.Email || m.Kind != "invitation" || m.Language != "ro" || m.Attempts != 1 || m.LastError == "" ||
+		!strings.Contains(m.Body, "https://portal.example.org/invitation/") || !strings.Contains(m.Body, "Approved Centre (demo)") {
+		t.Errorf("invitation %+v", m)
+	}
+}

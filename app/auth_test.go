@@ -93,3 +93,19 @@ func modelstestForEach(t *testing.T, fn func(t *testing.T, ta *testApp)) {
 		})
 	}
 }
+
+func TestNULAndBrokenUTF8AreRefusedCleanly(t *testing.T) {
+	modelstestForEach(t, func(t *testing.T, ta *testApp) {
+		cl := ta.client()
+		for _, email := range []string{"a\x00@example.org", "\xff\xfe@example.org"} {
+			res, body := cl.post(t, "/login", "/login", url.Values{"email": {email}, "password": {"whatever it is"}})
+			if res.StatusCode != http.StatusBadRequest {
+				t.Errorf("login with %q: %d", email, res.StatusCode)
+			}
+			mustContain(t, "400 page", body, `<main id="main"`)
+		}
+		if res, _ := cl.get(t, "/search?q=%00"); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("a NUL in the query: %d", res.StatusCode)
+		}
+	})
+}

@@ -21,6 +21,13 @@ import (
 // Chromium the test is skipped, unless PROACT_REQUIRE_BROWSER is set (CI).
 func browser(t *testing.T) (string, context.Context) {
 	t.Helper()
+	base, _, ctx := browserApp(t)
+	return base, ctx
+}
+
+// browserApp is browser, also returning the test app behind the portal.
+func browserApp(t *testing.T) (string, *testApp, context.Context) {
+	t.Helper()
 	path := os.Getenv("PROACT_CHROMIUM")
 	if path == "" {
 		path, _ = exec.LookPath("chromium")
@@ -57,7 +64,7 @@ func browser(t *testing.T) (string, context.Context) {
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	return "http://" + ln.Addr().String(), ctx
+	return "http://" + ln.Addr().String(), ta, ctx
 }
 
 // recordRequests collects the URL of every request the page makes.

@@ -1,11 +1,13 @@
 package app
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/csrf"
@@ -39,11 +41,15 @@ func (h *handlers) requestLog(c *fiber.Ctx) error {
 	if status >= 500 {
 		level = slog.LevelError
 	}
+	path := c.Path()
+	if strings.Contains(route, ":token") {
+		path = route // invitation and reset links are secrets: keep them out of logs
+	}
 	h.log.LogAttrs(c.UserContext(), level, "request",
 		slog.String("id", requestID(c)),
 		slog.String("method", c.Method()),
 		slog.String("route", route),
-		slog.String("path", c.Path()),
+		slog.String("path", path),
 		slog.Int("status", status),
 		slog.Float64("ms", float64(d.Microseconds())/1000),
 		slog.String("ip", c.IP()),
@@ -101,6 +107,37 @@ func securityHeaders() fiber.Handler {
 		XSSProtection:             "0",
 		ContentTypeNosniff:        "nosniff",
 	})
+}
+
+// saneInput refuses requests whose query or form carries NUL bytes or text
+// that is not UTF-8: no field can hold them (PostgreSQL rejects both), so
+// they are answered here with a clear 400 instead of failing deeper down.
+func saneInput(c *fiber.Ctx) error {
+	bad := false
+	check := func(k, v []byte) {
+		if !utf8.Valid(v) || bytes.IndexByte(v, 0) >= 0 || !utf8.Valid(k) || bytes.IndexByte(k, 0) >= 0 {
+			bad = true
+		}
+	}
+	c.Context().QueryArgs().VisitAll(check)
+	if !utf8.ValidString(c.Path()) || strings.IndexByte(c.Path(), 0) >= 0 {
+		bad = true
+	}
+	if ct := string(c.Request().Header.ContentType()); strings.HasPrefix(ct, fiber.MIMEApplicationForm) {
+		c.Context().PostArgs().VisitAll(check)
+	} else if strings.HasPrefix(ct, fiber.MIMEMultipartForm) {
+		if form, err := c.MultipartForm(); err == nil {
+			for k, vs := range form.Value {
+				for _, v := range vs {
+					check([]byte(k), []byte(v))
+				}
+			}
+		}
+	}
+	if bad {
+		return fiber.ErrBadRequest
+	}
+	return c.Next()
 }
 
 // language picks the interface language and the viewer for the request.

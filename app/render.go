@@ -180,3 +180,40 @@ func (p *Page) WithCard(c practiceCard) cardContext { return cardContext{Page: p
 
 // WithPager pairs a pager with the page, for the pager partial.
 func (p *Page) WithPager(pg pager) pagerContext { return pagerContext{Page: p, Pager: pg} }
+
+// Template names of the administration pages.
+const (
+	tplAdmin            = "pages/admin"
+	tplAdminUsers       = "pages/admin_users"
+	tplAdminAudit       = "pages/admin_audit"
+	tplAdminMail        = "pages/admin_mail"
+	tplAdminMailMessage = "pages/admin_mail_message"
+)
+
+// Template names of joining, the directory and its administration.
+const (
+	tplJoin                = "pages/join"
+	tplJoinThanks          = "pages/join_thanks"
+	tplOrganisations       = "pages/organisations"
+	tplOrganisation        = "pages/organisation"
+	tplOrganisationEdit    = "pages/organisation_edit"
+	tplOrganisationMembers = "pages/organisation_members"
+	tplAdminApplications   = "pages/admin_applications"
+	tplAdminApplication    = "pages/admin_application"
+	tplAdminOrganisations  = "pages/admin_organisations"
+)
+
+// Template names of the account pages, the links sent by mail and the
+// privacy notice.
+const (
+	tplAccount          = "pages/account"
+	tplAccountPassword  = "pages/account_password"
+	tplAccountTwoFactor = "pages/account_2fa"
+	tplAccountTokens    = "pages/account_tokens"
+	tplAccountDelete    = "pages/account_delete"
+	tplInvitation       = "pages/invitation"
+	tplPasswordForgot   = "pages/password_forgot"
+	tplPasswordReset    = "pages/password_reset"
+	tplLinkInvalid      = "pages/token_invalid"
+	tplPrivacy          = "pages/privacy"
+)

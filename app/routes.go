@@ -30,7 +30,7 @@ func (h *handlers) routes(app *fiber.App) {
 	}))
 
 	// Everything else knows the reader's language and who they are.
-	app.Use(h.language, h.identify, h.rateLimit(120, time.Minute), h.csrfProtection())
+	app.Use(h.language, saneInput, h.identify, h.rateLimit(120, time.Minute), h.csrfProtection())
 
 	// Public pages. What members may see beyond visitors is decided by the
 	// store from the viewer, not by the route.
@@ -48,12 +48,70 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Post("/logout", markRoute, h.logout)
 
 	// [directory] Joining the network and the directory of organisations.
+	app.Get("/join", markRoute, h.showJoin)
+	app.Post("/join", markRoute, h.join)
+	app.Get("/join/thanks", markRoute, h.joinThanks)
+	app.Get("/organisations", markRoute, h.listOrganisations)
+	app.Get("/organisations/:slug", markRoute, h.showOrganisation)
+	// Organisation admins (of their own organisation: checked in the handler,
+	// 404 for another organisation's) and staff.
+	app.Get("/organisations/:slug/edit", markRoute, h.writer, h.editOrganisation)
+	app.Post("/organisations/:slug/edit", markRoute, h.writer, h.updateOrganisation)
+	app.Get("/organisations/:slug/members", markRoute, h.writer, h.showMembers)
+	app.Post("/organisations/:slug/members", markRoute, h.writer, h.inviteMember)
+	app.Post("/organisations/:slug/members/:id/remove", markRoute, h.writer, h.removeMember)
+	// Moderation of applications and organisations.
+	app.Get("/admin/applications", markRoute, h.roles(staff...), h.listApplications)
+	app.Get("/admin/applications/:id", markRoute, h.roles(staff...), h.showApplication)
+	app.Post("/admin/applications/:id/approve", markRoute, h.roles(staff...), h.approveApplication)
+	app.Post("/admin/applications/:id/reject", markRoute, h.roles(staff...), h.rejectApplication)
+	app.Get("/admin/organisations", markRoute, h.roles(staff...), h.listAdminOrganisations)
+	app.Post("/admin/organisations/:slug/suspend", markRoute, h.roles(staff...), h.suspendOrganisation)
+	app.Post("/admin/organisations/:slug/reinstate", markRoute, h.roles(staff...), h.reinstateOrganisation)
 	// [directory-end]
 
 	// [account] Your own account (signed in, any role).
+	// The links sent by mail and the forgotten password: throttled per IP
+	// (and per account for reset requests).
+	app.Get("/privacy", markRoute, h.privacy)
+	app.Get("/invitation/:token", markRoute, h.showInvitation)
+	app.Post("/invitation/:token", markRoute, h.acceptInvitation)
+	app.Get("/password/forgot", markRoute, h.showForgot)
+	app.Post("/password/forgot", markRoute, h.forgot)
+	app.Get("/password/reset/:token", markRoute, h.showReset)
+	app.Post("/password/reset/:token", markRoute, h.reset)
+	// Changing a one-time password comes before anything else (freshPassword).
+	app.Get("/account/password", markRoute, h.signedIn, h.showChangePassword)
+	app.Post("/account/password", markRoute, h.signedIn, h.changePassword)
+	app.Get("/account", markRoute, h.signedIn, h.freshPassword, h.showAccount)
+	app.Post("/account", markRoute, h.signedIn, h.freshPassword, h.updateAccount)
+	app.Get("/account/2fa", markRoute, h.signedIn, h.freshPassword, h.accountTwoFactor)
+	app.Post("/account/2fa", markRoute, h.signedIn, h.freshPassword, h.enableTwoFactor)
+	app.Get("/account/2fa/qr.png", markRoute, h.signedIn, h.freshPassword, h.twoFactorQR)
+	app.Post("/account/2fa/recovery", markRoute, h.signedIn, h.freshPassword, h.renewRecoveryCodes)
+	app.Post("/account/2fa/disable", markRoute, h.signedIn, h.freshPassword, h.disableTwoFactor)
+	app.Get("/account/tokens", markRoute, h.signedIn, h.freshPassword, h.listTokens)
+	app.Post("/account/tokens", markRoute, h.signedIn, h.freshPassword, h.createToken)
+	app.Post("/account/tokens/:id/revoke", markRoute, h.signedIn, h.freshPassword, h.revokeToken)
+	app.Get("/account/export", markRoute, h.signedIn, h.freshPassword, h.exportAccount)
+	app.Get("/account/delete", markRoute, h.signedIn, h.freshPassword, h.showDeleteAccount)
+	app.Post("/account/delete", markRoute, h.signedIn, h.freshPassword, h.deleteAccount)
 	// [account-end]
 
 	// [admin] Administration: moderators and administrators, with two-factor.
+	// Moderators manage members' accounts only (checked in managedUser);
+	// roles and the mail outbox, which holds live invitation and reset links,
+	// are for administrators.
+	staffOnly, adminOnly := h.roles(staff...), h.roles(administrators...)
+	app.Get("/admin", markRoute, staffOnly, h.adminDashboard)
+	app.Get("/admin/users", markRoute, staffOnly, h.adminUsers)
+	app.Post("/admin/users/:id/role", markRoute, adminOnly, h.adminChangeRole)
+	app.Post("/admin/users/:id/disable", markRoute, staffOnly, h.adminDisableUser)
+	app.Post("/admin/users/:id/enable", markRoute, staffOnly, h.adminEnableUser)
+	app.Post("/admin/users/:id/reset-2fa", markRoute, staffOnly, h.adminResetTwoFactor)
+	app.Get("/admin/audit", markRoute, staffOnly, h.adminAudit)
+	app.Get("/admin/mail", markRoute, adminOnly, h.adminMail)
+	app.Get("/admin/mail/:id", markRoute, adminOnly, h.adminMailMessage)
 	// [admin-end]
 
 	// JSON API, documented in /api/openapi.json. Public content without a
@@ -63,6 +121,8 @@ func (h *handlers) routes(app *fiber.App) {
 	api.Get("/practices", markRoute, h.apiListPractices)
 	api.Get("/practices/:slug", markRoute, h.apiShowPractice)
 	// [api]
+	api.Get("/organisations", markRoute, h.apiListOrganisations)
+	api.Get("/organisations/:slug", markRoute, h.apiShowOrganisation)
 	// [api-end]
 
 	// Anything else is a 404 page (or JSON error under /api).

@@ -58,7 +58,7 @@ func (s *Store) RecordLogin(ctx context.Context, userID uint) error {
 }
 
 // userSorts are the orders of the user list an administrator may choose.
-var userSorts = map[string]string{"email": "email ASC", "newest": "created_at DESC, id DESC", "login": "last_login_at DESC, id DESC"}
+var userSorts = map[string]string{"email": "email ASC", "newest": "created_at DESC, id DESC", "login": "last_login_at IS NULL, last_login_at DESC, id DESC"}
 
 // UserFilter selects accounts for administrators.
 type UserFilter struct {

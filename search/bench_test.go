@@ -193,6 +193,11 @@ func BenchmarkRebuild(b *testing.B) {
 		b.Run(string(d), func(b *testing.B) {
 			store := benchStore(b, d)
 			ctx := context.Background()
+			var size int64 // the text indexed: titles, summaries, bodies
+			for _, p := range benchCorpus(b) {
+				size += int64(len(p.Title) + len(p.Summary) + len(p.BodyMD))
+			}
+			b.SetBytes(size)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {

@@ -1,0 +1,273 @@
+package app
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"proact/models"
+)
+
+// Your own account: see and edit your details, change your password, and
+// delete the account. Two-factor authentication is in twofactor.go, API tokens
+// in tokens.go, the data export in privacy.go.
+
+// maxNameLength bounds names of people and of API tokens.
+const maxNameLength = 100
+
+// accountView is what the account page shows of the person.
+type accountView struct {
+	Name         string
+	Email        string
+	Role         string
+	OrgName      string
+	OrgSlug      string
+	OrgAdmin     bool
+	Language     string
+	LastLogin    *time.Time
+	TwoFactor    bool
+	RecoveryLeft int64
+}
+
+// accountForm is the editable part of the account.
+type accountForm struct {
+	Name     string `form:"name"`
+	Language string `form:"language"`
+}
+
+type accountData struct {
+	Account   accountView
+	Form      accountForm
+	Errors    accountErrors
+	Languages []LanguageOption
+}
+
+// freshPassword sends someone who still has a one-time password (the first
+// administrator's) to choose their own before anything else on /account.
+func (h *handlers) freshPassword(c *fiber.Ctx) error {
+	if u := currentUser(c); u != nil && u.MustChangePassword {
+		return c.Redirect("/account/password", fiber.StatusSeeOther)
+	}
+	return c.Next()
+}
+
+// showAccount shows the person's details and the form to edit them.
+func (h *handlers) showAccount(c *fiber.Ctx) error {
+	u := currentUser(c)
+	return h.renderAccount(c, fiber.StatusOK, accountForm{Name: u.Name, Language: u.Language}, nil)
+}
+
+func (h *handlers) renderAccount(c *fiber.Ctx, status int, f accountForm, errs accountErrors) error {
+	ctx, u := c.UserContext(), currentUser(c)
+	v := accountView{Name: u.Name, Email: u.Email, Role: u.Role, OrgAdmin: u.OrgAdmin,
+		Language: u.Language, LastLogin: u.LastLoginAt, TwoFactor: u.TOTPEnabled}
+	if u.OrganisationID != nil {
+		if org, err := h.store.OrganisationByID(ctx, *u.OrganisationID); err == nil {
+			v.OrgName, v.OrgSlug = org.Name, org.Slug
+		}
+	}
+	if u.TOTPEnabled {
+		n, err := h.store.RemainingRecoveryCodes(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		v.RecoveryLeft = n
+	}
+	d := accountData{Account: v, Form: f, Errors: errs}
+	for _, l := range uiLanguages {
+		d.Languages = append(d.Languages, LanguageOption{Code: l, Name: SelfName(l), Current: l == f.Language})
+	}
+	return h.render(c, status, tplAccount, h.page(c, localizer(c).T("account.title"), d))
+}
+
+// updateAccount saves the name and the language of mail.
+func (h *handlers) updateAccount(c *fiber.Ctx) error {
+	var f accountForm
+	if err := c.BodyParser(&f); err != nil {
+		return fiber.ErrBadRequest
+	}
+	f.Name = strings.TrimSpace(f.Name)
+	errs := accountErrors{}
+	if key := checkName(f.Name, "account.name"); key != "" {
+		errs["name"] = key
+	}
+	if !slices.Contains(uiLanguages, f.Language) {
+		errs["language"] = "account.language.invalid"
+	}
+	if len(errs) > 0 {
+		return h.renderAccount(c, fiber.StatusUnprocessableEntity, f, errs)
+	}
+	u := currentUser(c)
+	u.Name, u.Language = f.Name, f.Language
+	if err := h.store.UpdateUser(c.UserContext(), u); err != nil {
+		return err
+	}
+	h.flash(c, "flash.account_saved")
+	return c.Redirect("/account", fiber.StatusSeeOther)
+}
+
+// checkName returns the translation key of what is wrong with a name (of a
+// person or a token): prefix.required, prefix.too_long or account.text.invalid.
+func checkName(s, prefix string) string {
+	switch {
+	case s == "":
+		return prefix + ".required"
+	case !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return "account.text.invalid"
+	case utf8.RuneCountInString(s) > maxNameLength:
+		return prefix + ".too_long"
+	}
+	return ""
+}
+
+// checkCurrentPassword verifies the password of the signed-in person before
+// a sensitive change; failures are throttled like sign-ins, so a stolen
+// session cannot be used to guess the password.
+func (h *handlers) checkCurrentPassword(c *fiber.Ctx, password string, errs accountErrors) error {
+	u := currentUser(c)
+	if err := h.checkThrottle(c, "password", u.Email); err != nil {
+		return err
+	}
+	if !h.hasher.Check(password, u.PasswordHash) {
+		h.failThrottle(c, "password", u.Email)
+		errs["current"] = "password.current_wrong"
+		return nil
+	}
+	h.clearThrottle("password", u.Email)
+	return nil
+}
+
+// passwordData is the change-password form: passwords are never sent back.
+type passwordData struct {
+	MustChange bool
+	Errors     accountErrors
+}
+
+// showChangePassword is the change-password form.
+func (h *handlers) showChangePassword(c *fiber.Ctx) error {
+	d := passwordData{MustChange: currentUser(c).MustChangePassword}
+	return h.render(c, fiber.StatusOK, tplAccountPassword, h.page(c, localizer(c).T("account.password.title"), d))
+}
+
+// changePassword sets a new password and ends every other session; this one
+// continues under a new id.
+func (h *handlers) changePassword(c *fiber.Ctx) error {
+	var f newPasswordForm
+	if err := c.BodyParser(&f); err != nil {
+		return fiber.ErrBadRequest
+	}
+	u, errs := currentUser(c), accountErrors{}
+	if err := h.checkCurrentPassword(c, c.FormValue("current"), errs); err != nil {
+		return err
+	}
+	if h.checkNewPassword(f, u.Email, errs); errs["password"] == "" && h.hasher.Check(f.Password, u.PasswordHash) {
+		errs["password"] = "password.same"
+	}
+	if len(errs) > 0 {
+		d := passwordData{MustChange: u.MustChangePassword, Errors: errs}
+		return h.render(c, fiber.StatusUnprocessableEntity, tplAccountPassword, h.page(c, localizer(c).T("account.password.title"), d))
+	}
+	hash, err := h.hasher.Hash(f.Password)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	u.PasswordHash, u.MustChangePassword = hash, false
+	if err := h.store.UpdateUser(ctx, u); err != nil {
+		return err
+	}
+	if err := h.store.EndSessions(ctx, u.ID); err != nil {
+		return err
+	}
+	h.audit(c, models.AuditEntry{Action: models.AuditPasswordChanged, TargetKind: "user", TargetID: &u.ID})
+	if err := h.continueSession(c, u.ID, "flash.password_changed"); err != nil {
+		return err
+	}
+	if needsTwoFactor(u) {
+		return c.Redirect("/account/2fa", fiber.StatusSeeOther)
+	}
+	return c.Redirect("/account", fiber.StatusSeeOther)
+}
+
+// continueSession keeps this session signed in after all of the user's
+// sessions were ended (EndSessions): it takes the new epoch, gets a new id,
+// and carries a flash message. Unlike signIn it keeps the session's start, so
+// the absolute timeout still counts from the real sign-in.
+func (h *handlers) continueSession(c *fiber.Ctx, userID uint, flash string) error {
+	fresh, err := h.store.UserByID(c.UserContext(), userID)
+	if err != nil {
+		return err
+	}
+	sess, err := h.sessions.Get(c)
+	if err != nil {
+		return err
+	}
+	sess.Set(sessEpoch, fresh.SessionEpoch)
+	sess.Set(sessFlash, flash)
+	if err := sess.Regenerate(); err != nil {
+		return err
+	}
+	return sess.Save()
+}
+
+// deleteData is the page that explains what deleting the account does.
+type deleteData struct {
+	OrgName string
+	Confirm bool
+	Errors  accountErrors
+}
+
+// showDeleteAccount explains what happens and asks for confirmation.
+func (h *handlers) showDeleteAccount(c *fiber.Ctx) error {
+	return h.renderDeleteAccount(c, fiber.StatusOK, deleteData{})
+}
+
+func (h *handlers) renderDeleteAccount(c *fiber.Ctx, status int, d deleteData) error {
+	if u := currentUser(c); u.OrganisationID != nil {
+		if org, err := h.store.OrganisationByID(c.UserContext(), *u.OrganisationID); err == nil {
+			d.OrgName = org.Name
+		}
+	}
+	return h.render(c, status, tplAccountDelete, h.page(c, localizer(c).T("delete.title"), d))
+}
+
+// deleteAccount erases the account after the password and a confirmation.
+// What the person wrote stays with their organisation; the audit log keeps
+// what happened, anonymised. The last administrator cannot leave the portal
+// without one.
+func (h *handlers) deleteAccount(c *fiber.Ctx) error {
+	u, ctx, errs := currentUser(c), c.UserContext(), accountErrors{}
+	d := deleteData{Confirm: c.FormValue("confirm") == "yes", Errors: errs}
+	if err := h.checkCurrentPassword(c, c.FormValue("current"), errs); err != nil {
+		return err
+	}
+	if !d.Confirm {
+		errs["confirm"] = "delete.confirm_required"
+	}
+	if u.Role == models.RoleAdmin && len(errs) == 0 {
+		admins, err := h.store.UsersWithRole(ctx, models.RoleAdmin)
+		if err != nil {
+			return err
+		}
+		if len(admins) <= 1 {
+			errs["confirm"] = "delete.last_admin"
+		}
+	}
+	if len(errs) > 0 {
+		return h.renderDeleteAccount(c, fiber.StatusUnprocessableEntity, d)
+	}
+	// Written first, with the actor: the erasure then anonymises it too.
+	h.audit(c, models.AuditEntry{Action: models.AuditUserDeleted, TargetKind: "user", TargetID: &u.ID, Detail: "by the user"})
+	if err := h.store.EraseUser(ctx, u.ID); err != nil {
+		return err
+	}
+	if err := h.signOut(c); err != nil {
+		return err
+	}
+	h.flash(c, "flash.account_deleted")
+	return c.Redirect("/", fiber.StatusSeeOther)
+}

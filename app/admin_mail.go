@@ -1,0 +1,73 @@
+package app
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"proact/models"
+)
+
+// mailRow is what the outbox shows of a message.
+type mailRow struct {
+	ID        uint
+	To        string
+	Subject   string
+	Kind      string
+	Language  string
+	Created   string
+	Sent      string // empty while not delivered
+	Attempts  int
+	LastError string
+}
+
+type adminMailData struct {
+	Items []mailRow
+	Total int64
+	Pager pager
+	SMTP  bool
+}
+
+type adminMailMessageData struct {
+	mailRow
+	Body string
+}
+
+func newMailRow(loc *Localizer, m *models.Mail) mailRow {
+	r := mailRow{ID: m.ID, To: m.ToAddr, Subject: m.Subject, Created: adminFormatTime(m.CreatedAt),
+		Kind: labelOrRaw(loc, "admin.mail.kind."+m.Kind, m.Kind), Language: loc.LanguageName(m.Language),
+		Attempts: m.Attempts, LastError: m.LastError}
+	if m.SentAt != nil {
+		r.Sent = adminFormatTime(*m.SentAt)
+	}
+	return r
+}
+
+// adminMail lists the mail outbox, newest first. Without SMTP this is where
+// invitations and reset links wait to be passed on by hand.
+func (h *handlers) adminMail(c *fiber.Ctx) error {
+	loc := localizer(c)
+	page := queryInt(c, "page", 1)
+	list, total, err := h.store.ListMailPage(c.UserContext(), page, adminPerPage)
+	if err != nil {
+		return err
+	}
+	d := adminMailData{Total: total, Pager: newPager(c, page, adminPerPage, total), SMTP: h.cfg.SMTPURL != ""}
+	for i := range list {
+		d.Items = append(d.Items, newMailRow(loc, &list[i]))
+	}
+	return h.render(c, fiber.StatusOK, tplAdminMail, h.page(c, loc.T("admin.mail.title"), d))
+}
+
+// adminMailMessage shows one message in full, as plain text.
+func (h *handlers) adminMailMessage(c *fiber.Ctx) error {
+	id, err := adminParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	m, err := h.store.MailByID(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	loc := localizer(c)
+	d := adminMailMessageData{mailRow: newMailRow(loc, m), Body: m.Body}
+	return h.render(c, fiber.StatusOK, tplAdminMailMessage, h.page(c, loc.T("admin.mail.message.title"), d))
+}

@@ -1,0 +1,342 @@
+package app
+
+import (
+	"encoding/json"
+	"html/template"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gosimple/slug"
+
+	"proact/content"
+	"proact/models"
+)
+
+// Moderation of the network's membership: applications and organisations.
+
+// statusTab is one status filter of an admin list, with its count.
+type statusTab struct {
+	Value   string
+	Label   string
+	Href    string
+	Count   int64
+	Current bool
+}
+
+type applicationRow struct {
+	ID           uint
+	Name         string
+	Country      string
+	ContactName  string
+	ContactEmail string
+	Status       string
+	Created      time.Time
+}
+
+type applicationsData struct {
+	Status string
+	Tabs   []statusTab
+	Items  []applicationRow
+}
+
+var applicationStatuses = []string{models.ApplicationPending, models.ApplicationApproved, models.ApplicationRejected, "all"}
+
+// listApplications lists applications by status, pending ones by default
+// (and first in "all"), oldest first: first come, first served.
+func (h *handlers) listApplications(c *fiber.Ctx) error {
+	ctx, loc := c.UserContext(), localizer(c)
+	status := c.Query("status")
+	if !slices.Contains(applicationStatuses, status) {
+		status = models.ApplicationPending
+	}
+	counts, err := h.store.ApplicationCounts(ctx)
+	if err != nil {
+		return err
+	}
+	only := status
+	if only == "all" {
+		only = ""
+	}
+	list, err := h.store.ListApplications(ctx, only)
+	if err != nil {
+		return err
+	}
+	slices.SortStableFunc(list, func(a, b models.Application) int {
+		return boolRank(b.Status == models.ApplicationPending) - boolRank(a.Status == models.ApplicationPending)
+	})
+	d := applicationsData{Status: status}
+	for _, s := range applicationStatuses {
+		n := counts[models.ApplicationPending] + counts[models.ApplicationApproved] + counts[models.ApplicationRejected]
+		if s != "all" {
+			n = counts[s]
+		}
+		d.Tabs = append(d.Tabs, statusTab{Value: s, Label: loc.T("directory.status." + s), Href: "/admin/applications?status=" + s, Count: n, Current: s == status})
+	}
+	for _, a := range list {
+		f := profileOf(&a)
+		d.Items = append(d.Items, applicationRow{ID: a.ID, Name: f.Name, Country: f.Country,
+			ContactName: a.ContactName, ContactEmail: a.ContactEmail, Status: a.Status, Created: a.CreatedAt})
+	}
+	return h.render(c, fiber.StatusOK, tplAdminApplications, h.page(c, loc.T("directory.applications.title"), d))
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// profileOf reads the profile stored with an application; one that cannot
+// be read shows as empty rather than failing the moderator's page.
+func profileOf(a *models.Application) orgForm {
+	var f orgForm
+	_ = json.Unmarshal([]byte(a.Profile), &f)
+	return f
+}
+
+type applicationView struct {
+	ID           uint
+	Status       string
+	Pending      bool
+	Created      time.Time
+	ContactName  string
+	ContactEmail string
+	Language     string
+	Profile      orgForm
+	Description  template.HTML
+	Reason       string
+	ReviewedAt   time.Time
+	OrgSlug      string
+	Typed        string // the rejection reason typed, when it is shown again
+	Error        string // a message about the decision, translated
+}
+
+// application loads the application of :id.
+func (h *handlers) application(c *fiber.Ctx) (*models.Application, error) {
+	id, err := strconv.ParseUint(c.Params("id"), 10, 32)
+	if err != nil {
+		return nil, models.ErrNotFound
+	}
+	return h.store.ApplicationByID(c.UserContext(), uint(id))
+}
+
+func (h *handlers) renderApplication(c *fiber.Ctx, status int, a *models.Application, typed, errKey string) error {
+	loc := localizer(c)
+	f := profileOf(a)
+	html, err := h.renderer.Render(f.Description)
+	if err != nil {
+		return err
+	}
+	v := applicationView{
+		ID: a.ID, Status: a.Status, Pending: a.Status == models.ApplicationPending, Created: a.CreatedAt,
+		ContactName: a.ContactName, ContactEmail: a.ContactEmail, Language: a.Language, Profile: f,
+		Description: template.HTML(html), //nolint:gosec // sanitized by content.Renderer
+		Reason:      a.Reason, Typed: typed,
+	}
+	if errKey != "" {
+		v.Error = loc.T(errKey, "Field", loc.T("directory.applications.reason"))
+	}
+	if a.ReviewedAt != nil {
+		v.ReviewedAt = *a.ReviewedAt
+	}
+	if a.OrganisationID != nil {
+		if org, err := h.store.OrganisationByID(c.UserContext(), *a.OrganisationID); err == nil {
+			v.OrgSlug = org.Slug
+		}
+	}
+	return h.render(c, status, tplAdminApplication, h.page(c, loc.T("directory.application.title", "Name", f.Name), v))
+}
+
+// showApplication shows an application's profile as submitted.
+func (h *handlers) showApplication(c *fiber.Ctx) error {
+	a, err := h.application(c)
+	if err != nil {
+		return err
+	}
+	return h.renderApplication(c, fiber.StatusOK, a, "", "")
+}
+
+// orgSlug makes the slug of a new organisation from its name; the store adds
+// -2, -3 ... when it is taken.
+func orgSlug(name string) string {
+	s := slug.Make(name)
+	if len(s) > 80 {
+		s = strings.TrimRight(s[:80], "-")
+	}
+	if !content.ValidSlug(s) {
+		return "organisation"
+	}
+	return s
+}
+
+// approveApplication creates the organisation and its contact person's
+// account (an organisation admin) in one transaction, then mails the
+// invitation. A second decision gives 409.
+func (h *handlers) approveApplication(c *fiber.Ctx) error {
+	ctx, me := c.UserContext(), currentUser(c)
+	a, err := h.application(c)
+	if err != nil {
+		return err
+	}
+	if a.Status != models.ApplicationPending {
+		return models.ErrConflict
+	}
+	if _, err := h.store.UserByEmail(ctx, a.ContactEmail); err == nil {
+		return h.renderApplication(c, fiber.StatusConflict, a, "", "directory.applications.email_taken")
+	}
+	f := profileOf(a)
+	html, err := h.renderer.Render(f.Description)
+	if err != nil {
+		return err
+	}
+	org := &models.Organisation{
+		Slug: orgSlug(f.Name), Name: f.Name, Country: f.Country, City: f.City, Type: f.Type,
+		Services: f.Services, ReferralStages: f.ReferralStages, Languages: f.Languages,
+		Website: f.Website, PublicEmail: f.PublicEmail, PublicPhone: f.PublicPhone,
+		DescriptionMD: f.Description, DescriptionHTML: html, Status: models.OrgApproved,
+	}
+	u := &models.User{Email: a.ContactEmail, Name: a.ContactName, Role: models.RoleMember, Language: a.Language,
+		Status: models.UserInvited, OrgAdmin: true, SessionEpoch: 1}
+	err = h.store.WithTx(ctx, func(tx *models.Store) error {
+		if err := tx.CreateOrganisation(ctx, org); err != nil {
+			return err
+		}
+		u.OrganisationID = &org.ID
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		return tx.DecideApplication(ctx, a.ID, me.ID, models.ApplicationApproved, "", &org.ID)
+	})
+	if err != nil {
+		return err
+	}
+	h.audit(c, models.AuditEntry{Action: models.AuditApproved, TargetKind: "application", TargetID: &a.ID, Detail: org.Slug})
+	h.audit(c, models.AuditEntry{Action: models.AuditUserInvited, TargetKind: "user", TargetID: &u.ID, Detail: org.Slug})
+	if err := h.invite(ctx, u, org.Name, h.tr.For(u.Language).T("site.name")); err != nil {
+		return err
+	}
+	h.flash(c, "directory.flash.approved")
+	return c.Redirect("/admin/applications/"+strconv.FormatUint(uint64(a.ID), 10), fiber.StatusSeeOther)
+}
+
+// rejectApplication records the rejection and mails its reason to the
+// contact person in their language.
+func (h *handlers) rejectApplication(c *fiber.Ctx) error {
+	ctx, me := c.UserContext(), currentUser(c)
+	a, err := h.application(c)
+	if err != nil {
+		return err
+	}
+	if a.Status != models.ApplicationPending {
+		return models.ErrConflict
+	}
+	reason := strings.TrimSpace(strings.ReplaceAll(c.FormValue("reason"), "\r\n", "\n"))
+	var ps problemSet
+	ps.text("reason", reason, maxReason, true, true)
+	if len(ps.list) > 0 {
+		return h.renderApplication(c, fiber.StatusUnprocessableEntity, a, reason, ps.list[0].Key)
+	}
+	if err := h.store.DecideApplication(ctx, a.ID, me.ID, models.ApplicationRejected, reason, nil); err != nil {
+		return err
+	}
+	h.audit(c, models.AuditEntry{Action: models.AuditRejected, TargetKind: "application", TargetID: &a.ID, Detail: truncateRunes(reason, 500)})
+	err = h.queueMail(ctx, a.ContactEmail, a.Language, "rejected", "mail.rejected.subject", "mail.rejected.body",
+		"Name", a.ContactName, "Organisation", profileOf(a).Name, "Reason", reason)
+	if err != nil {
+		return err
+	}
+	h.flash(c, "directory.flash.rejected")
+	return c.Redirect("/admin/applications/"+strconv.FormatUint(uint64(a.ID), 10), fiber.StatusSeeOther)
+}
+
+type adminOrgRow struct {
+	orgCard
+	Reason  string
+	Updated time.Time
+}
+
+type adminOrgsData struct {
+	Status string
+	Query  string
+	Tabs   []statusTab
+	Items  []adminOrgRow
+	Total  int64
+	Pager  pager
+	Error  string // translation key
+	Typed  string // the suspension reason typed, shown again
+	Target string // the slug the error is about
+}
+
+var orgStatuses = []string{"all", models.OrgApproved, models.OrgSuspended, models.OrgPending}
+
+// listAdminOrganisations lists every organisation, filtered by status and
+// name, with the suspend and reinstate buttons.
+func (h *handlers) listAdminOrganisations(c *fiber.Ctx) error {
+	return h.renderAdminOrgs(c, fiber.StatusOK, adminOrgsData{})
+}
+
+func (h *handlers) renderAdminOrgs(c *fiber.Ctx, status int, d adminOrgsData) error {
+	loc := localizer(c)
+	d.Status = c.Query("status")
+	if !slices.Contains(orgStatuses, d.Status) {
+		d.Status = "all"
+	}
+	f := models.OrganisationFilter{Status: d.Status, Query: cleanQuery(c.Query("q")), Page: min(queryInt(c, "page", 1), 10_000), PerPage: 50}.Normalise()
+	items, total, err := h.store.ListOrganisations(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	d.Query, d.Total, d.Pager = f.Query, total, newPager(c, f.Page, f.PerPage, total)
+	for _, s := range orgStatuses {
+		d.Tabs = append(d.Tabs, statusTab{Value: s, Label: loc.T("directory.status." + s), Href: "/admin/organisations?status=" + s, Current: s == d.Status})
+	}
+	for i := range items {
+		d.Items = append(d.Items, adminOrgRow{orgCard: orgCardOf(&items[i]), Reason: items[i].SuspendedReason, Updated: items[i].UpdatedAt})
+	}
+	return h.render(c, status, tplAdminOrganisations, h.page(c, loc.T("directory.admin.title"), d))
+}
+
+// suspendOrganisation stops an organisation's members writing, at once.
+func (h *handlers) suspendOrganisation(c *fiber.Ctx) error {
+	org, err := h.store.AnyOrganisationBySlug(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	if org.Status != models.OrgApproved {
+		return models.ErrConflict
+	}
+	reason := strings.TrimSpace(c.FormValue("reason"))
+	var ps problemSet
+	ps.text("reason", reason, maxReason, true, false)
+	if len(ps.list) > 0 {
+		return h.renderAdminOrgs(c, fiber.StatusUnprocessableEntity, adminOrgsData{Error: ps.list[0].Key, Typed: reason, Target: org.Slug})
+	}
+	if err := h.store.SetOrganisationStatus(c.UserContext(), org.ID, models.OrgSuspended, reason); err != nil {
+		return err
+	}
+	h.audit(c, models.AuditEntry{Action: models.AuditOrgSuspended, TargetKind: "organisation", TargetID: &org.ID,
+		Detail: truncateRunes(org.Slug+": "+reason, 500)})
+	h.flash(c, "directory.flash.suspended")
+	return c.Redirect("/admin/organisations?status="+models.OrgSuspended, fiber.StatusSeeOther)
+}
+
+// reinstateOrganisation lets a suspended organisation's members write again.
+func (h *handlers) reinstateOrganisation(c *fiber.Ctx) error {
+	org, err := h.store.AnyOrganisationBySlug(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	if org.Status != models.OrgSuspended {
+		return models.ErrConflict
+	}
+	if err := h.store.SetOrganisationStatus(c.UserContext(), org.ID, models.OrgApproved, ""); err != nil {
+		return err
+	}
+	h.audit(c, models.AuditEntry{Action: models.AuditOrgReinstated, TargetKind: "organisation", TargetID: &org.ID, Detail: org.Slug})
+	h.flash(c, "directory.flash.reinstated")
+	return c.Redirect("/admin/organisations?status="+models.OrgApproved, fiber.StatusSeeOther)
+}

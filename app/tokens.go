@@ -1,0 +1,107 @@
+package app
+
+import (
+	"crypto/rand"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"proact/models"
+)
+
+// Personal API tokens: a program reads the API in its owner's name with
+// Authorization: Bearer pat_... . The secret is shown once, when it is made;
+// the portal keeps only its hash and a short prefix to tell tokens apart.
+
+// maxActiveTokens bounds the tokens one person can hold at a time.
+const maxActiveTokens = 20
+
+// tokenRow is one token in the list; never its hash.
+type tokenRow struct {
+	ID       uint
+	Name     string
+	Prefix   string
+	Created  time.Time
+	LastUsed *time.Time
+	Revoked  *time.Time
+}
+
+type tokensData struct {
+	Tokens []tokenRow
+	Name   string // the name typed in the form
+	Secret string // the new token, on the page that made it only
+	Errors accountErrors
+}
+
+// staffWithoutTwoFactor sends moderators and administrators without
+// two-factor authentication to set it up before they hold a credential.
+func (h *handlers) staffWithoutTwoFactor(c *fiber.Ctx) bool {
+	return needsTwoFactor(currentUser(c))
+}
+
+// listTokens lists the person's tokens, with the form to make one.
+func (h *handlers) listTokens(c *fiber.Ctx) error {
+	return h.renderTokens(c, fiber.StatusOK, tokensData{})
+}
+
+func (h *handlers) renderTokens(c *fiber.Ctx, status int, d tokensData) error {
+	if h.staffWithoutTwoFactor(c) {
+		h.flash(c, "flash.2fa_required")
+		return c.Redirect("/account/2fa", fiber.StatusSeeOther)
+	}
+	list, err := h.store.APITokens(c.UserContext(), currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	for _, t := range list {
+		d.Tokens = append(d.Tokens, tokenRow{ID: t.ID, Name: t.Name, Prefix: t.Prefix,
+			Created: t.CreatedAt, LastUsed: t.LastUsedAt, Revoked: t.RevokedAt})
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return h.render(c, status, tplAccountTokens, h.page(c, localizer(c).T("tokens.title"), d))
+}
+
+// createToken makes a token and shows its secret on this response only (not
+// through a redirect, so it is never stored in a session).
+func (h *handlers) createToken(c *fiber.Ctx) error {
+	u, ctx := currentUser(c), c.UserContext()
+	if h.staffWithoutTwoFactor(c) {
+		return h.renderTokens(c, fiber.StatusOK, tokensData{}) // sends them to set it up
+	}
+	name := strings.TrimSpace(c.FormValue("name"))
+	errs := accountErrors{}
+	if key := checkName(name, "tokens.name"); key != "" {
+		errs["name"] = key
+	} else if n, err := h.store.CountActiveAPITokens(ctx, u.ID); err != nil {
+		return err
+	} else if n >= maxActiveTokens {
+		errs["name"] = "tokens.too_many"
+	}
+	if len(errs) > 0 {
+		return h.renderTokens(c, fiber.StatusUnprocessableEntity, tokensData{Name: name, Errors: errs})
+	}
+	secret := "pat_" + rand.Text()
+	t, err := h.store.CreateAPIToken(ctx, u.ID, name, secret)
+	if err != nil {
+		return err
+	}
+	h.audit(c, models.AuditEntry{Action: models.AuditAPITokenCreated, TargetKind: "apitoken", TargetID: &t.ID, Detail: t.Prefix})
+	return h.renderTokens(c, fiber.StatusOK, tokensData{Secret: secret})
+}
+
+// revokeToken revokes one of the person's own tokens; any other id is a 404.
+func (h *handlers) revokeToken(c *fiber.Ctx) error {
+	id, err := strconv.ParseUint(c.Params("id"), 10, 32)
+	if err != nil || id == 0 {
+		return fiber.ErrNotFound
+	}
+	tid := uint(id)
+	if err := h.store.RevokeAPIToken(c.UserContext(), currentUser(c).ID, tid); err != nil {
+		return err
+	}
+	h.audit(c, models.AuditEntry{Action: models.AuditAPITokenRevoked, TargetKind: "apitoken", TargetID: &tid})
+	h.flash(c, "flash.token_revoked")
+	return c.Redirect("/account/tokens", fiber.StatusSeeOther)
+}
