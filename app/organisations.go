@@ -120,9 +120,7 @@ type orgView struct {
 	RefersTo    []orgLink
 	Contact     *orgContact // nil for visitors
 	Notes       []practiceCard
-	NotesTotal  int64
 	CanEdit     bool
-	Staff       bool
 	Reason      string // why it is suspended, for staff
 }
 
@@ -152,7 +150,7 @@ func (h *handlers) showOrganisation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	notes, total, err := h.store.ListPractices(ctx, v, models.PracticeFilter{OrgID: org.ID, PerPage: 50})
+	notes, _, err := h.store.ListPractices(ctx, v, models.PracticeFilter{OrgID: org.ID, PerPage: 50})
 	if err != nil {
 		return err
 	}
@@ -160,8 +158,8 @@ func (h *handlers) showOrganisation(c *fiber.Ctx) error {
 		orgCard: orgCardOf(org), Website: org.Website, PublicEmail: org.PublicEmail, PublicPhone: org.PublicPhone,
 		// DescriptionHTML was sanitized by content.Renderer when it was saved.
 		Description: template.HTML(org.DescriptionHTML), //nolint:gosec // sanitized HTML
-		Notes:       cards(notes), NotesTotal: total,
-		CanEdit: v.AdministersOrg(org.ID) && v.CanWrite(), Staff: v.Moderates(),
+		Notes:       cards(notes),
+		CanEdit:     v.AdministersOrg(org.ID) && v.CanWrite(),
 	}
 	for _, r := range refs {
 		view.RefersTo = append(view.RefersTo, orgLink{Slug: r.Slug, Name: r.Name})
