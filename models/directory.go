@@ -142,23 +142,6 @@ func (s *Store) UpdateOrganisationProfile(ctx context.Context, o *Organisation) 
 		if res.RowsAffected == 0 {
 			return ErrNotFound
 		}
-		if err := tx.conn(ctx).Where("organisation_id = ?", o.ID).Delete(&OrganisationTerm{}).Error; err != nil {
-			return fmt.Errorf("models: unable to save organisation terms: %w", err)
-		}
-		var terms []OrganisationTerm
-		for vocab, set := range o.termSets() {
-			for _, t := range uniq(*set) {
-				terms = append(terms, OrganisationTerm{OrganisationID: o.ID, Vocab: vocab, Term: t})
-			}
-		}
-		if len(terms) > 0 {
-			if err := tx.conn(ctx).Create(&terms).Error; err != nil {
-				return fmt.Errorf("models: unable to save organisation terms: %w", err)
-			}
-		}
-		if err := tx.saveReferrals(ctx, o); err != nil {
-			return err
-		}
-		return tx.enqueue(ctx, KindOrganisation, o.ID, OpUpsert)
+		return tx.saveOrganisationLinks(ctx, o)
 	})
 }

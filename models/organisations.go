@@ -113,24 +113,7 @@ func (s *Store) SaveOrganisation(ctx context.Context, o *Organisation) error {
 		if err := tx.conn(ctx).Omit(clause.Associations).Save(o).Error; err != nil {
 			return fmt.Errorf("models: unable to save organisation %q: %w", o.Slug, conflict(err))
 		}
-		if err := tx.conn(ctx).Where("organisation_id = ?", o.ID).Delete(&OrganisationTerm{}).Error; err != nil {
-			return fmt.Errorf("models: unable to save organisation terms: %w", err)
-		}
-		var terms []OrganisationTerm
-		for vocab, set := range o.termSets() {
-			for _, t := range uniq(*set) {
-				terms = append(terms, OrganisationTerm{OrganisationID: o.ID, Vocab: vocab, Term: t})
-			}
-		}
-		if len(terms) > 0 {
-			if err := tx.conn(ctx).Create(&terms).Error; err != nil {
-				return fmt.Errorf("models: unable to save organisation terms: %w", err)
-			}
-		}
-		if err := tx.saveReferrals(ctx, o); err != nil {
-			return err
-		}
-		return tx.enqueue(ctx, KindOrganisation, o.ID, OpUpsert)
+		return tx.saveOrganisationLinks(ctx, o)
 	})
 }
 
@@ -314,4 +297,27 @@ func (s *Store) OrganisationCountries(ctx context.Context) ([]TermCount, error) 
 		return nil, fmt.Errorf("models: unable to count organisations: %w", err)
 	}
 	return out, nil
+}
+
+// saveOrganisationLinks replaces an organisation's terms and referrals and
+// records the change in the outbox; call it inside the transaction.
+func (s *Store) saveOrganisationLinks(ctx context.Context, o *Organisation) error {
+	if err := s.conn(ctx).Where("organisation_id = ?", o.ID).Delete(&OrganisationTerm{}).Error; err != nil {
+		return fmt.Errorf("models: unable to save organisation terms: %w", err)
+	}
+	var terms []OrganisationTerm
+	for vocab, set := range o.termSets() {
+		for _, t := range uniq(*set) {
+			terms = append(terms, OrganisationTerm{OrganisationID: o.ID, Vocab: vocab, Term: t})
+		}
+	}
+	if len(terms) > 0 {
+		if err := s.conn(ctx).Create(&terms).Error; err != nil {
+			return fmt.Errorf("models: unable to save organisation terms: %w", err)
+		}
+	}
+	if err := s.saveReferrals(ctx, o); err != nil {
+		return err
+	}
+	return s.enqueue(ctx, KindOrganisation, o.ID, OpUpsert)
 }
