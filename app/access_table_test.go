@@ -123,7 +123,7 @@ var accessTable = []accessRow{
 	{method: "GET", path: "/organisations", want: everyone},
 	{method: "GET", path: "/organisations/{orgA}", want: everyone},
 	// A suspended organisation's profile does not exist for anyone but staff.
-	{method: "GET", path: "/organisations/{orgB}", want: outcomes{notFound, notFound, notFound, notFound, ok, ok}},
+	{method: "GET", path: "/organisations/{orgB}", want: outcomes{notFound, notFound, notFound, ok, ok, ok}}, // its own members still read it
 	{method: "GET", path: "/organisations/{orgA}/edit", want: orgAPage},
 	{method: "POST", path: "/organisations/{orgA}/edit", want: orgADo},
 	// Another organisation's management pages: 404, not 403.

@@ -75,6 +75,9 @@ func (h *handlers) errorHandler(c *fiber.Ctx, err error) error {
 	if errors.As(err, &throttled) {
 		message = loc.T("error.throttled", "Minutes", throttled.Minutes)
 	}
+	if errors.Is(err, errSuspended) {
+		message = loc.T("flash.suspended")
+	}
 	if strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/api" {
 		return c.Status(status).JSON(apiError{Error: apiErrorBody{Code: code, Message: message}})
 	}

@@ -97,6 +97,9 @@ func TestJoinApproveRejectFlow(t *testing.T) {
 
 		// The moderator reviews and approves.
 		mc := ta.client()
+		// The moderator reads German mail but chose English with the switcher,
+		// which signing in keeps.
+		mc.cookies[langCookie] = &http.Cookie{Name: langCookie, Value: "en"}
 		mc.login(t, mod)
 		id := pendingApplication(t, ta.store, "ioana@example.org")
 		_, body = mc.get(t, "/admin/applications")

@@ -17,12 +17,24 @@ func (h *handlers) setLanguage(c *fiber.Ctx) error {
 	if _, ok := h.tr.locs[code]; !ok {
 		return fiber.ErrNotFound
 	}
+	h.setLanguageCookie(c, code)
+	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
+}
+
+func (h *handlers) setLanguageCookie(c *fiber.Ctx, code string) {
 	c.Cookie(&fiber.Cookie{
 		Name: langCookie, Value: code, Path: "/", HTTPOnly: true,
 		Secure: secureCookies(h.cfg), SameSite: fiber.CookieSameSiteLaxMode,
 		Expires: time.Now().AddDate(1, 0, 0),
 	})
-	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
+}
+
+// preferLanguage shows the interface in a person's preferred language after
+// they sign in, unless they already chose one with the switcher.
+func (h *handlers) preferLanguage(c *fiber.Ctx, code string) {
+	if _, ok := h.tr.locs[code]; ok && c.Cookies(langCookie) == "" {
+		h.setLanguageCookie(c, code)
+	}
 }
 
 // localPath accepts only a path on this site, so that ?next= cannot send a

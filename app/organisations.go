@@ -132,7 +132,9 @@ func (h *handlers) visibleOrganisation(c *fiber.Ctx) (*models.Organisation, erro
 	if err != nil {
 		return nil, err
 	}
-	if org.Status != models.OrgApproved && !viewer(c).Moderates() {
+	// Its own members still see a suspended organisation (the banner says
+	// they can read); everyone else but staff gets nothing.
+	if v := viewer(c); org.Status != models.OrgApproved && !v.Moderates() && v.OrganisationID != org.ID {
 		return nil, models.ErrNotFound
 	}
 	return org, nil

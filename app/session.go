@@ -55,6 +55,7 @@ func (h *handlers) signIn(c *fiber.Ctx, u *models.User) error {
 	}
 	c.Locals(localUser, u)
 	c.Locals(localViewer, viewerOf(u, nil))
+	h.preferLanguage(c, u.Language)
 	return h.store.RecordLogin(c.UserContext(), u.ID)
 }
 
