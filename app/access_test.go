@@ -62,7 +62,7 @@ func TestMembersOnlyNeverReachesVisitors(t *testing.T) {
 	mustContain(t, "API total", body, `"total":`+strconv.Itoa(public))
 
 	// Facet counts: the sum over languages equals the public notes.
-	counts, err := ta.store.PracticeTermCounts(context.Background(), models.Viewer{}, models.Languages.Name)
+	counts, err := ta.store.PracticeTermCounts(context.Background(), models.Viewer{}, models.Languages().Name())
 	if err != nil {
 		t.Fatal(err)
 	}

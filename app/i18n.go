@@ -139,9 +139,9 @@ func (l *Localizer) T(key string, args ...any) string {
 // Label is the translated label of a vocabulary term.
 func (l *Localizer) Label(vocab, term string) string {
 	switch vocab {
-	case models.Countries.Name:
+	case models.Countries().Name():
 		return l.Country(term)
-	case models.Languages.Name:
+	case models.Languages().Name():
 		return l.LanguageName(term)
 	}
 	return l.T(vocab + "." + term)

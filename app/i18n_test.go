@@ -25,7 +25,7 @@ func TestCataloguesAreComplete(t *testing.T) {
 		t.Fatalf("English catalogue: %v (%d keys)", err, len(en))
 	}
 	for _, v := range models.Vocabularies() {
-		for _, term := range v.Terms {
+		for _, term := range v.Terms() {
 			if !en[v.LabelKey(term)] {
 				t.Errorf("en: no label for %s", v.LabelKey(term))
 			}

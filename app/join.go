@@ -230,11 +230,11 @@ var fieldOrder = []string{"name", "type", "country", "city", "services", "referr
 func newOrgFormData(loc *Localizer, f orgForm, ps content.Problems) orgFormData {
 	d := orgFormData{
 		Form: f, Errors: formErrors(loc, ps),
-		Countries: vocabOptions(loc, models.Countries, []string{f.Country}, true),
-		Types:     vocabOptions(loc, models.OrganisationTypes, []string{f.Type}, true),
-		Services:  vocabOptions(loc, models.Services, f.Services, true),
-		Stages:    vocabOptions(loc, models.ReferralStages, f.ReferralStages, false),
-		Languages: vocabOptions(loc, models.Languages, f.Languages, true),
+		Countries: vocabOptions(loc, models.Countries(), []string{f.Country}, true),
+		Types:     vocabOptions(loc, models.OrganisationTypes(), []string{f.Type}, true),
+		Services:  vocabOptions(loc, models.Services(), f.Services, true),
+		Stages:    vocabOptions(loc, models.ReferralStages(), f.ReferralStages, false),
+		Languages: vocabOptions(loc, models.Languages(), f.Languages, true),
 	}
 	for _, field := range fieldOrder {
 		if msg, ok := d.Errors[field]; ok {
@@ -248,9 +248,10 @@ func newOrgFormData(loc *Localizer, f orgForm, ps content.Problems) orgFormData 
 // label in the reader's language unless the order means something (the
 // stages of a referral pathway).
 func vocabOptions(loc *Localizer, v models.Vocabulary, selected []string, sortByLabel bool) []option {
-	out := make([]option, len(v.Terms))
-	for i, t := range v.Terms {
-		out[i] = option{Value: t, Label: loc.Label(v.Name, t), Selected: slices.Contains(selected, t)}
+	terms := v.Terms()
+	out := make([]option, len(terms))
+	for i, t := range terms {
+		out[i] = option{Value: t, Label: loc.Label(v.Name(), t), Selected: slices.Contains(selected, t)}
 	}
 	if sortByLabel {
 		sortOptions(loc, out)

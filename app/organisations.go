@@ -42,7 +42,7 @@ func orgCardOf(o *models.Organisation) orgCard {
 func pathwayOrder(stages []string) []string {
 	out := slices.Clone(stages)
 	slices.SortStableFunc(out, func(a, b string) int {
-		return slices.Index(models.ReferralStages.Terms, a) - slices.Index(models.ReferralStages.Terms, b)
+		return models.ReferralStages().Index(a) - models.ReferralStages().Index(b)
 	})
 	return out
 }
@@ -88,10 +88,10 @@ func (h *handlers) listOrganisations(c *fiber.Ctx) error {
 	}
 	sortOptions(loc, country.Options)
 	d.Selects = []filterSelect{country,
-		{Name: "type", Label: loc.T("directory.filter.type"), Options: vocabOptions(loc, models.OrganisationTypes, []string{f.Type}, true)},
-		{Name: "service", Label: loc.T("directory.filter.service"), Options: vocabOptions(loc, models.Services, []string{f.Service}, true)},
-		{Name: "stage", Label: loc.T("directory.filter.stage"), Options: vocabOptions(loc, models.ReferralStages, []string{f.Stage}, false)},
-		{Name: "language", Label: loc.T("directory.filter.language"), Options: vocabOptions(loc, models.Languages, []string{f.Language}, true)},
+		{Name: "type", Label: loc.T("directory.filter.type"), Options: vocabOptions(loc, models.OrganisationTypes(), []string{f.Type}, true)},
+		{Name: "service", Label: loc.T("directory.filter.service"), Options: vocabOptions(loc, models.Services(), []string{f.Service}, true)},
+		{Name: "stage", Label: loc.T("directory.filter.stage"), Options: vocabOptions(loc, models.ReferralStages(), []string{f.Stage}, false)},
+		{Name: "language", Label: loc.T("directory.filter.language"), Options: vocabOptions(loc, models.Languages(), []string{f.Language}, true)},
 	}
 	p := h.page(c, loc.T("directory.title"), d)
 	p.Description = loc.T("directory.lead")

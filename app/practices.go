@@ -85,15 +85,15 @@ func (h *handlers) listPractices(c *fiber.Ctx) error {
 		return err
 	}
 	d := practicesData{Filter: f, Items: cards(items), Total: total}
-	facets, err := h.store.PracticeFacets(ctx, v, models.Countries.Name, models.Languages.Name, models.Topics.Name, models.Sectors.Name)
+	facets, err := h.store.PracticeFacets(ctx, v, models.Countries().Name(), models.Languages().Name(), models.Topics().Name(), models.Sectors().Name())
 	if err != nil {
 		return err
 	}
 	for _, s := range []struct {
 		param, vocab, value string
 	}{
-		{"country", models.Countries.Name, f.Country}, {"language", models.Languages.Name, f.Language},
-		{"topic", models.Topics.Name, f.Topic}, {"sector", models.Sectors.Name, f.Sector},
+		{"country", models.Countries().Name(), f.Country}, {"language", models.Languages().Name(), f.Language},
+		{"topic", models.Topics().Name(), f.Topic}, {"sector", models.Sectors().Name(), f.Sector},
 	} {
 		fs := filterSelect{Name: s.param, Label: loc.T("filter." + s.param)}
 		for _, tc := range facets[s.vocab] {

@@ -411,15 +411,15 @@ func TestAttackPayloadsFrontMatter(t *testing.T) {
 			vocab models.Vocabulary
 			set   func(n *content.Note, v string)
 		}{
-			{"language", models.Languages, func(n *content.Note, v string) { n.Language = v }},
-			{"stage", models.PracticeStages, func(n *content.Note, v string) { n.Stage = v }},
-			{"evidence", models.EvidenceLevels, func(n *content.Note, v string) { n.Evidence = v }},
-			{"visibility", models.Visibilities, func(n *content.Note, v string) { n.Visibility = v }},
-			{"countries", models.Countries, func(n *content.Note, v string) { n.Countries = []string{"NL", v} }},
-			{"topics", models.Topics, func(n *content.Note, v string) { n.Topics = []string{v} }},
-			{"sectors", models.Sectors, func(n *content.Note, v string) { n.Sectors = []string{v, "A"} }},
-			{"indicators", models.Indicators, func(n *content.Note, v string) { n.Indicators = []string{v} }},
-			{"target_groups", models.TargetGroups, func(n *content.Note, v string) { n.TargetGroups = []string{v} }},
+			{"language", models.Languages(), func(n *content.Note, v string) { n.Language = v }},
+			{"stage", models.PracticeStages(), func(n *content.Note, v string) { n.Stage = v }},
+			{"evidence", models.EvidenceLevels(), func(n *content.Note, v string) { n.Evidence = v }},
+			{"visibility", models.Visibilities(), func(n *content.Note, v string) { n.Visibility = v }},
+			{"countries", models.Countries(), func(n *content.Note, v string) { n.Countries = []string{"NL", v} }},
+			{"topics", models.Topics(), func(n *content.Note, v string) { n.Topics = []string{v} }},
+			{"sectors", models.Sectors(), func(n *content.Note, v string) { n.Sectors = []string{v, "A"} }},
+			{"indicators", models.Indicators(), func(n *content.Note, v string) { n.Indicators = []string{v} }},
+			{"target_groups", models.TargetGroups(), func(n *content.Note, v string) { n.TargetGroups = []string{v} }},
 		}
 		for _, p := range payloads {
 			n := baseNote()

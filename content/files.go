@@ -72,11 +72,11 @@ func (o *OrganisationFile) Validate() Problems {
 			}
 		}
 	}
-	check("country", models.Countries, o.Country)
-	check("type", models.OrganisationTypes, o.Type)
-	check("services", models.Services, o.Services...)
-	check("referral_stages", models.ReferralStages, o.ReferralStages...)
-	check("languages", models.Languages, o.Languages...)
+	check("country", models.Countries(), o.Country)
+	check("type", models.OrganisationTypes(), o.Type)
+	check("services", models.Services(), o.Services...)
+	check("referral_stages", models.ReferralStages(), o.ReferralStages...)
+	check("languages", models.Languages(), o.Languages...)
 	if o.Website != "" {
 		if u, err := url.Parse(o.Website); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			ps = append(ps, Problem{Field: "website", Value: o.Website, Key: "validation.bad_url"})

@@ -52,8 +52,8 @@ func BenchmarkStore(b *testing.B) {
 				return err
 			})
 			run("PracticeFacets", func() error {
-				_, err := store.PracticeFacets(ctx, anon, models.Countries.Name, models.Languages.Name,
-					models.Topics.Name, models.Sectors.Name)
+				_, err := store.PracticeFacets(ctx, anon, models.Countries().Name(), models.Languages().Name(),
+					models.Topics().Name(), models.Sectors().Name())
 				return err
 			})
 			run("PracticeStats", func() error {

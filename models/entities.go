@@ -115,19 +115,19 @@ type Practice struct {
 // loading and saving terms is one loop for every list.
 func (p *Practice) termSets() map[string]*[]string {
 	return map[string]*[]string{
-		Countries.Name:    &p.Countries,
-		Topics.Name:       &p.Topics,
-		Sectors.Name:      &p.Sectors,
-		Indicators.Name:   &p.Indicators,
-		TargetGroups.Name: &p.TargetGroups,
+		Countries().Name():    &p.Countries,
+		Topics().Name():       &p.Topics,
+		Sectors().Name():      &p.Sectors,
+		Indicators().Name():   &p.Indicators,
+		TargetGroups().Name(): &p.TargetGroups,
 	}
 }
 
 func (o *Organisation) termSets() map[string]*[]string {
 	return map[string]*[]string{
-		Services.Name:       &o.Services,
-		ReferralStages.Name: &o.ReferralStages,
-		Languages.Name:      &o.Languages,
+		Services().Name():       &o.Services,
+		ReferralStages().Name(): &o.ReferralStages,
+		Languages().Name():      &o.Languages,
 	}
 }
 

@@ -166,19 +166,19 @@ type OrganisationFilter struct {
 
 // Normalise drops unknown values and clamps paging.
 func (f OrganisationFilter) Normalise() OrganisationFilter {
-	if !Countries.Has(f.Country) {
+	if !Countries().Has(f.Country) {
 		f.Country = ""
 	}
-	if !OrganisationTypes.Has(f.Type) {
+	if !OrganisationTypes().Has(f.Type) {
 		f.Type = ""
 	}
-	if !Services.Has(f.Service) {
+	if !Services().Has(f.Service) {
 		f.Service = ""
 	}
-	if !ReferralStages.Has(f.Stage) {
+	if !ReferralStages().Has(f.Stage) {
 		f.Stage = ""
 	}
-	if !Languages.Has(f.Language) {
+	if !Languages().Has(f.Language) {
 		f.Language = ""
 	}
 	switch f.Status {
@@ -218,9 +218,9 @@ func (s *Store) ListOrganisations(ctx context.Context, f OrganisationFilter) ([]
 	if f.Type != "" {
 		q = q.Where("organisations.type = ?", f.Type)
 	}
-	q = orgWithTerm(q, Services.Name, f.Service)
-	q = orgWithTerm(q, ReferralStages.Name, f.Stage)
-	q = orgWithTerm(q, Languages.Name, f.Language)
+	q = orgWithTerm(q, Services().Name(), f.Service)
+	q = orgWithTerm(q, ReferralStages().Name(), f.Stage)
+	q = orgWithTerm(q, Languages().Name(), f.Language)
 	if t := strings.TrimSpace(f.Query); t != "" {
 		like := "%" + escapeLike(strings.ToLower(t)) + "%"
 		q = q.Where("(LOWER(organisations.name) LIKE ? ESCAPE '\\' OR LOWER(organisations.city) LIKE ? ESCAPE '\\')", like, like)

@@ -35,16 +35,16 @@ type PracticeFilter struct {
 // Normalise drops values that are not in their vocabulary and clamps paging,
 // so a crafted URL can neither inject nor ask for a million rows.
 func (f PracticeFilter) Normalise() PracticeFilter {
-	if !Countries.Has(f.Country) {
+	if !Countries().Has(f.Country) {
 		f.Country = ""
 	}
-	if !Languages.Has(f.Language) {
+	if !Languages().Has(f.Language) {
 		f.Language = ""
 	}
-	if !Topics.Has(f.Topic) {
+	if !Topics().Has(f.Topic) {
 		f.Topic = ""
 	}
-	if !Sectors.Has(f.Sector) {
+	if !Sectors().Has(f.Sector) {
 		f.Sector = ""
 	}
 	if _, ok := practiceSorts[f.Sort]; !ok {
@@ -77,9 +77,9 @@ func withTerm(q *gorm.DB, vocab, term string) *gorm.DB {
 
 func (s *Store) filteredPractices(ctx context.Context, v Viewer, f PracticeFilter) *gorm.DB {
 	q := s.visiblePractices(ctx, v)
-	q = withTerm(q, Countries.Name, f.Country)
-	q = withTerm(q, Topics.Name, f.Topic)
-	q = withTerm(q, Sectors.Name, f.Sector)
+	q = withTerm(q, Countries().Name(), f.Country)
+	q = withTerm(q, Topics().Name(), f.Topic)
+	q = withTerm(q, Sectors().Name(), f.Sector)
 	if f.Language != "" {
 		q = q.Where("practices.language = ?", f.Language)
 	}
@@ -270,7 +270,7 @@ func (s *Store) PracticeTermCounts(ctx context.Context, v Viewer, vocab string) 
 	var out []TermCount
 	visible := s.visiblePractices(ctx, v).Select("practices.id")
 	var err error
-	if vocab == Languages.Name {
+	if vocab == Languages().Name() {
 		err = s.visiblePractices(ctx, v).Select("language AS term, COUNT(*) AS count").
 			Group("language").Order("count DESC, term").Scan(&out).Error
 	} else {
@@ -292,7 +292,7 @@ func (s *Store) PracticeFacets(ctx context.Context, v Viewer, vocabs ...string) 
 	out := make(map[string][]TermCount, len(vocabs))
 	var terms []string
 	for _, vocab := range vocabs {
-		if vocab == Languages.Name {
+		if vocab == Languages().Name() {
 			counts, err := s.PracticeTermCounts(ctx, v, vocab)
 			if err != nil {
 				return nil, err
@@ -340,7 +340,7 @@ func (s *Store) PracticeStats(ctx context.Context, v Viewer) (Stats, error) {
 		return st, fmt.Errorf("models: unable to count languages: %w", err)
 	}
 	err := s.conn(ctx).Model(&PracticeTerm{}).
-		Where("vocab = ? AND term <> 'EU' AND practice_id IN (?)", Countries.Name, s.visiblePractices(ctx, v).Select("practices.id")).
+		Where("vocab = ? AND term <> 'EU' AND practice_id IN (?)", Countries().Name(), s.visiblePractices(ctx, v).Select("practices.id")).
 		Distinct("term").Count(&st.Countries).Error
 	if err != nil {
 		return st, fmt.Errorf("models: unable to count countries: %w", err)

@@ -331,7 +331,7 @@ func TestPracticeVisibility(t *testing.T) {
 
 				// Counts only include what the viewer may read: IT is only on drafts,
 				// AT only on a members-only note.
-				counts, err := store.PracticeTermCounts(ctx, v, models.Countries.Name)
+				counts, err := store.PracticeTermCounts(ctx, v, models.Countries().Name())
 				if err != nil {
 					t.Fatalf("PracticeTermCounts: %v", err)
 				}
@@ -431,19 +431,19 @@ func TestPracticeTermCounts(t *testing.T) {
 			vocab         string
 			anon, members []models.TermCount // count descending, then term
 		}{
-			{models.Countries.Name,
+			{models.Countries().Name(),
 				[]models.TermCount{tc("FR", 2), tc("DE", 1), tc("EU", 1)},
 				[]models.TermCount{tc("FR", 2), tc("AT", 1), tc("DE", 1), tc("EU", 1)}},
-			{models.Topics.Name,
+			{models.Topics().Name(),
 				[]models.TermCount{tc("outreach", 2), tc("referral", 2)},
 				[]models.TermCount{tc("outreach", 3), tc("referral", 2)}},
-			{models.Sectors.Name,
+			{models.Sectors().Name(),
 				[]models.TermCount{tc("A", 2), tc("C", 2)},
 				[]models.TermCount{tc("A", 3), tc("C", 2)}},
-			{models.Languages.Name,
+			{models.Languages().Name(),
 				[]models.TermCount{tc("en", 2), tc("fr", 1)},
 				[]models.TermCount{tc("en", 2), tc("de", 1), tc("fr", 1)}},
-			{models.Indicators.Name, nil, nil},
+			{models.Indicators().Name(), nil, nil},
 		}
 		for _, c := range cases {
 			t.Run(c.vocab, func(t *testing.T) {

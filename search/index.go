@@ -159,7 +159,7 @@ func newMapping() mapping.IndexMapping {
 	}
 	date := bleve.NewDateTimeFieldMapping()
 	doc.AddFieldMappingsAt("published", date)
-	for _, lang := range models.Languages.Terms {
+	for _, lang := range models.Languages().Terms() {
 		for _, f := range []string{"title", "summary", "body"} {
 			tf := bleve.NewTextFieldMapping()
 			tf.Analyzer = analyzerFor(lang)
@@ -221,7 +221,7 @@ func (ix *Index) languages() []string {
 // loadLanguages reads the languages of an existing index from its facet.
 func (ix *Index) loadLanguages() error {
 	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
-	req.AddFacet("language", bleve.NewFacetRequest("language", len(models.Languages.Terms)))
+	req.AddFacet("language", bleve.NewFacetRequest("language", models.Languages().Len()))
 	res, err := ix.idx.Search(req)
 	if err != nil {
 		return fmt.Errorf("search: unable to read the index languages: %w", err)

@@ -85,7 +85,7 @@ func Corpus(b testing.TB) []*models.Practice {
 			visibility = models.VisibilityMembers
 		}
 		published := base.Add(time.Duration(i) * 6 * time.Hour)
-		c, t, s := models.Countries.Terms, models.Topics.Terms, models.Sectors.Terms
+		c, t, s := models.Countries().Terms(), models.Topics().Terms(), models.Sectors().Terms()
 		countries := []string{c[1+i%27]} // the 27 member states
 		if i%3 == 0 {
 			countries = append(countries, c[(i*7)%len(c)])
@@ -95,8 +95,8 @@ func Corpus(b testing.TB) []*models.Practice {
 			Title:       strings.TrimSpace(string(title)),
 			Summary:     summary,
 			Language:    langs[l],
-			Stage:       models.PracticeStages.Terms[i%len(models.PracticeStages.Terms)],
-			Evidence:    models.EvidenceLevels.Terms[i%len(models.EvidenceLevels.Terms)],
+			Stage:       models.PracticeStages().Terms()[i%models.PracticeStages().Len()],
+			Evidence:    models.EvidenceLevels().Terms()[i%models.EvidenceLevels().Len()],
 			Visibility:  visibility,
 			Status:      models.StatusPublished,
 			BodyMD:      md.String(),
