@@ -22,7 +22,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/mail"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -31,9 +30,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/caarlos0/env/v11"
-
 	"proact/app"
+	"proact/app/config"
+	"proact/app/form"
+	"proact/app/i18n"
+	"proact/app/mail"
+	"proact/app/password"
 	"proact/content"
 	"proact/models"
 	"proact/search"
@@ -52,7 +54,7 @@ func main() {
 // command's own flags and arguments.
 type options struct {
 	cmd     string
-	cfg     app.Config
+	cfg     config.Config
 	migrate bool
 	args    []string
 	user    userOptions
@@ -80,7 +82,8 @@ func parse(args []string) (options, error) {
 	default:
 		return o, fmt.Errorf("unknown command %q (try serve, migrate, reindex, import DIR, export DIR or user add)", o.cmd)
 	}
-	if err := env.Parse(&o.cfg); err != nil {
+	var err error
+	if o.cfg, err = config.FromEnv(); err != nil {
 		return o, fmt.Errorf("configuration: %w", err)
 	}
 	fs := flag.NewFlagSet("proact "+o.cmd, flag.ContinueOnError)
@@ -94,6 +97,7 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp:// URL; empty keeps mail in the outbox (PROACT_SMTP_URL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (PROACT_LOG_FORMAT)")
 	fs.StringVar(&c.Demo, "demo", c.Demo, "load demo content into an empty database: true or false (PROACT_DEMO)")
+	fs.IntVar(&c.Limits.Requests, "rate-limit", c.Limits.Requests, "writes, API calls and searches per minute and IP address, per instance (PROACT_RATE_LIMIT)")
 	proxies := fs.String("trusted-proxies", strings.Join(c.TrustedProxies, ","), "comma-separated IPs or CIDRs (PROACT_TRUSTED_PROXIES)")
 	fs.BoolVar(&o.migrate, "migrate", false, "serve: apply pending migrations first")
 	if o.cmd == "user" {
@@ -233,7 +237,7 @@ func dispatch(ctx context.Context, o options, log *slog.Logger, stdout io.Writer
 
 // firstStart prepares an empty database: demo content (when enabled) and the
 // first administrator, whose one-time password is printed once.
-func firstStart(ctx context.Context, cfg app.Config, store *models.Store, r *content.Renderer, stdout io.Writer) error {
+func firstStart(ctx context.Context, cfg config.Config, store *models.Store, r *content.Renderer, stdout io.Writer) error {
 	users, err := store.CountUsers(ctx)
 	if err != nil || users > 0 {
 		return err
@@ -245,8 +249,8 @@ func firstStart(ctx context.Context, cfg app.Config, store *models.Store, r *con
 		}
 		fmt.Fprintf(stdout, "Loaded the demo content: %d organisations, %d practice notes.\n", rep.Organisations, rep.Practices)
 	}
-	password := rand.Text()
-	hash, err := models.ProductionHashing().Hash(password)
+	secret := rand.Text()
+	hash, err := password.Production().Hash(secret)
 	if err != nil {
 		return err
 	}
@@ -255,11 +259,11 @@ func firstStart(ctx context.Context, cfg app.Config, store *models.Store, r *con
 	if err := store.CreateUser(ctx, admin); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Admin e-mail: %s\nAdmin password: %s\n(This one-time password is shown only now; you will be asked to change it.)\n", admin.Email, password)
+	fmt.Fprintf(stdout, "Admin e-mail: %s\nAdmin password: %s\n(This one-time password is shown only now; you will be asked to change it.)\n", admin.Email, secret)
 	return nil
 }
 
-func serve(ctx context.Context, cfg app.Config, store *models.Store, r *content.Renderer, log *slog.Logger, stdout io.Writer) error {
+func serve(ctx context.Context, cfg config.Config, store *models.Store, r *content.Renderer, log *slog.Logger, stdout io.Writer) error {
 	if err := firstStart(ctx, cfg, store, r, stdout); err != nil {
 		return err
 	}
@@ -280,7 +284,7 @@ func serve(ctx context.Context, cfg app.Config, store *models.Store, r *content.
 	}
 	go sweep(bg, store, log)
 	if cfg.SMTPURL != "" {
-		go (&app.SMTPSender{Store: store, URL: cfg.SMTPURL, From: app.MailFrom(cfg), Log: log}).Run(bg, 5*time.Second)
+		go mail.NewSender(store, cfg, log).Run(bg, 5*time.Second)
 	}
 
 	// Bind before printing the URL, so that the URL works when it is shown
@@ -328,12 +332,12 @@ func addUser(ctx context.Context, o options, store *models.Store, log *slog.Logg
 	if err != nil {
 		return err
 	}
-	password := ""
+	oneTime := ""
 	if o.cfg.SMTPURL != "" {
 		u.Status = models.UserInvited
 	} else {
-		password = rand.Text()
-		hash, err := models.ProductionHashing().Hash(password)
+		oneTime = rand.Text()
+		hash, err := password.Production().Hash(oneTime)
 		if err != nil {
 			return err
 		}
@@ -349,10 +353,10 @@ func addUser(ctx context.Context, o options, store *models.Store, log *slog.Logg
 	if err != nil {
 		return err
 	}
-	if password == "" {
+	if oneTime == "" {
 		return mailInvitation(ctx, o.cfg, store, log, u, orgName, stdout)
 	}
-	fmt.Fprintf(stdout, "Created %s (%s).\nOne-time password: %s\n(Shown only now; they will be asked to change it at their first sign-in.)\n", u.Email, u.Role, password)
+	fmt.Fprintf(stdout, "Created %s (%s).\nOne-time password: %s\n(Shown only now; they will be asked to change it at their first sign-in.)\n", u.Email, u.Role, oneTime)
 	return nil
 }
 
@@ -361,14 +365,14 @@ func addUser(ctx context.Context, o options, store *models.Store, log *slog.Logg
 // line naming the flag.
 func userFromFlags(ctx context.Context, store *models.Store, uo userOptions) (*models.User, string, error) {
 	email := models.NormaliseEmail(uo.email)
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || a.Name != "" {
+	if !form.PlausibleEmail(email) {
 		return nil, "", fmt.Errorf("--email %q is not an e-mail address (%s)", uo.email, userAddUsage)
 	}
 	if !slices.Contains(models.Roles(), uo.role) {
 		return nil, "", fmt.Errorf("--role %q is not one of admin, moderator, member", uo.role)
 	}
-	if !slices.Contains(app.UILanguages(), uo.language) {
-		return nil, "", fmt.Errorf("--language %q is not one of %s", uo.language, strings.Join(app.UILanguages(), ", "))
+	if !i18n.Supported(uo.language) {
+		return nil, "", fmt.Errorf("--language %q is not one of %s", uo.language, strings.Join(i18n.Languages(), ", "))
 	}
 	u := &models.User{Email: email, Name: strings.TrimSpace(uo.name), Role: uo.role, Language: uo.language, SessionEpoch: 1}
 	orgName := ""
@@ -398,12 +402,15 @@ func userFromFlags(ctx context.Context, store *models.Store, uo userOptions) (*m
 // mailInvitation queues the invitation and delivers it at once rather than
 // wait for a running portal; what fails stays in the outbox, which every
 // running portal retries.
-func mailInvitation(ctx context.Context, cfg app.Config, store *models.Store, log *slog.Logger, u *models.User, orgName string, stdout io.Writer) error {
-	if err := app.InviteUser(ctx, app.Deps{Config: cfg, Store: store, Log: log}, u, orgName); err != nil {
+func mailInvitation(ctx context.Context, cfg config.Config, store *models.Store, log *slog.Logger, u *models.User, orgName string, stdout io.Writer) error {
+	tr, err := i18n.Embedded()
+	if err != nil {
 		return err
 	}
-	sender := &app.SMTPSender{Store: store, URL: cfg.SMTPURL, From: app.MailFrom(cfg), Log: log}
-	if err := sender.SendPending(ctx); err != nil {
+	if err := mail.New(tr, cfg).Invite(ctx, store, u, orgName, mail.ByCommandLine); err != nil {
+		return fmt.Errorf("unable to invite %s: %w", u.Email, err)
+	}
+	if err := mail.NewSender(store, cfg, log).SendPending(ctx); err != nil {
 		return err
 	}
 	waiting, err := store.UnsentMail(ctx, 1000, 1000)

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"proact/app/password"
 	"proact/models"
 	"proact/models/modelstest"
 )
@@ -362,9 +363,9 @@ func TestUserAddPrintsAOneTimePassword(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	_, password, ok := strings.Cut(stdout.String(), "One-time password: ")
-	password, _, _ = strings.Cut(password, "\n")
-	if !ok || len(password) < 20 {
+	_, oneTime, ok := strings.Cut(stdout.String(), "One-time password: ")
+	oneTime, _, _ = strings.Cut(oneTime, "\n")
+	if !ok || len(oneTime) < 20 {
 		t.Fatalf("no one-time password printed:\n%s", stdout.String())
 	}
 	store := openStore(t, dir)
@@ -377,7 +378,7 @@ func TestUserAddPrintsAOneTimePassword(t *testing.T) {
 		u.Name != "Ana Popescu" || u.OrganisationID == nil || *u.OrganisationID != orgID {
 		t.Errorf("created %+v", u)
 	}
-	if !models.ProductionHashing().Check(password, u.PasswordHash) {
+	if !password.Production().Check(oneTime, u.PasswordHash) {
 		t.Error("the printed password does not sign in")
 	}
 	entries, _, err := store.ListAudit(ctx, models.AuditFilter{Action: models.AuditUserInvited})

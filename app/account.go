@@ -1,23 +1,19 @@
 package app
 
 import (
-	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
+	"proact/app/form"
+	"proact/app/i18n"
 	"proact/models"
 )
 
 // Your own account: see and edit your details, change your password, and
 // delete the account. Two-factor authentication is in twofactor.go, API tokens
 // in tokens.go, the data export in privacy.go.
-
-// maxNameLength bounds names of people and of API tokens.
-const maxNameLength = 100
 
 // accountView is what the account page shows of the person.
 type accountView struct {
@@ -42,7 +38,7 @@ type accountForm struct {
 type accountData struct {
 	Account   accountView
 	Form      accountForm
-	Errors    accountErrors
+	Errors    form.Messages
 	Languages []LanguageOption
 }
 
@@ -61,7 +57,7 @@ func (h *handlers) showAccount(c *fiber.Ctx) error {
 	return h.renderAccount(c, fiber.StatusOK, accountForm{Name: u.Name, Language: u.Language}, nil)
 }
 
-func (h *handlers) renderAccount(c *fiber.Ctx, status int, f accountForm, errs accountErrors) error {
+func (h *handlers) renderAccount(c *fiber.Ctx, status int, f accountForm, ps form.Problems) error {
 	ctx, u := c.UserContext(), currentUser(c)
 	v := accountView{Name: u.Name, Email: u.Email, Role: u.Role, OrgAdmin: u.OrgAdmin,
 		Language: u.Language, LastLogin: u.LastLoginAt, TwoFactor: u.TOTPEnabled}
@@ -77,9 +73,9 @@ func (h *handlers) renderAccount(c *fiber.Ctx, status int, f accountForm, errs a
 		}
 		v.RecoveryLeft = n
 	}
-	d := accountData{Account: v, Form: f, Errors: errs}
-	for _, l := range uiLanguages {
-		d.Languages = append(d.Languages, LanguageOption{Code: l, Name: SelfName(l), Current: l == f.Language})
+	d := accountData{Account: v, Form: f, Errors: ps.Messages(localizer(c), "")}
+	for _, l := range i18n.Languages() {
+		d.Languages = append(d.Languages, LanguageOption{Code: l, Name: i18n.SelfName(l), Current: l == f.Language})
 	}
 	return h.render(c, status, tplAccount, h.page(c, localizer(c).T("account.title"), d))
 }
@@ -87,19 +83,11 @@ func (h *handlers) renderAccount(c *fiber.Ctx, status int, f accountForm, errs a
 // updateAccount saves the name and the language of mail.
 func (h *handlers) updateAccount(c *fiber.Ctx) error {
 	var f accountForm
-	if err := c.BodyParser(&f); err != nil {
-		return fiber.ErrBadRequest
+	if err := form.Parse(c, &f); err != nil {
+		return err
 	}
-	f.Name = strings.TrimSpace(f.Name)
-	errs := accountErrors{}
-	if key := checkName(f.Name, "account.name"); key != "" {
-		errs["name"] = key
-	}
-	if !slices.Contains(uiLanguages, f.Language) {
-		errs["language"] = "account.language.invalid"
-	}
-	if len(errs) > 0 {
-		return h.renderAccount(c, fiber.StatusUnprocessableEntity, f, errs)
+	if ps := f.validate(); !ps.OK() {
+		return h.renderAccount(c, fiber.StatusUnprocessableEntity, f, ps)
 	}
 	u := currentUser(c)
 	u.Name, u.Language = f.Name, f.Language
@@ -110,31 +98,28 @@ func (h *handlers) updateAccount(c *fiber.Ctx) error {
 	return c.Redirect("/account", fiber.StatusSeeOther)
 }
 
-// checkName returns the translation key of what is wrong with a name (of a
-// person or a token): prefix.required, prefix.too_long or account.text.invalid.
-func checkName(s, prefix string) string {
-	switch {
-	case s == "":
-		return prefix + ".required"
-	case !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return "account.text.invalid"
-	case utf8.RuneCountInString(s) > maxNameLength:
-		return prefix + ".too_long"
+func (f *accountForm) validate() form.Problems {
+	f.Name = strings.TrimSpace(f.Name)
+	var ps form.Problems
+	ps.Name("name", f.Name, "account.name")
+	if !i18n.Supported(f.Language) {
+		ps.Add("language", "account.language.invalid")
 	}
-	return ""
+	return ps
 }
 
-// checkCurrentPassword verifies the password of the signed-in person before
-// a sensitive change; failures are throttled like sign-ins, so a stolen
-// session cannot be used to guess the password.
-func (h *handlers) checkCurrentPassword(c *fiber.Ctx, password string, errs accountErrors) error {
+// checkCurrentPassword verifies the password of the signed-in person (sent
+// in the field "current") before a sensitive change, and records a problem
+// for field when it is wrong. Failures are throttled like sign-ins, so a
+// stolen session cannot be used to guess the password.
+func (h *handlers) checkCurrentPassword(c *fiber.Ctx, field string, ps *form.Problems) error {
 	u := currentUser(c)
 	if err := h.checkThrottle(c, "password", u.Email); err != nil {
 		return err
 	}
-	if !h.hasher.Check(password, u.PasswordHash) {
+	if !h.hasher.Check(c.FormValue("current"), u.PasswordHash) {
 		h.failThrottle(c, "password", u.Email)
-		errs["current"] = "password.current_wrong"
+		ps.Add(field, "password.current_wrong")
 		return nil
 	}
 	h.clearThrottle("password", u.Email)
@@ -144,7 +129,7 @@ func (h *handlers) checkCurrentPassword(c *fiber.Ctx, password string, errs acco
 // passwordData is the change-password form: passwords are never sent back.
 type passwordData struct {
 	MustChange bool
-	Errors     accountErrors
+	Errors     form.Messages
 }
 
 // showChangePassword is the change-password form.
@@ -157,18 +142,18 @@ func (h *handlers) showChangePassword(c *fiber.Ctx) error {
 // continues under a new id.
 func (h *handlers) changePassword(c *fiber.Ctx) error {
 	var f newPasswordForm
-	if err := c.BodyParser(&f); err != nil {
-		return fiber.ErrBadRequest
-	}
-	u, errs := currentUser(c), accountErrors{}
-	if err := h.checkCurrentPassword(c, c.FormValue("current"), errs); err != nil {
+	if err := form.Parse(c, &f); err != nil {
 		return err
 	}
-	if h.checkNewPassword(f, u.Email, errs); errs["password"] == "" && h.hasher.Check(f.Password, u.PasswordHash) {
-		errs["password"] = "password.same"
+	u, ps := currentUser(c), form.Problems{}
+	if err := h.checkCurrentPassword(c, "current", &ps); err != nil {
+		return err
 	}
-	if len(errs) > 0 {
-		d := passwordData{MustChange: u.MustChangePassword, Errors: errs}
+	if h.checkNewPassword(f, u.Email, &ps); !ps.Has("password") && h.hasher.Check(f.Password, u.PasswordHash) {
+		ps.Add("password", "password.same")
+	}
+	if !ps.OK() {
+		d := passwordData{MustChange: u.MustChangePassword, Errors: ps.Messages(localizer(c), "")}
 		return h.render(c, fiber.StatusUnprocessableEntity, tplAccountPassword, h.page(c, localizer(c).T("account.password.title"), d))
 	}
 	hash, err := h.hasher.Hash(f.Password)
@@ -218,7 +203,7 @@ func (h *handlers) continueSession(c *fiber.Ctx, userID uint, flash string) erro
 type deleteData struct {
 	OrgName string
 	Confirm bool
-	Errors  accountErrors
+	Errors  form.Messages
 }
 
 // showDeleteAccount explains what happens and asks for confirmation.
@@ -240,24 +225,25 @@ func (h *handlers) renderDeleteAccount(c *fiber.Ctx, status int, d deleteData) e
 // what happened, anonymised. The last administrator cannot leave the portal
 // without one.
 func (h *handlers) deleteAccount(c *fiber.Ctx) error {
-	u, ctx, errs := currentUser(c), c.UserContext(), accountErrors{}
-	d := deleteData{Confirm: c.FormValue("confirm") == "yes", Errors: errs}
-	if err := h.checkCurrentPassword(c, c.FormValue("current"), errs); err != nil {
+	u, ctx, ps := currentUser(c), c.UserContext(), form.Problems{}
+	d := deleteData{Confirm: c.FormValue("confirm") == "yes"}
+	if err := h.checkCurrentPassword(c, "current", &ps); err != nil {
 		return err
 	}
 	if !d.Confirm {
-		errs["confirm"] = "delete.confirm_required"
+		ps.Add("confirm", "delete.confirm_required")
 	}
-	if u.Role == models.RoleAdmin && len(errs) == 0 {
+	if u.Role == models.RoleAdmin && ps.OK() {
 		admins, err := h.store.UsersWithRole(ctx, models.RoleAdmin)
 		if err != nil {
 			return err
 		}
 		if len(admins) <= 1 {
-			errs["confirm"] = "delete.last_admin"
+			ps.Add("confirm", "delete.last_admin")
 		}
 	}
-	if len(errs) > 0 {
+	if !ps.OK() {
+		d.Errors = ps.Messages(localizer(c), "")
 		return h.renderDeleteAccount(c, fiber.StatusUnprocessableEntity, d)
 	}
 	// Written first, with the actor: the erasure then anonymises it too.

@@ -14,6 +14,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"proact/app/config"
+	"proact/app/form"
+	"proact/app/i18n"
 	"proact/models"
 	"proact/models/modelstest"
 )
@@ -49,7 +52,7 @@ func TestAccountFlows(t *testing.T) {
 	t.Parallel()
 	for _, d := range modelstest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
-			ta := newTestApp(t, d, func(c *Config) { c.TrustedProxies = []string{"0.0.0.0"} })
+			ta := newTestApp(t, d, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 			for _, f := range accountFlows {
 				t.Run(f.name, func(t *testing.T) { f.fn(t, ta) })
 			}
@@ -83,7 +86,7 @@ func flowAccountPage(t *testing.T, ta *testApp) {
 		"organisation administrator", `value="editor"`, `<option value="en" lang="en" selected>`, "Two-step verification",
 		`href="/account/export"`, `href="/account/delete"`, `href="/account/tokens"`)
 
-	long := strings.Repeat("é", maxNameLength+1)
+	long := strings.Repeat("é", form.MaxName+1)
 	for _, tc := range []struct {
 		name, lang, want string
 	}{
@@ -325,7 +328,7 @@ func flowTokens(t *testing.T, ta *testApp) {
 func flowPrivacyNotice(t *testing.T, ta *testApp) {
 	heading := regexp.MustCompile(`<h1 id="privacy-title">([^<]+)</h1>`)
 	seen := map[string]string{}
-	for _, lang := range uiLanguages {
+	for _, lang := range i18n.Languages() {
 		res, body := ta.get(t, "/privacy", "Accept-Language", lang)
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, `<html lang="`+lang+`"`) {
 			t.Fatalf("%s: %d", lang, res.StatusCode)
@@ -352,7 +355,7 @@ func flowPagesTranslated(t *testing.T, ta *testApp) {
 	u := ta.createUser(t, "polyglot@example.org", models.RoleMember, demoOrg, false)
 	cl := ta.visitor()
 	cl.login(t, u)
-	for _, lang := range uiLanguages {
+	for _, lang := range i18n.Languages() {
 		cl.cookies[langCookie] = &http.Cookie{Name: langCookie, Value: lang}
 		for _, p := range []string{"/account", "/account/password", "/account/2fa", "/account/tokens", "/account/delete", "/password/forgot"} {
 			res, body := cl.get(t, p)
@@ -383,7 +386,7 @@ func TestAccountAttackPayloads(t *testing.T) {
 		return fmt.Sprintf("10.%d.%d.%d", n/65536%256, n/256%256, n%256)
 	}
 	newApp := func(t *testing.T) (*testApp, *testUser, *client, string) {
-		ta := newTestApp(t, models.SQLite, func(c *Config) { c.TrustedProxies = []string{"0.0.0.0"} })
+		ta := newTestApp(t, models.SQLite, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 		u := ta.createUser(t, "target@example.org", models.RoleMember, demoOrg, false)
 		cl := ta.visitor()
 		cl.ip = nextIP()

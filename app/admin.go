@@ -75,12 +75,3 @@ func adminParamID(c *fiber.Ctx, name string) (uint, error) {
 	}
 	return uint(n), nil
 }
-
-// labelOrRaw translates key, or shows raw when the catalogue has no such key
-// (an audit action or mail kind added later, say).
-func labelOrRaw(loc *Localizer, key, raw string) string {
-	if s := loc.T(key); s != key {
-		return s
-	}
-	return raw
-}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"proact/app/form"
+	"proact/app/i18n"
 	"proact/models"
 )
 
@@ -26,7 +28,7 @@ type adminAuditData struct {
 	Actor  string
 	From   string
 	To     string
-	Errors []string // translation keys
+	Errors []form.Link
 	Items  []auditRow
 	Total  int64
 	Pager  pager
@@ -37,24 +39,26 @@ type adminAuditData struct {
 func (h *handlers) adminAudit(c *fiber.Ctx) error {
 	ctx, loc := c.UserContext(), localizer(c)
 	d := adminAuditData{
-		Actor: truncateRunes(strings.TrimSpace(c.Query("actor")), 200),
-		From:  truncateRunes(strings.TrimSpace(c.Query("from")), 40),
-		To:    truncateRunes(strings.TrimSpace(c.Query("to")), 40),
+		Actor: form.Truncate(strings.TrimSpace(c.Query("actor")), 200),
+		From:  form.Truncate(strings.TrimSpace(c.Query("from")), 40),
+		To:    form.Truncate(strings.TrimSpace(c.Query("to")), 40),
 	}
 	f := models.AuditFilter{Action: oneOf(c.Query("action"), models.AuditActions()), Actor: d.Actor,
 		Page: queryInt(c, "page", 1), PerPage: adminPerPage}
 	var ok bool
+	var ps form.Problems
 	if f.From, ok = parseDay(d.From); !ok {
-		d.Errors = append(d.Errors, "admin.audit.error.from")
+		ps.Add("from", "admin.audit.error.from")
 	}
 	if f.To, ok = parseDay(d.To); !ok {
-		d.Errors = append(d.Errors, "admin.audit.error.to")
+		ps.Add("to", "admin.audit.error.to")
 	} else if !f.To.IsZero() {
 		f.To = f.To.AddDate(0, 0, 1) // up to the end of that day
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		d.Errors = append(d.Errors, "admin.audit.error.range")
+		ps.Add("range", "admin.audit.error.range")
 	}
+	d.Errors = ps.Messages(loc, "").Summary([]string{"from", "to", "range"})
 	d.Action = translatedSelect(loc, "action", "admin.audit.action", "audit.action.", models.AuditActions(), f.Action, true)
 	list, total, err := h.store.ListAudit(ctx, f)
 	if err != nil {
@@ -74,7 +78,7 @@ func (h *handlers) adminAudit(c *fiber.Ctx) error {
 	for _, e := range list {
 		d.Items = append(d.Items, auditRow{
 			At: adminFormatTime(e.At), Actor: e.ActorEmail, Code: e.Action, Detail: e.Detail, IP: e.IP,
-			Action: labelOrRaw(loc, "audit.action."+e.Action, e.Action),
+			Action: loc.TOr("audit.action."+e.Action, e.Action),
 			Target: auditTarget(loc, e, emails),
 		})
 	}
@@ -93,13 +97,13 @@ func parseDay(s string) (time.Time, bool) {
 
 // auditTarget names what an entry is about: an account by its address while
 // it exists, anything else by its kind and id.
-func auditTarget(loc *Localizer, e models.AuditEntry, emails map[uint]string) string {
+func auditTarget(loc *i18n.Localizer, e models.AuditEntry, emails map[uint]string) string {
 	if e.TargetID == nil {
 		return ""
 	}
 	if email, ok := emails[*e.TargetID]; ok && e.TargetKind == "user" {
 		return email
 	}
-	kind := labelOrRaw(loc, "admin.audit.target."+e.TargetKind, e.TargetKind)
+	kind := loc.TOr("admin.audit.target."+e.TargetKind, e.TargetKind)
 	return strings.TrimSpace(kind + " #" + strconv.FormatUint(uint64(*e.TargetID), 10))
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"proact/app/i18n"
 	"proact/models"
 )
 
@@ -31,9 +32,9 @@ type adminMailMessageData struct {
 	Body string
 }
 
-func newMailRow(loc *Localizer, m *models.Mail) mailRow {
+func newMailRow(loc *i18n.Localizer, m *models.Mail) mailRow {
 	r := mailRow{ID: m.ID, To: m.ToAddr, Subject: m.Subject, Created: adminFormatTime(m.CreatedAt),
-		Kind: labelOrRaw(loc, "admin.mail.kind."+m.Kind, m.Kind), Language: loc.LanguageName(m.Language),
+		Kind: loc.TOr("admin.mail.kind."+m.Kind, m.Kind), Language: loc.LanguageName(m.Language),
 		Attempts: m.Attempts, LastError: m.LastError}
 	if m.SentAt != nil {
 		r.Sent = adminFormatTime(*m.SentAt)

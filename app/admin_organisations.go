@@ -11,6 +11,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gosimple/slug"
 
+	"proact/app/form"
+	"proact/app/mail"
 	"proact/content"
 	"proact/models"
 )
@@ -216,7 +218,7 @@ func (h *handlers) approveApplication(c *fiber.Ctx) error {
 	}
 	h.audit(c, models.AuditEntry{Action: models.AuditApproved, TargetKind: "application", TargetID: &a.ID, Detail: org.Slug})
 	h.audit(c, models.AuditEntry{Action: models.AuditUserInvited, TargetKind: "user", TargetID: &u.ID, Detail: org.Slug})
-	if err := h.invite(ctx, u, org.Name, h.tr.For(u.Language).T("site.name")); err != nil {
+	if err := h.mail.Invite(ctx, h.store, u, org.Name, mail.ByNetwork); err != nil {
 		return err
 	}
 	h.flash(c, "directory.flash.approved")
@@ -235,18 +237,15 @@ func (h *handlers) rejectApplication(c *fiber.Ctx) error {
 		return models.ErrConflict
 	}
 	reason := strings.TrimSpace(strings.ReplaceAll(c.FormValue("reason"), "\r\n", "\n"))
-	var ps problemSet
-	ps.text("reason", reason, maxReason, true, true)
-	if len(ps.list) > 0 {
-		return h.renderApplication(c, fiber.StatusUnprocessableEntity, a, reason, ps.list[0].Key)
+	var ps form.Problems
+	if ps.Multiline("reason", reason, maxReason, true); !ps.OK() {
+		return h.renderApplication(c, fiber.StatusUnprocessableEntity, a, reason, ps.Key("reason"))
 	}
 	if err := h.store.DecideApplication(ctx, a.ID, me.ID, models.ApplicationRejected, reason, nil); err != nil {
 		return err
 	}
-	h.audit(c, models.AuditEntry{Action: models.AuditRejected, TargetKind: "application", TargetID: &a.ID, Detail: truncateRunes(reason, 500)})
-	err = h.queueMail(ctx, a.ContactEmail, a.Language, "rejected", "mail.rejected.subject", "mail.rejected.body",
-		"Name", a.ContactName, "Organisation", profileOf(a).Name, "Reason", reason)
-	if err != nil {
+	h.audit(c, models.AuditEntry{Action: models.AuditRejected, TargetKind: "application", TargetID: &a.ID, Detail: form.Truncate(reason, 500)})
+	if err := h.mail.Queue(ctx, h.store, h.mail.ApplicationRejected(a, profileOf(a).Name, reason)); err != nil {
 		return err
 	}
 	h.flash(c, "directory.flash.rejected")
@@ -285,7 +284,7 @@ func (h *handlers) renderAdminOrgs(c *fiber.Ctx, status int, d adminOrgsData) er
 	if !slices.Contains(orgStatuses, d.Status) {
 		d.Status = "all"
 	}
-	f := models.OrganisationFilter{Status: d.Status, Query: cleanQuery(c.Query("q")), Page: min(queryInt(c, "page", 1), 10_000), PerPage: 50}.Normalise()
+	f := models.OrganisationFilter{Status: d.Status, Query: form.Query(c.Query("q"), 100), Page: min(queryInt(c, "page", 1), 10_000), PerPage: 50}.Normalise()
 	items, total, err := h.store.ListOrganisations(c.UserContext(), f)
 	if err != nil {
 		return err
@@ -310,16 +309,15 @@ func (h *handlers) suspendOrganisation(c *fiber.Ctx) error {
 		return models.ErrConflict
 	}
 	reason := strings.TrimSpace(c.FormValue("reason"))
-	var ps problemSet
-	ps.text("reason", reason, maxReason, true, false)
-	if len(ps.list) > 0 {
-		return h.renderAdminOrgs(c, fiber.StatusUnprocessableEntity, adminOrgsData{Error: ps.list[0].Key, Typed: reason, Target: org.Slug})
+	var ps form.Problems
+	if ps.Text("reason", reason, maxReason, true); !ps.OK() {
+		return h.renderAdminOrgs(c, fiber.StatusUnprocessableEntity, adminOrgsData{Error: ps.Key("reason"), Typed: reason, Target: org.Slug})
 	}
 	if err := h.store.SetOrganisationStatus(c.UserContext(), org.ID, models.OrgSuspended, reason); err != nil {
 		return err
 	}
 	h.audit(c, models.AuditEntry{Action: models.AuditOrgSuspended, TargetKind: "organisation", TargetID: &org.ID,
-		Detail: truncateRunes(org.Slug+": "+reason, 500)})
+		Detail: form.Truncate(org.Slug+": "+reason, 500)})
 	h.flash(c, "directory.flash.suspended")
 	return c.Redirect("/admin/organisations?status="+models.OrgSuspended, fiber.StatusSeeOther)
 }

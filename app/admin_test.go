@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 
+	"proact/app/config"
+	"proact/app/i18n"
 	"proact/models"
 )
 
@@ -60,7 +62,7 @@ func (c ipClient) login(t testing.TB, u *testUser) {
 	c.client.login(t, u)
 }
 
-func trustAll(c *Config) { c.TrustedProxies = []string{"0.0.0.0"} }
+func trustAll(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} }
 
 func userAfter(t *testing.T, ta *testApp, id uint) *models.User {
 	t.Helper()
@@ -378,7 +380,7 @@ func testAdminPagesInEveryLanguage(t *testing.T, ta *testApp) {
 	cast := newAdminCast(t, ta, "lang")
 	admin := ta.client()
 	admin.login(t, cast.admin)
-	for _, lang := range uiLanguages {
+	for _, lang := range i18n.Languages() {
 		admin.get(t, "/language/"+lang)
 		for _, path := range []string{"/admin", "/admin/users", "/admin/audit", "/admin/mail"} {
 			res, body := admin.get(t, path)

@@ -6,6 +6,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"proact/app/form"
+	"proact/app/i18n"
 	"proact/models"
 )
 
@@ -43,7 +45,7 @@ type adminUsersData struct {
 func (h *handlers) adminUsers(c *fiber.Ctx) error {
 	ctx, loc, me := c.UserContext(), localizer(c), currentUser(c)
 	f := models.UserFilter{
-		Query:  truncateRunes(strings.TrimSpace(c.Query("q")), 200),
+		Query:  form.Truncate(strings.TrimSpace(c.Query("q")), 200),
 		Role:   oneOf(c.Query("role"), models.Roles()),
 		Status: oneOf(c.Query("status"), models.UserStatuses()),
 		Sort:   oneOf(c.Query("sort"), models.UserSortNames()),
@@ -79,11 +81,11 @@ func (h *handlers) adminUsers(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, tplAdminUsers, h.page(c, loc.T("admin.users.title"), d))
 }
 
-func (h *handlers) userRow(loc *Localizer, me, u *models.User, orgs map[uint]string) userRow {
+func (h *handlers) userRow(loc *i18n.Localizer, me, u *models.User, orgs map[uint]string) userRow {
 	r := userRow{
 		ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, Status: u.Status,
-		RoleLabel:   labelOrRaw(loc, "admin.role."+u.Role, u.Role),
-		StatusLabel: labelOrRaw(loc, "admin.status."+u.Status, u.Status),
+		RoleLabel:   loc.TOr("admin.role."+u.Role, u.Role),
+		StatusLabel: loc.TOr("admin.status."+u.Status, u.Status),
 		TwoFactor:   u.TOTPEnabled, Self: u.ID == me.ID,
 	}
 	if u.OrganisationID != nil {
@@ -103,29 +105,6 @@ func (h *handlers) userRow(loc *Localizer, me, u *models.User, orgs map[uint]str
 // mayManage: administrators manage every account, moderators only members'.
 func mayManage(me, target *models.User) bool {
 	return me.Role == models.RoleAdmin || target.Role == models.RoleMember
-}
-
-// oneOf returns v when it is one of the allowed values, else "".
-func oneOf(v string, values []string) string {
-	if slices.Contains(values, v) {
-		return v
-	}
-	return ""
-}
-
-// translatedSelect builds a select of translated values; withAll adds "all" first.
-func translatedSelect(loc *Localizer, name, labelKey, prefix string, values []string, selected string, withAll bool) filterSelect {
-	fs := filterSelect{Name: name}
-	if labelKey != "" {
-		fs.Label = loc.T(labelKey)
-	}
-	if withAll {
-		fs.Options = append(fs.Options, option{Value: "", Label: loc.T("admin.filter.all"), Selected: selected == ""})
-	}
-	for _, v := range values {
-		fs.Options = append(fs.Options, option{Value: v, Label: labelOrRaw(loc, prefix+v, v), Selected: v == selected})
-	}
-	return fs
 }
 
 // managedUser loads the account named in the path, if the signed-in staff

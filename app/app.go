@@ -1,3 +1,7 @@
+// Package app is the portal's web application: routes, handlers (one file
+// per resource), middleware, page data and errors. What is not HTTP lives in
+// its sub-packages, shared with the command line: config, i18n, mail, form
+// and password.
 package app
 
 import (
@@ -11,6 +15,10 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/session"
 	"github.com/gofiber/template/html/v2"
 
+	"proact/app/config"
+	"proact/app/i18n"
+	"proact/app/mail"
+	"proact/app/password"
 	"proact/content"
 	"proact/models"
 	"proact/search"
@@ -20,30 +28,31 @@ import (
 
 // Deps is everything the web application needs, built by main (or a test).
 type Deps struct {
-	Config   Config
+	Config   config.Config
 	Store    *models.Store
 	Index    *search.Index
 	Renderer *content.Renderer
 	Log      *slog.Logger
-	// Hasher hashes passwords; the zero value means models.ProductionHashing.
-	Hasher models.Hasher
+	// Hasher hashes passwords; the zero value means password.Production.
+	Hasher password.Hasher
 }
 
 // handlers holds what every handler uses; handlers are its methods, one file
 // per resource.
 type handlers struct {
-	cfg       Config
+	cfg       config.Config
 	store     *models.Store
 	index     *search.Index
 	renderer  *content.Renderer
 	log       *slog.Logger
-	tr        *Translator
+	tr        *i18n.Translator
+	mail      *mail.Mailer
 	sessions  *session.Store
 	metrics   *metrics
 	assets    map[string]string
 	openapi   []byte
-	hasher    models.Hasher
-	policy    *models.PasswordPolicy
+	hasher    password.Hasher
+	policy    *password.Policy
 	throttles throttles
 	// dummyHash is checked against when an e-mail address is unknown, so that
 	// the answer takes as long as for a wrong password.
@@ -64,11 +73,7 @@ func New(d Deps) (*fiber.App, error) {
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("app: unable to parse templates: %w", err)
 	}
-	locales, err := fs.Sub(tplFS, "locales")
-	if err != nil {
-		return nil, err
-	}
-	tr, err := NewTranslator(locales)
+	tr, err := i18n.Embedded()
 	if err != nil {
 		return nil, err
 	}
@@ -82,11 +87,11 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	h := &handlers{
 		cfg: d.Config, store: d.Store, index: d.Index, renderer: d.Renderer, log: d.Log,
-		tr: tr, assets: assets, openapi: spec, metrics: newMetrics(d.Store),
-		hasher: d.Hasher, policy: models.NewPasswordPolicy(), throttles: newThrottles(d.Store),
+		tr: tr, mail: mail.New(tr, d.Config), assets: assets, openapi: spec, metrics: newMetrics(d.Store),
+		hasher: d.Hasher, policy: password.NewPolicy(), throttles: newThrottles(d.Store, d.Config),
 	}
 	if h.hasher.Params.Memory == 0 {
-		h.hasher = models.ProductionHashing()
+		h.hasher = password.Production()
 	}
 	if h.dummyHash, err = h.hasher.Hash("not a password anyone has"); err != nil {
 		return nil, err
@@ -96,7 +101,7 @@ func New(d Deps) (*fiber.App, error) {
 		KeyLookup:      "cookie:" + sessionCookie,
 		CookieHTTPOnly: true,
 		CookieSameSite: fiber.CookieSameSiteLaxMode,
-		CookieSecure:   secureCookies(d.Config),
+		CookieSecure:   d.Config.SecureCookies(),
 		Expiration:     idleTimeout,
 	})
 	cfg := fiber.Config{
@@ -126,7 +131,3 @@ func New(d Deps) (*fiber.App, error) {
 
 // sessionCookie names the session cookie.
 const sessionCookie = "proact_session"
-
-func secureCookies(c Config) bool {
-	return len(c.BaseURL) > 8 && c.BaseURL[:8] == "https://"
-}

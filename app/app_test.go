@@ -12,6 +12,8 @@ import (
 	"github.com/alexedwards/argon2id"
 	"github.com/gofiber/fiber/v2"
 
+	"proact/app/config"
+	"proact/app/password"
 	"proact/content"
 	"proact/models"
 	"proact/models/modelstest"
@@ -26,11 +28,11 @@ type testApp struct {
 }
 
 // testHasher is argon2id with cheap parameters: tests hash many passwords.
-var testHasher = models.Hasher{Params: argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
+var testHasher = password.Hasher{Params: argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
 
 // newTestApp builds the portal on a fresh database of the given dialect with
 // the demo content loaded and indexed; cfg may adjust the configuration.
-func newTestApp(t testing.TB, d models.Dialect, cfg func(*Config)) *testApp {
+func newTestApp(t testing.TB, d models.Dialect, cfg func(*config.Config)) *testApp {
 	t.Helper()
 	ctx := context.Background()
 	store := modelstest.New(t, d)
@@ -44,7 +46,8 @@ func newTestApp(t testing.TB, d models.Dialect, cfg func(*Config)) *testApp {
 		t.Fatalf("opening the index: %v", err)
 	}
 	t.Cleanup(func() { _ = ix.Close() })
-	c := Config{Addr: ":8080", DataDir: t.TempDir(), LogFormat: "text"}
+	c := config.Default()
+	c.DataDir = t.TempDir()
 	if cfg != nil {
 		cfg(&c)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"proact/app/config"
 	"proact/models"
 )
 
@@ -49,7 +50,7 @@ func TestAttackPayloadsInEveryURLField(t *testing.T) {
 	payloads := attackPayloads(t)
 	// Trust app.Test's address as a proxy, so each payload comes from its own
 	// client address and the rate limiter does not interfere.
-	ta := newTestApp(t, models.SQLite, func(c *Config) { c.TrustedProxies = []string{"0.0.0.0"} })
+	ta := newTestApp(t, models.SQLite, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 	_, baseline := ta.get(t, "/search?q=x")
 	before, _ := ta.store.AllPractices(t.Context())
 	for i, p := range payloads {

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/pquerna/otp/totp"
 
+	"proact/app/form"
 	"proact/models"
 )
 
@@ -40,8 +41,8 @@ func (h *handlers) renderLogin(c *fiber.Ctx, status int, d loginData) error {
 // same answer in the same time; failures count per IP and per account.
 func (h *handlers) login(c *fiber.Ctx) error {
 	var f loginForm
-	if err := c.BodyParser(&f); err != nil {
-		return fiber.ErrBadRequest
+	if err := form.Parse(c, &f); err != nil {
+		return err
 	}
 	f.Email = strings.TrimSpace(f.Email)
 	if err := h.checkThrottle(c, "login", f.Email); err != nil {
@@ -60,7 +61,7 @@ func (h *handlers) login(c *fiber.Ctx) error {
 	}
 	if !ok || u.Status != models.UserActive {
 		h.failThrottle(c, "login", f.Email)
-		h.audit(c, models.AuditEntry{Action: models.AuditLoginFailure, ActorEmail: truncateRunes(f.Email, 200), Detail: "password"})
+		h.audit(c, models.AuditEntry{Action: models.AuditLoginFailure, ActorEmail: form.Truncate(f.Email, 200), Detail: "password"})
 		return h.renderLogin(c, fiber.StatusUnauthorized, loginData{Form: f, Error: "login.failed"})
 	}
 	h.clearThrottle("login", f.Email)
@@ -73,7 +74,7 @@ func (h *handlers) login(c *fiber.Ctx) error {
 			return err
 		}
 		sess.Set(sessPending, u.ID)
-		sess.Set(sessPendingAt, time.Now().Unix())
+		sess.Set(sessPendingAt, h.cfg.Now().Unix())
 		if err := sess.Save(); err != nil {
 			return err
 		}
@@ -105,6 +106,9 @@ func needsTwoFactor(u *models.User) bool {
 	return (u.Role == models.RoleAdmin || u.Role == models.RoleModerator) && !u.TOTPEnabled
 }
 
+// pendingTimeout is how long the two-factor step waits after the password.
+const pendingTimeout = 5 * time.Minute
+
 type twoFactorData struct {
 	Next  string
 	Error string
@@ -121,7 +125,7 @@ func (h *handlers) pendingUser(c *fiber.Ctx) (*models.User, error) {
 	}
 	uid, _ := sess.Get(sessPending).(uint)
 	at, _ := sess.Get(sessPendingAt).(int64)
-	if uid == 0 || time.Since(time.Unix(at, 0)) > 5*time.Minute {
+	if uid == 0 || h.cfg.Now().Sub(time.Unix(at, 0)) > pendingTimeout {
 		return nil, models.ErrNotFound
 	}
 	return h.store.UserByID(c.UserContext(), uid)
@@ -189,13 +193,4 @@ func (h *handlers) audit(c *fiber.Ctx, e models.AuditEntry) {
 	if err := h.store.Audit(c.UserContext(), e); err != nil {
 		h.log.Error("audit log", "err", err, "action", e.Action, "id", requestID(c))
 	}
-}
-
-// truncateRunes cuts s to at most n characters, never inside one.
-func truncateRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n])
 }

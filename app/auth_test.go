@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"proact/app/config"
 	"proact/models"
 	"proact/models/modelstest"
 )
@@ -64,7 +65,7 @@ func TestWrongPasswordAndUnknownEmailLookAlike(t *testing.T) {
 }
 
 func TestLoginIsThrottledPerAccount(t *testing.T) {
-	ta := newTestApp(t, models.SQLite, func(c *Config) { c.TrustedProxies = []string{"0.0.0.0"} })
+	ta := newTestApp(t, models.SQLite, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 	u := ta.createUser(t, "target@example.org", models.RoleMember, "", false)
 	for i := range 5 {
 		cl := ta.client()

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"proact/app/config"
 	"proact/models"
 )
 
@@ -20,7 +21,7 @@ func BenchmarkRequests(b *testing.B) {
 	// Trust app.Test's address as a proxy and give each block of 100 requests
 	// its own client address, so the rate limit on /search and /api (120 a
 	// minute per client) is counted, as in production, but never reached.
-	ta := newTestApp(b, models.SQLite, func(c *Config) { c.TrustedProxies = []string{"0.0.0.0"} })
+	ta := newTestApp(b, models.SQLite, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 	sent := 0 // requests so far, across every run of every sub-benchmark
 	for _, bc := range []struct{ name, target string }{
 		{"home", "/"},

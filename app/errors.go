@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"proact/app/form"
 	"proact/content"
 	"proact/models"
 )
@@ -17,6 +18,7 @@ var errTooManyRequests = fiber.NewError(fiber.StatusTooManyRequests, "rate")
 func statusOf(err error) int {
 	var fe *fiber.Error
 	var problems content.Problems
+	var formProblems form.Problems
 	var throttled *throttledError
 	switch {
 	case errors.As(err, &throttled):
@@ -27,7 +29,7 @@ func statusOf(err error) int {
 		return fiber.StatusNotFound
 	case errors.Is(err, models.ErrConflict):
 		return fiber.StatusConflict
-	case errors.As(err, &problems):
+	case errors.As(err, &problems), errors.As(err, &formProblems):
 		return fiber.StatusUnprocessableEntity
 	default:
 		return fiber.StatusInternalServerError

@@ -2,9 +2,10 @@ package app
 
 import (
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"proact/app/i18n"
 )
 
 const langCookie = "proact_lang"
@@ -14,7 +15,7 @@ const langCookie = "proact_lang"
 // works without JavaScript and from the keyboard.
 func (h *handlers) setLanguage(c *fiber.Ctx) error {
 	code := c.Params("code")
-	if _, ok := h.tr.locs[code]; !ok {
+	if !i18n.Supported(code) {
 		return fiber.ErrNotFound
 	}
 	h.setLanguageCookie(c, code)
@@ -24,15 +25,15 @@ func (h *handlers) setLanguage(c *fiber.Ctx) error {
 func (h *handlers) setLanguageCookie(c *fiber.Ctx, code string) {
 	c.Cookie(&fiber.Cookie{
 		Name: langCookie, Value: code, Path: "/", HTTPOnly: true,
-		Secure: secureCookies(h.cfg), SameSite: fiber.CookieSameSiteLaxMode,
-		Expires: time.Now().AddDate(1, 0, 0),
+		Secure: h.cfg.SecureCookies(), SameSite: fiber.CookieSameSiteLaxMode,
+		Expires: h.cfg.Now().AddDate(1, 0, 0),
 	})
 }
 
 // preferLanguage shows the interface in a person's preferred language after
 // they sign in, unless they already chose one with the switcher.
 func (h *handlers) preferLanguage(c *fiber.Ctx, code string) {
-	if _, ok := h.tr.locs[code]; ok && c.Cookies(langCookie) == "" {
+	if i18n.Supported(code) && c.Cookies(langCookie) == "" {
 		h.setLanguageCookie(c, code)
 	}
 }

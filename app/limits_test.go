@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"proact/app/config"
 	"proact/models"
 )
 
@@ -49,7 +50,7 @@ func TestRateLimitKeysOnTheRealClient(t *testing.T) {
 	})
 	t.Run("a trusted proxy's forwarded address is the client", func(t *testing.T) {
 		// app.Test connects from 0.0.0.0: trust it as the proxy.
-		ta := newTestApp(t, models.SQLite, func(c *Config) { c.TrustedProxies = []string{"0.0.0.0"} })
+		ta := newTestApp(t, models.SQLite, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 		if res, _ := hammer(t, ta, 120, "198.51.100.1"); res.StatusCode != http.StatusOK {
 			t.Fatalf("client 1 within its limit: %d", res.StatusCode)
 		}

@@ -190,7 +190,7 @@ func (h *handlers) csrfProtection() fiber.Handler {
 		Storage:        h.store.KV("csrf:"),
 		CookieName:     "proact_csrf",
 		CookieSameSite: fiber.CookieSameSiteLaxMode,
-		CookieSecure:   secureCookies(h.cfg),
+		CookieSecure:   h.cfg.SecureCookies(),
 		CookieHTTPOnly: true,
 		Expiration:     2 * time.Hour,
 		ContextKey:     localCSRF,

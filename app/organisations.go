@@ -10,7 +10,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"proact/content"
+	"proact/app/form"
+	"proact/app/i18n"
+	"proact/app/mail"
 	"proact/models"
 )
 
@@ -60,7 +62,7 @@ type organisationsData struct {
 func directoryFilter(c *fiber.Ctx) models.OrganisationFilter {
 	return models.OrganisationFilter{
 		Country: c.Query("country"), Type: c.Query("type"), Service: c.Query("service"),
-		Stage: c.Query("stage"), Language: c.Query("language"), Query: cleanQuery(c.Query("q")),
+		Stage: c.Query("stage"), Language: c.Query("language"), Query: form.Query(c.Query("q"), 100),
 		Page: min(queryInt(c, "page", 1), 10_000), PerPage: queryInt(c, "per_page", 20),
 	}.Normalise()
 }
@@ -207,20 +209,20 @@ type orgEditForm struct {
 	RefersTo     []string `form:"refers_to"`
 }
 
-func (f *orgEditForm) validate(choices []models.OrganisationName) content.Problems {
+func (f *orgEditForm) validate(choices []models.OrganisationName) form.Problems {
 	f.normalise()
 	f.ContactName, f.ContactEmail, f.ContactPhone = strings.TrimSpace(f.ContactName), strings.TrimSpace(f.ContactEmail), strings.TrimSpace(f.ContactPhone)
-	f.RefersTo = dedupe(f.RefersTo)
-	ps := problemSet{list: f.orgForm.validate()}
-	ps.text("contact_name", f.ContactName, maxPerson, false, false)
-	ps.email("contact_email", f.ContactEmail, false)
-	ps.phone("contact_phone", f.ContactPhone)
+	f.RefersTo = form.Dedupe(f.RefersTo)
+	ps := f.orgForm.validate()
+	ps.Text("contact_name", f.ContactName, maxPerson, false)
+	ps.Email("contact_email", f.ContactEmail, false)
+	ps.Phone("contact_phone", f.ContactPhone)
 	for _, slug := range f.RefersTo {
 		if !slices.ContainsFunc(choices, func(o models.OrganisationName) bool { return o.Slug == slug }) {
-			ps.add(content.Problem{Field: "refers_to", Value: slug, Key: "validation.unknown_term"})
+			ps.AddValue("refers_to", "validation.unknown_term", slug)
 		}
 	}
-	return ps.list
+	return ps
 }
 
 type orgEditData struct {
@@ -252,7 +254,7 @@ func (h *handlers) referralChoices(c *fiber.Ctx, org *models.Organisation) ([]mo
 	return slices.DeleteFunc(all, func(o models.OrganisationName) bool { return o.Slug == org.Slug }), nil
 }
 
-func (h *handlers) renderOrgEdit(c *fiber.Ctx, status int, org *models.Organisation, f orgEditForm, ps content.Problems) error {
+func (h *handlers) renderOrgEdit(c *fiber.Ctx, status int, org *models.Organisation, f orgEditForm, ps form.Problems) error {
 	choices, err := h.referralChoices(c, org)
 	if err != nil {
 		return err
@@ -282,14 +284,14 @@ func (h *handlers) updateOrganisation(c *fiber.Ctx) error {
 		return err
 	}
 	var f orgEditForm
-	if err := c.BodyParser(&f); err != nil {
-		return fiber.ErrBadRequest
+	if err := form.Parse(c, &f); err != nil {
+		return err
 	}
 	choices, err := h.referralChoices(c, org)
 	if err != nil {
 		return err
 	}
-	if ps := f.validate(choices); len(ps) > 0 {
+	if ps := f.validate(choices); !ps.OK() {
 		return h.renderOrgEdit(c, fiber.StatusUnprocessableEntity, org, f, ps)
 	}
 	html, err := h.renderer.Render(f.Description)
@@ -327,15 +329,13 @@ type inviteForm struct {
 	Language string `form:"person_language"`
 }
 
-func (f *inviteForm) validate() content.Problems {
+func (f *inviteForm) validate() form.Problems {
 	f.Name, f.Email = strings.TrimSpace(f.Name), strings.TrimSpace(f.Email)
-	var ps problemSet
-	ps.text("person_name", f.Name, maxPerson, true, false)
-	ps.email("person_email", f.Email, true)
-	if !slices.Contains(uiLanguages, f.Language) {
-		ps.add(content.Problem{Field: "person_language", Value: f.Language, Key: "validation.unknown_term"})
-	}
-	return ps.list
+	var ps form.Problems
+	ps.Text("person_name", f.Name, maxPerson, true)
+	ps.Email("person_email", f.Email, true)
+	ps.OneOf("person_language", f.Language, i18n.Languages())
+	return ps
 }
 
 type membersData struct {
@@ -343,7 +343,7 @@ type membersData struct {
 	OrgName   string
 	Members   []memberRow
 	Invite    inviteForm
-	Errors    map[string]string
+	Errors    form.Messages
 	Languages []option
 	Error     string // a translation key about the list
 }
@@ -365,9 +365,7 @@ func (h *handlers) renderMembers(c *fiber.Ctx, status int, org *models.Organisat
 	if d.Invite.Language == "" {
 		d.Invite.Language = localizer(c).Lang
 	}
-	for _, l := range uiLanguages {
-		d.Languages = append(d.Languages, option{Value: l, Label: SelfName(l), Selected: l == d.Invite.Language})
-	}
+	d.Languages = uiLanguageOptions(d.Invite.Language)
 	loc := localizer(c)
 	return h.render(c, status, tplOrganisationMembers, h.page(c, loc.T("directory.members.title", "Name", org.Name), d))
 }
@@ -389,27 +387,27 @@ func (h *handlers) inviteMember(c *fiber.Ctx) error {
 		return err
 	}
 	var f inviteForm
-	if err := c.BodyParser(&f); err != nil {
-		return fiber.ErrBadRequest
+	if err := form.Parse(c, &f); err != nil {
+		return err
 	}
 	ps := f.validate()
 	ctx := c.UserContext()
-	if len(ps) == 0 {
+	if ps.OK() {
 		if _, err := h.store.UserByEmail(ctx, f.Email); err == nil {
-			ps = content.Problems{{Field: "person_email", Key: "directory.members.email_taken"}}
+			ps.Add("person_email", "directory.members.email_taken")
 		} else if !errors.Is(err, models.ErrNotFound) {
 			return err
 		}
 	}
-	if len(ps) > 0 {
-		return h.renderMembers(c, fiber.StatusUnprocessableEntity, org, membersData{Invite: f, Errors: formErrors(localizer(c), ps)})
+	if !ps.OK() {
+		return h.renderMembers(c, fiber.StatusUnprocessableEntity, org, membersData{Invite: f, Errors: ps.Messages(localizer(c), "directory.field.")})
 	}
 	u := &models.User{Email: f.Email, Name: f.Name, Role: models.RoleMember, OrganisationID: &org.ID,
 		Language: f.Language, Status: models.UserInvited, SessionEpoch: 1}
 	if err := h.store.CreateUser(ctx, u); err != nil {
 		return err
 	}
-	if err := h.invite(ctx, u, org.Name, inviterName(currentUser(c))); err != nil {
+	if err := h.mail.Invite(ctx, h.store, u, org.Name, mail.ByPerson(inviterName(currentUser(c)))); err != nil {
 		return err
 	}
 	h.audit(c, models.AuditEntry{Action: models.AuditUserInvited, TargetKind: "user", TargetID: &u.ID, Detail: org.Slug})

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"proact/app/config"
 	"proact/models"
 )
 
@@ -456,7 +457,7 @@ func TestAttackPayloadsInOrganisationForms(t *testing.T) {
 			payloads = append(payloads, p)
 		}
 	}
-	ta := newTestApp(t, models.SQLite, func(c *Config) { c.TrustedProxies = []string{"0.0.0.0"} })
+	ta := newTestApp(t, models.SQLite, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 	_, baseJoin := ta.get(t, "/join")
 	orgs := []string{rotterdam, iasi}
 	for w, slug := range orgs {

@@ -2,13 +2,11 @@ package app
 
 import (
 	"errors"
-	"net/mail"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
+	"proact/app/form"
 	"proact/models"
 )
 
@@ -17,9 +15,6 @@ import (
 // unknown, expired or used link gets the same 404 page, and bad links count
 // against the client's address like failed sign-ins.
 
-// accountErrors maps a form field to the translation key of its problem.
-type accountErrors map[string]string
-
 // newPasswordForm is what every form that chooses a password sends.
 type newPasswordForm struct {
 	Password string `form:"password"`
@@ -27,112 +22,129 @@ type newPasswordForm struct {
 }
 
 // checkNewPassword applies the password policy and the confirmation.
-func (h *handlers) checkNewPassword(f newPasswordForm, email string, errs accountErrors) {
+func (h *handlers) checkNewPassword(f newPasswordForm, email string, ps *form.Problems) {
 	if key := h.policy.Check(f.Password, email); key != "" {
-		errs["password"] = key
+		ps.Add("password", key)
 	} else if f.Password != f.Confirm {
-		errs["confirm"] = "password.mismatch"
+		ps.Add("confirm", "password.mismatch")
 	}
 }
+
+// link is one kind of link sent by mail: its token kind, the state its
+// account must be in, its throttle scope (failures count per client
+// address), and the page of its form.
+type link struct {
+	kind, status, scope string
+	tpl, title          string
+}
+
+var (
+	invitationLink = link{models.TokenInvitation, models.UserInvited, "invitation", tplInvitation, "invitation.title"}
+	resetLink      = link{models.TokenReset, models.UserActive, "resetlink", tplPasswordReset, "reset.title"}
+)
 
 // linkData is the "choose your password" page behind a link.
 type linkData struct {
 	Token  string
 	Email  string
-	Errors accountErrors
+	Errors form.Messages
 }
 
-// Throttle scopes of the links: failures count per client address.
-const (
-	scopeInvitation = "invitation"
-	scopeResetLink  = "resetlink"
-)
-
 // linkUser returns the account of the valid link in the URL, when that
-// account is in the expected state; anything else is models.ErrNotFound.
-func (h *handlers) linkUser(c *fiber.Ctx, kind, status string) (*models.User, error) {
-	u, err := h.store.PeekToken(c.UserContext(), kind, c.Params("token"))
+// account is in the link's state; anything else is models.ErrNotFound.
+func (h *handlers) linkUser(c *fiber.Ctx, l link) (*models.User, error) {
+	u, err := h.store.PeekToken(c.UserContext(), l.kind, c.Params("token"))
 	if err != nil {
 		return nil, err
 	}
-	if u.Status != status {
+	if u.Status != l.status {
 		return nil, models.ErrNotFound
 	}
 	return u, nil
 }
 
 // invalidLink is the answer to every link that does not work.
-func (h *handlers) invalidLink(c *fiber.Ctx, scope string) error {
-	h.failThrottle(c, scope, "")
+func (h *handlers) invalidLink(c *fiber.Ctx, l link) error {
+	h.failThrottle(c, l.scope, "")
 	return h.render(c, fiber.StatusNotFound, tplLinkInvalid, h.page(c, localizer(c).T("link.invalid.title"), nil))
 }
 
-// linkPage shows the form behind a link, or the invalid-link page.
-func (h *handlers) linkPage(c *fiber.Ctx, kind, status, scope, tpl, title string) error {
-	if err := h.checkThrottle(c, scope, ""); err != nil {
-		return err
-	}
-	u, err := h.linkUser(c, kind, status)
-	if errors.Is(err, models.ErrNotFound) {
-		return h.invalidLink(c, scope)
-	}
-	if err != nil {
-		return err
-	}
-	d := linkData{Token: c.Params("token"), Email: u.Email}
-	return h.render(c, fiber.StatusOK, tpl, h.page(c, localizer(c).T(title), d))
+func (h *handlers) renderLink(c *fiber.Ctx, status int, l link, u *models.User, ps form.Problems) error {
+	d := linkData{Token: c.Params("token"), Email: u.Email, Errors: ps.Messages(localizer(c), "")}
+	return h.render(c, status, l.tpl, h.page(c, localizer(c).T(l.title), d))
 }
 
-// useLink checks the new password of a link's form and uses the link up. It
-// returns the account with its new password hash (not yet saved), or nil
-// when it has answered already (invalid link, or the form again with errors).
-func (h *handlers) useLink(c *fiber.Ctx, kind, status, scope, tpl, title string) (*models.User, error) {
-	if err := h.checkThrottle(c, scope, ""); err != nil {
-		return nil, err
+// showLink shows the form behind a link, or the invalid-link page.
+func (h *handlers) showLink(c *fiber.Ctx, l link) error {
+	if err := h.checkThrottle(c, l.scope, ""); err != nil {
+		return err
 	}
-	var f newPasswordForm
-	if err := c.BodyParser(&f); err != nil {
-		return nil, fiber.ErrBadRequest
-	}
-	u, err := h.linkUser(c, kind, status)
+	u, err := h.linkUser(c, l)
 	if errors.Is(err, models.ErrNotFound) {
-		return nil, h.invalidLink(c, scope)
+		return h.invalidLink(c, l)
 	}
+	if err != nil {
+		return err
+	}
+	return h.renderLink(c, fiber.StatusOK, l, u, nil)
+}
+
+// checkLinkForm reads the new password sent to a link: the link's account
+// (models.ErrNotFound for a link that does not work), the form and its
+// problems. The link is not used up yet.
+func (h *handlers) checkLinkForm(c *fiber.Ctx, l link) (*models.User, newPasswordForm, form.Problems, error) {
+	var f newPasswordForm
+	if err := h.checkThrottle(c, l.scope, ""); err != nil {
+		return nil, f, nil, err
+	}
+	if err := form.Parse(c, &f); err != nil {
+		return nil, f, nil, err
+	}
+	u, err := h.linkUser(c, l)
+	if err != nil {
+		return nil, f, nil, err
+	}
+	var ps form.Problems
+	h.checkNewPassword(f, u.Email, &ps)
+	return u, f, ps, nil
+}
+
+// useLink uses the link up and returns its account with the new password
+// hash set (not yet saved). The conditional update in UseToken lets only one
+// of two racing requests through; the other gets models.ErrNotFound.
+func (h *handlers) useLink(c *fiber.Ctx, l link, newPassword string) (*models.User, error) {
+	hash, err := h.hasher.Hash(newPassword)
 	if err != nil {
 		return nil, err
 	}
-	errs := accountErrors{}
-	if h.checkNewPassword(f, u.Email, errs); len(errs) > 0 {
-		d := linkData{Token: c.Params("token"), Email: u.Email, Errors: errs}
-		return nil, h.render(c, fiber.StatusUnprocessableEntity, tpl, h.page(c, localizer(c).T(title), d))
-	}
-	hash, err := h.hasher.Hash(f.Password)
+	u, err := h.store.UseToken(c.UserContext(), l.kind, c.Params("token"))
 	if err != nil {
 		return nil, err
 	}
-	// The conditional update in UseToken lets only one of two racing requests through.
-	u, err = h.store.UseToken(c.UserContext(), kind, c.Params("token"))
-	if errors.Is(err, models.ErrNotFound) || (err == nil && u.Status != status) {
-		return nil, h.invalidLink(c, scope)
-	}
-	if err != nil {
-		return nil, err
+	if u.Status != l.status {
+		return nil, models.ErrNotFound
 	}
 	u.PasswordHash, u.MustChangePassword = hash, false
 	return u, nil
 }
 
 // showInvitation is the page behind an invitation link.
-func (h *handlers) showInvitation(c *fiber.Ctx) error {
-	return h.linkPage(c, models.TokenInvitation, models.UserInvited, scopeInvitation, tplInvitation, "invitation.title")
-}
+func (h *handlers) showInvitation(c *fiber.Ctx) error { return h.showLink(c, invitationLink) }
 
 // acceptInvitation sets the first password, activates the account and signs
 // the person in (staff go on to set up two-factor authentication).
 func (h *handlers) acceptInvitation(c *fiber.Ctx) error {
-	u, err := h.useLink(c, models.TokenInvitation, models.UserInvited, scopeInvitation, tplInvitation, "invitation.title")
-	if u == nil {
+	u, f, ps, err := h.checkLinkForm(c, invitationLink)
+	if err == nil && ps.OK() {
+		u, err = h.useLink(c, invitationLink, f.Password)
+	}
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return h.invalidLink(c, invitationLink)
+	case err != nil:
 		return err
+	case !ps.OK():
+		return h.renderLink(c, fiber.StatusUnprocessableEntity, invitationLink, u, ps)
 	}
 	u.Status = models.UserActive
 	if err := h.store.UpdateUser(c.UserContext(), u); err != nil {
@@ -159,7 +171,7 @@ func (h *handlers) showForgot(c *fiber.Ctx) error {
 func (h *handlers) forgot(c *fiber.Ctx) error {
 	email := strings.TrimSpace(c.FormValue("email"))
 	title := localizer(c).T("forgot.title")
-	if !plausibleEmail(email) {
+	if !form.PlausibleEmail(email) {
 		if err := h.checkThrottle(c, "reset", ""); err != nil {
 			return err
 		}
@@ -175,7 +187,7 @@ func (h *handlers) forgot(c *fiber.Ctx) error {
 	u, err := h.store.UserByEmail(ctx, email)
 	switch {
 	case err == nil && u.Status == models.UserActive:
-		if err := h.sendReset(ctx, u); err != nil {
+		if err := h.mail.SendReset(ctx, h.store, u); err != nil {
 			return err
 		}
 	case err != nil && !errors.Is(err, models.ErrNotFound):
@@ -184,27 +196,24 @@ func (h *handlers) forgot(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, tplPasswordForgot, h.page(c, title, forgotData{Sent: true}))
 }
 
-// plausibleEmail accepts a bare address (no display name) of sensible length.
-func plausibleEmail(s string) bool {
-	if s == "" || len(s) > 254 || !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s
-}
-
 // showReset is the page behind a password reset link.
-func (h *handlers) showReset(c *fiber.Ctx) error {
-	return h.linkPage(c, models.TokenReset, models.UserActive, scopeResetLink, tplPasswordReset, "reset.title")
-}
+func (h *handlers) showReset(c *fiber.Ctx) error { return h.showLink(c, resetLink) }
 
 // reset sets the new password and ends every session of the account: whoever
 // knew the old password is signed out. The person then signs in as usual
 // (with their two-factor code, if they use one).
 func (h *handlers) reset(c *fiber.Ctx) error {
-	u, err := h.useLink(c, models.TokenReset, models.UserActive, scopeResetLink, tplPasswordReset, "reset.title")
-	if u == nil {
+	u, f, ps, err := h.checkLinkForm(c, resetLink)
+	if err == nil && ps.OK() {
+		u, err = h.useLink(c, resetLink, f.Password)
+	}
+	switch {
+	case errors.Is(err, models.ErrNotFound):
+		return h.invalidLink(c, resetLink)
+	case err != nil:
 		return err
+	case !ps.OK():
+		return h.renderLink(c, fiber.StatusUnprocessableEntity, resetLink, u, ps)
 	}
 	ctx := c.UserContext()
 	if err := h.store.UpdateUser(ctx, u); err != nil {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"proact/app/config"
+	"proact/app/mail"
 	"proact/models"
 )
 
@@ -38,7 +40,7 @@ func (ta *testApp) invitedUser(t testing.TB, email, role string, ttl time.Durati
 func withoutCSRF(s string) string { return csrfField.ReplaceAllString(s, "") }
 
 func flowInvitationRedemption(t *testing.T, ta *testApp) {
-	u, secret := ta.invitedUser(t, "new.colleague@example.org", models.RoleMember, invitationTTL)
+	u, secret := ta.invitedUser(t, "new.colleague@example.org", models.RoleMember, mail.InvitationTTL)
 	link := "/invitation/" + secret
 	cl := ta.visitor()
 	res, body := cl.get(t, link)
@@ -104,7 +106,7 @@ func flowInvitationRedemption(t *testing.T, ta *testApp) {
 }
 
 func flowInvitationOfStaff(t *testing.T, ta *testApp) {
-	_, secret := ta.invitedUser(t, "invited.moderator@example.org", models.RoleModerator, invitationTTL)
+	_, secret := ta.invitedUser(t, "invited.moderator@example.org", models.RoleModerator, mail.InvitationTTL)
 	link := "/invitation/" + secret
 	res, _ := ta.visitor().post(t, link, link, url.Values{"password": {goodPassword}, "confirm": {goodPassword}})
 	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != "/account/2fa" {
@@ -125,7 +127,7 @@ func TestInvitationBadLinksAreThrottled(t *testing.T) {
 	}
 }
 
-var resetLink = regexp.MustCompile(`/password/reset/[A-Z2-7]+`)
+var resetLinkPattern = regexp.MustCompile(`/password/reset/[A-Z2-7]+`)
 
 // mailTo returns the newest message of the outbox to the address.
 func (ta *testApp) mailTo(t testing.TB, to string) *models.Mail {
@@ -174,7 +176,7 @@ func flowPasswordReset(t *testing.T, ta *testApp) {
 	if m.Language != "ro" || m.Subject != ta.tr(t, "ro", "mail.reset.subject") {
 		t.Errorf("mail in %s: %q", m.Language, m.Subject)
 	}
-	link := resetLink.FindString(m.Body)
+	link := resetLinkPattern.FindString(m.Body)
 	if link == "" {
 		t.Fatalf("no link in the mail:\n%s", m.Body)
 	}
@@ -209,7 +211,7 @@ func flowPasswordReset(t *testing.T, ta *testApp) {
 
 func TestPasswordForgotIsThrottled(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t, models.SQLite, func(c *Config) { c.TrustedProxies = []string{"0.0.0.0"} })
+	ta := newTestApp(t, models.SQLite, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 	u := ta.createUser(t, "bombed@example.org", models.RoleMember, "", false)
 	for i := range 6 {
 		cl := ta.visitor()

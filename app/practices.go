@@ -2,7 +2,6 @@ package app
 
 import (
 	"html/template"
-	"strconv"
 	"strings"
 	"time"
 
@@ -48,20 +47,6 @@ func cards(list []models.Practice) []practiceCard {
 		out[i] = card(&list[i])
 	}
 	return out
-}
-
-// option is one choice of a filter.
-type option struct {
-	Value    string
-	Label    string
-	Count    int64
-	Selected bool
-}
-
-type filterSelect struct {
-	Name    string // query parameter
-	Label   string
-	Options []option
 }
 
 type practicesData struct {
@@ -161,54 +146,4 @@ func (h *handlers) showPractice(c *fiber.Ctx) error {
 	page := h.page(c, p.Title, pv)
 	page.Description = p.Summary
 	return h.render(c, fiber.StatusOK, tplPractice, page)
-}
-
-// pager is the page navigation of a list.
-type pager struct {
-	Page, Pages int
-	Prev, Next  string
-	Links       []pageLink
-}
-
-type pageLink struct {
-	Number  int
-	Href    string
-	Current bool
-	Gap     bool
-}
-
-// newPager builds links that keep the current query and change only the page.
-func newPager(c *fiber.Ctx, page, perPage int, total int64) pager {
-	pages := int((total + int64(perPage) - 1) / int64(perPage))
-	p := pager{Page: page, Pages: pages}
-	if pages <= 1 {
-		return p
-	}
-	args := c.Context().QueryArgs()
-	href := func(n int) string {
-		q := make([]string, 0, 6)
-		args.VisitAll(func(k, v []byte) {
-			if string(k) != "page" {
-				q = append(q, queryEscape(string(k))+"="+queryEscape(string(v)))
-			}
-		})
-		q = append(q, "page="+strconv.Itoa(n))
-		return c.Path() + "?" + strings.Join(q, "&")
-	}
-	if page > 1 {
-		p.Prev = href(page - 1)
-	}
-	if page < pages {
-		p.Next = href(page + 1)
-	}
-	for n := 1; n <= pages; n++ {
-		near := n == 1 || n == pages || (n >= page-2 && n <= page+2)
-		switch {
-		case near:
-			p.Links = append(p.Links, pageLink{Number: n, Href: href(n), Current: n == page})
-		case len(p.Links) > 0 && !p.Links[len(p.Links)-1].Gap:
-			p.Links = append(p.Links, pageLink{Gap: true})
-		}
-	}
-	return p
 }

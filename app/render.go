@@ -5,11 +5,11 @@ import (
 	"encoding/hex"
 	"io/fs"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"proact/app/i18n"
 	"proact/models"
 )
 
@@ -38,7 +38,7 @@ const (
 // Page is what every template receives: the request's language and
 // translator, the signed-in user, the CSRF token, and the page's own data.
 type Page struct {
-	*Localizer
+	*i18n.Localizer
 	Title       string
 	Description string
 	Path        string // the current path, for the language switcher
@@ -98,9 +98,9 @@ func (h *handlers) page(c *fiber.Ctx, title string, data any) *Page {
 	}
 	p.Flash = h.takeFlash(c)
 	next := url.QueryEscape(c.OriginalURL())
-	for _, l := range uiLanguages {
+	for _, l := range i18n.Languages() {
 		p.Languages = append(p.Languages, LanguageOption{
-			Code: l, Name: SelfName(l), Current: l == loc.Lang,
+			Code: l, Name: i18n.SelfName(l), Current: l == loc.Lang,
 			Href: "/language/" + l + "?next=" + next,
 		})
 	}
@@ -122,8 +122,8 @@ func (h *handlers) render(c *fiber.Ctx, status int, tpl string, p *Page) error {
 	return c.Render(tpl, p, layoutMain)
 }
 
-func localizer(c *fiber.Ctx) *Localizer {
-	if l, ok := c.Locals(localLocalizer).(*Localizer); ok {
+func localizer(c *fiber.Ctx) *i18n.Localizer {
+	if l, ok := c.Locals(localLocalizer).(*i18n.Localizer); ok {
 		return l
 	}
 	return nil
@@ -152,15 +152,6 @@ func hashAssets(fsys fs.FS) (map[string]string, error) {
 		return nil
 	})
 	return out, err
-}
-
-// queryInt reads a positive integer from the query string, or def.
-func queryInt(c *fiber.Ctx, key string, def int) int {
-	n, err := strconv.Atoi(c.Query(key))
-	if err != nil || n < 1 {
-		return def
-	}
-	return n
 }
 
 // cardContext and pagerContext let a partial see both its item and the page

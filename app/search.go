@@ -1,7 +1,6 @@
 package app
 
 import (
-	"net/url"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -50,5 +49,3 @@ func (h *handlers) search(c *fiber.Ctx) error {
 	}
 	return h.render(c, fiber.StatusOK, tplSearch, h.page(c, loc.T("search.title"), d))
 }
-
-func queryEscape(s string) string { return url.QueryEscape(s) }

@@ -45,7 +45,7 @@ func (h *handlers) signIn(c *fiber.Ctx, u *models.User) error {
 	for _, k := range sess.Keys() {
 		sess.Delete(k)
 	}
-	now := time.Now().Unix()
+	now := h.cfg.Now().Unix()
 	sess.Set(sessUserID, u.ID)
 	sess.Set(sessEpoch, u.SessionEpoch)
 	sess.Set(sessStarted, now)
@@ -107,7 +107,7 @@ func (h *handlers) sessionUser(c *fiber.Ctx, sess *session.Session) *models.User
 		return nil
 	}
 	started, _ := sess.Get(sessStarted).(int64)
-	if time.Since(time.Unix(started, 0)) > absoluteTimeout {
+	if h.cfg.Now().Sub(time.Unix(started, 0)) > absoluteTimeout {
 		_ = sess.Destroy()
 		return nil
 	}
@@ -116,8 +116,8 @@ func (h *handlers) sessionUser(c *fiber.Ctx, sess *session.Session) *models.User
 		_ = sess.Destroy()
 		return nil
 	}
-	if seen, _ := sess.Get(sessSeen).(int64); time.Since(time.Unix(seen, 0)) > touchInterval {
-		sess.Set(sessSeen, time.Now().Unix())
+	if seen, _ := sess.Get(sessSeen).(int64); h.cfg.Now().Sub(time.Unix(seen, 0)) > touchInterval {
+		sess.Set(sessSeen, h.cfg.Now().Unix())
 		_ = sess.Save() // extends the idle timeout
 	}
 	return u

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"proact/app/config"
 	"proact/models"
 )
 
@@ -19,6 +20,7 @@ type throttle struct {
 	kv     *models.KV
 	max    int
 	window time.Duration
+	now    func() time.Time
 }
 
 type attempts struct {
@@ -31,7 +33,7 @@ func (t throttle) read(key string) attempts {
 	if data, err := t.kv.Get(key); err == nil && data != nil {
 		_ = json.Unmarshal(data, &a)
 	}
-	if time.Now().After(a.Reset) {
+	if t.now().After(a.Reset) {
 		return attempts{}
 	}
 	return a
@@ -41,7 +43,7 @@ func (t throttle) read(key string) attempts {
 func (t throttle) Blocked(key string) (bool, time.Duration) {
 	a := t.read(key)
 	if a.Count >= t.max {
-		return true, time.Until(a.Reset)
+		return true, a.Reset.Sub(t.now())
 	}
 	return false, 0
 }
@@ -50,11 +52,11 @@ func (t throttle) Blocked(key string) (bool, time.Duration) {
 func (t throttle) Fail(key string) {
 	a := t.read(key)
 	if a.Count == 0 {
-		a.Reset = time.Now().Add(t.window)
+		a.Reset = t.now().Add(t.window)
 	}
 	a.Count++
 	data, _ := json.Marshal(a)
-	_ = t.kv.Set(key, data, time.Until(a.Reset)+time.Second)
+	_ = t.kv.Set(key, data, a.Reset.Sub(t.now())+time.Second)
 }
 
 // Clear forgets the failures of key (after a success).
@@ -67,10 +69,11 @@ type throttles struct {
 	ip      throttle
 }
 
-func newThrottles(store *models.Store) throttles {
+func newThrottles(store *models.Store, cfg config.Config) throttles {
+	l := cfg.Limits
 	return throttles{
-		account: throttle{kv: store.KV("fail:acct:"), max: 5, window: 15 * time.Minute},
-		ip:      throttle{kv: store.KV("fail:ip:"), max: 20, window: 15 * time.Minute},
+		account: throttle{kv: store.KV("fail:acct:"), max: l.AccountFailures, window: l.FailureWindow, now: cfg.Now},
+		ip:      throttle{kv: store.KV("fail:ip:"), max: l.IPFailures, window: l.FailureWindow, now: cfg.Now},
 	}
 }
 

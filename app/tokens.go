@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"proact/app/form"
 	"proact/models"
 )
 
@@ -32,7 +33,7 @@ type tokensData struct {
 	Tokens []tokenRow
 	Name   string // the name typed in the form
 	Secret string // the new token, on the page that made it only
-	Errors accountErrors
+	Errors form.Messages
 }
 
 // staffWithoutTwoFactor sends moderators and administrators without
@@ -43,10 +44,11 @@ func (h *handlers) staffWithoutTwoFactor(c *fiber.Ctx) bool {
 
 // listTokens lists the person's tokens, with the form to make one.
 func (h *handlers) listTokens(c *fiber.Ctx) error {
-	return h.renderTokens(c, fiber.StatusOK, tokensData{})
+	return h.renderTokens(c, fiber.StatusOK, tokensData{}, nil)
 }
 
-func (h *handlers) renderTokens(c *fiber.Ctx, status int, d tokensData) error {
+func (h *handlers) renderTokens(c *fiber.Ctx, status int, d tokensData, ps form.Problems) error {
+	d.Errors = ps.Messages(localizer(c), "")
 	if h.staffWithoutTwoFactor(c) {
 		h.flash(c, "flash.2fa_required")
 		return c.Redirect("/account/2fa", fiber.StatusSeeOther)
@@ -68,19 +70,21 @@ func (h *handlers) renderTokens(c *fiber.Ctx, status int, d tokensData) error {
 func (h *handlers) createToken(c *fiber.Ctx) error {
 	u, ctx := currentUser(c), c.UserContext()
 	if h.staffWithoutTwoFactor(c) {
-		return h.renderTokens(c, fiber.StatusOK, tokensData{}) // sends them to set it up
+		return h.renderTokens(c, fiber.StatusOK, tokensData{}, nil) // sends them to set it up
 	}
 	name := strings.TrimSpace(c.FormValue("name"))
-	errs := accountErrors{}
-	if key := checkName(name, "tokens.name"); key != "" {
-		errs["name"] = key
-	} else if n, err := h.store.CountActiveAPITokens(ctx, u.ID); err != nil {
-		return err
-	} else if n >= maxActiveTokens {
-		errs["name"] = "tokens.too_many"
+	var ps form.Problems
+	if ps.Name("name", name, "tokens.name"); ps.OK() {
+		n, err := h.store.CountActiveAPITokens(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if n >= maxActiveTokens {
+			ps.Add("name", "tokens.too_many")
+		}
 	}
-	if len(errs) > 0 {
-		return h.renderTokens(c, fiber.StatusUnprocessableEntity, tokensData{Name: name, Errors: errs})
+	if !ps.OK() {
+		return h.renderTokens(c, fiber.StatusUnprocessableEntity, tokensData{Name: name}, ps)
 	}
 	secret := "pat_" + rand.Text()
 	t, err := h.store.CreateAPIToken(ctx, u.ID, name, secret)
@@ -88,7 +92,7 @@ func (h *handlers) createToken(c *fiber.Ctx) error {
 		return err
 	}
 	h.audit(c, models.AuditEntry{Action: models.AuditAPITokenCreated, TargetKind: "apitoken", TargetID: &t.ID, Detail: t.Prefix})
-	return h.renderTokens(c, fiber.StatusOK, tokensData{Secret: secret})
+	return h.renderTokens(c, fiber.StatusOK, tokensData{Secret: secret}, nil)
 }
 
 // revokeToken revokes one of the person's own tokens; any other id is a 404.

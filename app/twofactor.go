@@ -11,6 +11,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"proact/app/form"
 	"proact/models"
 )
 
@@ -33,17 +34,18 @@ type accountTwoFactorData struct {
 	Secret     string // grouped by four characters, for typing
 	Codes      []string
 	Remaining  int64
-	Errors     accountErrors
+	Errors     form.Messages
 }
 
 // accountTwoFactor shows the state of two-factor authentication, or starts
 // setting it up.
 func (h *handlers) accountTwoFactor(c *fiber.Ctx) error {
-	return h.renderTwoFactor(c, fiber.StatusOK, accountTwoFactorData{})
+	return h.renderTwoFactor(c, fiber.StatusOK, accountTwoFactorData{}, nil)
 }
 
-func (h *handlers) renderTwoFactor(c *fiber.Ctx, status int, d accountTwoFactorData) error {
+func (h *handlers) renderTwoFactor(c *fiber.Ctx, status int, d accountTwoFactorData, ps form.Problems) error {
 	u := currentUser(c)
+	d.Errors = ps.Messages(localizer(c), "")
 	d.Enabled, d.Staff = u.TOTPEnabled, u.Role != models.RoleMember
 	d.CanTurnOff = d.Enabled && !d.Staff
 	if u.TOTPEnabled {
@@ -131,14 +133,14 @@ func (h *handlers) enableTwoFactor(c *fiber.Ctx) error {
 	}
 	key, err := h.pendingTOTP(c, u, false)
 	if errors.Is(err, models.ErrNotFound) {
-		return h.renderTwoFactor(c, fiber.StatusUnprocessableEntity, accountTwoFactorData{Errors: accountErrors{"code": "twofactor.expired"}})
+		return h.renderTwoFactor(c, fiber.StatusUnprocessableEntity, accountTwoFactorData{}, form.Problems{{Field: "code", Key: "twofactor.expired"}})
 	}
 	if err != nil {
 		return err
 	}
 	code := strings.Join(strings.Fields(c.FormValue("code")), "")
 	if len(code) != 6 || !totp.Validate(code, key.Secret()) {
-		return h.renderTwoFactor(c, fiber.StatusUnprocessableEntity, accountTwoFactorData{Errors: accountErrors{"code": "twofactor.code_wrong"}})
+		return h.renderTwoFactor(c, fiber.StatusUnprocessableEntity, accountTwoFactorData{}, form.Problems{{Field: "code", Key: "twofactor.code_wrong"}})
 	}
 	u.TOTPSecret, u.TOTPEnabled = key.Secret(), true
 	if err := h.store.UpdateUser(c.UserContext(), u); err != nil {
@@ -161,7 +163,7 @@ func (h *handlers) enableTwoFactor(c *fiber.Ctx) error {
 		return err
 	}
 	h.audit(c, models.AuditEntry{Action: models.AuditTwoFactorEnabled, TargetKind: "user", TargetID: &u.ID})
-	return h.renderTwoFactor(c, fiber.StatusOK, accountTwoFactorData{Codes: codes})
+	return h.renderTwoFactor(c, fiber.StatusOK, accountTwoFactorData{Codes: codes}, nil)
 }
 
 // newRecoveryCodes replaces the user's recovery codes with ten new ones of
@@ -180,15 +182,15 @@ func (h *handlers) newRecoveryCodes(c *fiber.Ctx, u *models.User) ([]string, err
 
 // renewRecoveryCodes replaces the recovery codes, after the password.
 func (h *handlers) renewRecoveryCodes(c *fiber.Ctx) error {
-	u, errs := currentUser(c), accountErrors{}
+	u, ps := currentUser(c), form.Problems{}
 	if !u.TOTPEnabled {
 		return c.Redirect("/account/2fa", fiber.StatusSeeOther)
 	}
-	if err := h.checkCurrentPassword(c, c.FormValue("current"), errs); err != nil {
+	if err := h.checkCurrentPassword(c, "current", &ps); err != nil {
 		return err
 	}
-	if len(errs) > 0 {
-		return h.renderTwoFactor(c, fiber.StatusUnprocessableEntity, accountTwoFactorData{Errors: errs})
+	if !ps.OK() {
+		return h.renderTwoFactor(c, fiber.StatusUnprocessableEntity, accountTwoFactorData{}, ps)
 	}
 	codes, err := h.newRecoveryCodes(c, u)
 	if err != nil {
@@ -196,26 +198,25 @@ func (h *handlers) renewRecoveryCodes(c *fiber.Ctx) error {
 	}
 	h.audit(c, models.AuditEntry{Action: models.AuditTwoFactorEnabled, TargetKind: "user", TargetID: &u.ID,
 		Detail: "new recovery codes"})
-	return h.renderTwoFactor(c, fiber.StatusOK, accountTwoFactorData{Codes: codes})
+	return h.renderTwoFactor(c, fiber.StatusOK, accountTwoFactorData{Codes: codes}, nil)
 }
 
 // disableTwoFactor turns two-factor authentication off, after the password;
 // moderators and administrators may not.
 func (h *handlers) disableTwoFactor(c *fiber.Ctx) error {
-	u, errs := currentUser(c), accountErrors{}
+	u, ps := currentUser(c), form.Problems{}
 	if u.Role != models.RoleMember {
 		return fiber.ErrForbidden
 	}
 	if !u.TOTPEnabled {
 		return c.Redirect("/account/2fa", fiber.StatusSeeOther)
 	}
-	if err := h.checkCurrentPassword(c, c.FormValue("current"), errs); err != nil {
+	// The form of this page that asked: its password field shows the problem.
+	if err := h.checkCurrentPassword(c, "disable", &ps); err != nil {
 		return err
 	}
-	if len(errs) > 0 {
-		errs["disable"] = errs["current"]
-		delete(errs, "current")
-		return h.renderTwoFactor(c, fiber.StatusUnprocessableEntity, accountTwoFactorData{Errors: errs})
+	if !ps.OK() {
+		return h.renderTwoFactor(c, fiber.StatusUnprocessableEntity, accountTwoFactorData{}, ps)
 	}
 	ctx := c.UserContext()
 	u.TOTPSecret, u.TOTPEnabled = "", false

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
-
 	"proact/models"
 	"proact/models/modelstest"
 )
@@ -371,36 +369,4 @@ func TestUsers(t *testing.T) {
 			t.Errorf("UserByID(missing) error = %v, want ErrNotFound", err)
 		}
 	})
-}
-
-func TestHasher(t *testing.T) {
-	h := models.Hasher{Params: argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
-	hash, err := h.Hash("correct horse battery staple")
-	if err != nil {
-		t.Fatalf("Hash: %v", err)
-	}
-	other, err := h.Hash("correct horse battery staple")
-	if err != nil {
-		t.Fatalf("Hash: %v", err)
-	}
-	if hash == other {
-		t.Error("two hashes of the same password are equal: the salt is not random")
-	}
-	cases := []struct {
-		password, hash string
-		want           bool
-	}{
-		{"correct horse battery staple", hash, true},
-		{"correct horse battery staple", other, true},
-		{"Correct horse battery staple", hash, false},
-		{"wrong", hash, false},
-		{"", hash, false},
-		{"correct horse battery staple", "not a hash", false},
-		{"correct horse battery staple", "", false},
-	}
-	for _, tc := range cases {
-		if got := h.Check(tc.password, tc.hash); got != tc.want {
-			t.Errorf("Check(%q, %.20q…) = %v, want %v", tc.password, tc.hash, got, tc.want)
-		}
-	}
 }

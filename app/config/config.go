@@ -1,14 +1,22 @@
-// Package app is the portal's web application: routes, handlers (one file per
-// resource), middleware, page data, errors, configuration and translations.
-package app
+// Package config is the portal's configuration: the PROACT_* environment
+// variables (which main's flags mirror), their defaults and their checks,
+// and the limits and the clock, which tests turn down or stop.
+//
+// To add a setting: a field here with its env tag and default, a check in
+// Validate, a flag in main.go's parse, and a row in README.md's table.
+package config
 
 import (
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
 )
 
 // Config is the portal's configuration, from PROACT_* variables and flags.
@@ -25,6 +33,60 @@ type Config struct {
 	// IndexDir holds this instance's search index; each instance needs its
 	// own (Bleve locks it). Default: DATA_DIR/index.
 	IndexDir string `env:"PROACT_INDEX_DIR"`
+
+	// Limits are the rate limit and the failure throttles.
+	Limits Limits
+	// Clock tells the time; nil is the real clock. Tests set a fake one
+	// instead of sleeping.
+	Clock func() time.Time `env:"-"`
+}
+
+// Limits bound how fast one client may go.
+type Limits struct {
+	// Requests is how many writes, API calls and searches one IP address may
+	// send per RequestWindow. It is counted in each instance's memory: behind
+	// N instances a client may send N times as many.
+	Requests      int           `env:"PROACT_RATE_LIMIT" envDefault:"120"`
+	RequestWindow time.Duration `env:"-"`
+	// AccountFailures and IPFailures are how many failed attempts (sign-in,
+	// two-factor codes, reset requests, bad links) an account or an IP
+	// address may make within FailureWindow before it must wait. They are
+	// counted in the database, so that they hold across instances.
+	AccountFailures int           `env:"-"`
+	IPFailures      int           `env:"-"`
+	FailureWindow   time.Duration `env:"-"`
+}
+
+// DefaultLimits are the limits of a production portal.
+func DefaultLimits() Limits {
+	return Limits{Requests: 120, RequestWindow: time.Minute, AccountFailures: 5, IPFailures: 20, FailureWindow: 15 * time.Minute}
+}
+
+// Default returns the configuration as it is when no PROACT_* variable is set.
+func Default() Config {
+	c, err := parse(map[string]string{})
+	if err != nil {
+		panic("config: the defaults do not parse: " + err.Error()) // a programming error
+	}
+	return c
+}
+
+// FromEnv reads the PROACT_* variables over the defaults. Flags may then
+// change fields; call Validate last.
+func FromEnv() (Config, error) { return parse(env.ToMap(os.Environ())) }
+
+func parse(environ map[string]string) (Config, error) {
+	c := Config{Limits: DefaultLimits()}
+	err := env.ParseWithOptions(&c, env.Options{Environment: environ})
+	return c, err
+}
+
+// Now is the current time by the configured clock.
+func (c Config) Now() time.Time {
+	if c.Clock != nil {
+		return c.Clock()
+	}
+	return time.Now()
 }
 
 // DemoEnabled says whether demo content goes into an empty database.
@@ -82,6 +144,12 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("PROACT_DEMO %q must be true or false", c.Demo))
 		}
 	}
+	if c.Limits.Requests < 1 {
+		errs = append(errs, fmt.Errorf("PROACT_RATE_LIMIT %d must be at least 1 (requests per minute and address)", c.Limits.Requests))
+	}
+	if l := c.Limits; l.RequestWindow <= 0 || l.AccountFailures < 1 || l.IPFailures < 1 || l.FailureWindow <= 0 {
+		errs = append(errs, errors.New("the limits' windows and failure counts must be positive"))
+	}
 	return errors.Join(errs...)
 }
 
@@ -97,3 +165,7 @@ func (c Config) SiteURL() string {
 	}
 	return "http://" + net.JoinHostPort(host, port)
 }
+
+// SecureCookies says whether cookies get the Secure flag: when the portal is
+// served over HTTPS.
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }

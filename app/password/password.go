@@ -1,4 +1,7 @@
-package models
+// Package password hashes passwords (argon2id) and decides whether a new one
+// is acceptable. It lives outside models because it is not storage: the web
+// layer and the command line hash, the store only keeps the result.
+package password
 
 import (
 	_ "embed"
@@ -11,13 +14,13 @@ import (
 )
 
 // Hasher hashes and checks passwords with argon2id. Parameters are explicit:
-// production uses ProductionHashing, tests something cheaper.
+// production uses Production, tests something cheaper.
 type Hasher struct {
 	Params argon2id.Params
 }
 
-// ProductionHashing follows OWASP's argon2id guidance (64 MiB, 3 passes).
-func ProductionHashing() Hasher {
+// Production follows OWASP's argon2id guidance (64 MiB, 3 passes).
+func Production() Hasher {
 	return Hasher{Params: argon2id.Params{Memory: 64 * 1024, Iterations: 3, Parallelism: 2, SaltLength: 16, KeyLength: 32}}
 }
 
@@ -26,7 +29,7 @@ func (h Hasher) Hash(password string) (string, error) {
 	p := h.Params
 	hash, err := argon2id.CreateHash(password, &p)
 	if err != nil {
-		return "", fmt.Errorf("models: unable to hash a password: %w", err)
+		return "", fmt.Errorf("password: unable to hash a password: %w", err)
 	}
 	return hash, nil
 }
@@ -40,21 +43,21 @@ func (h Hasher) Check(password, hash string) bool {
 //go:embed common-passwords.txt
 var commonPasswordList string
 
-// PasswordPolicy decides whether a new password is acceptable. Build it with
-// NewPasswordPolicy; it is safe for concurrent use.
-type PasswordPolicy struct {
+// Policy decides whether a new password is acceptable. Build it with
+// NewPolicy; it is safe for concurrent use.
+type Policy struct {
 	common map[string]bool
 }
 
-// Password rules.
+// Password rules, in characters.
 const (
-	MinPasswordLength = 12
-	MaxPasswordLength = 256
+	MinLength = 12
+	MaxLength = 256
 )
 
-// NewPasswordPolicy loads the list of common passwords shipped with the portal.
-func NewPasswordPolicy() *PasswordPolicy {
-	p := &PasswordPolicy{common: map[string]bool{}}
+// NewPolicy loads the list of common passwords shipped with the portal.
+func NewPolicy() *Policy {
+	p := &Policy{common: map[string]bool{}}
 	for _, w := range strings.Split(commonPasswordList, "\n") {
 		if w = strings.TrimSpace(w); w != "" {
 			p.common[w] = true
@@ -67,16 +70,17 @@ func NewPasswordPolicy() *PasswordPolicy {
 // "" when it is acceptable: at least 12 characters, and not a common password,
 // nor one with digits or symbols added around it ("password2024!"), nor one
 // repeated ("qwertyqwerty"), nor a single character or the e-mail address.
-func (p *PasswordPolicy) Check(password, email string) string {
+func (p *Policy) Check(password, email string) string {
 	n := utf8.RuneCountInString(password)
 	switch {
-	case n < MinPasswordLength:
+	case n < MinLength:
 		return "password.too_short"
-	case n > MaxPasswordLength:
+	case n > MaxLength:
 		return "password.too_long"
 	}
 	lower := strings.ToLower(password)
-	if lower == NormaliseEmail(email) || lower == strings.Split(NormaliseEmail(email), "@")[0] {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if lower == email || lower == strings.Split(email, "@")[0] {
 		return "password.is_email"
 	}
 	core := strings.TrimFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) })

@@ -1,60 +1,80 @@
-package app
+// Package i18n holds the translation catalogues and picks the language of a
+// request or of a mail: negotiation (the switcher's cookie, then
+// Accept-Language, then English), messages, and the names of countries and
+// languages in every interface language.
+package i18n
 
 import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sync"
 	"unicode"
 
-	"github.com/nicksnyder/go-i18n/v2/i18n"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 	"gopkg.in/yaml.v3"
 
 	"proact/models"
+	"proact/views"
 )
 
-// UILanguages are the languages the interface is translated into, English
-// first (the fallback).
-var uiLanguages = []string{"en", "nl", "ro", "fr", "de", "es", "it", "pl"}
+// languages are the languages the interface is translated into, English
+// first (the fallback). To add one: copy the English catalogues
+// (views/locales/*.en.yaml) to NAME.LANG.yaml, translate them, and add the
+// code here.
+var languages = []string{"en", "nl", "ro", "fr", "de", "es", "it", "pl"}
 
-// UILanguages returns the interface languages, English first.
-func UILanguages() []string { return append([]string(nil), uiLanguages...) }
+// Languages returns the interface languages, English first.
+func Languages() []string { return slices.Clone(languages) }
 
-// Translator holds the translation catalogues and picks a language per request.
+// Supported reports whether code is an interface language.
+func Supported(code string) bool { return slices.Contains(languages, code) }
+
+// Translator holds the translation catalogues and picks a language per
+// request. It is safe for concurrent use.
 type Translator struct {
-	bundle  *i18n.Bundle
 	matcher language.Matcher
-	tags    []language.Tag
 	locs    map[string]*Localizer
 }
 
-// NewTranslator loads every catalogue in fsys (files named NAME.LANG.yaml).
-func NewTranslator(fsys fs.FS) (*Translator, error) {
-	b := i18n.NewBundle(language.English)
+// Embedded loads the catalogues built into the binary (views/locales).
+func Embedded() (*Translator, error) {
+	locales, err := fs.Sub(views.FS, "locales")
+	if err != nil {
+		return nil, err
+	}
+	return New(locales)
+}
+
+// New loads every catalogue in fsys (files named NAME.LANG.yaml).
+func New(fsys fs.FS) (*Translator, error) {
+	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	files, err := fs.Glob(fsys, "*.yaml")
 	if err != nil || len(files) == 0 {
-		return nil, fmt.Errorf("app: no translation catalogues found")
+		return nil, fmt.Errorf("i18n: no translation catalogues found")
 	}
 	for _, f := range files {
 		if _, err := b.LoadMessageFileFS(fsys, f); err != nil {
-			return nil, fmt.Errorf("app: unable to load catalogue %s: %w", f, err)
+			return nil, fmt.Errorf("i18n: unable to load catalogue %s: %w", f, err)
 		}
 	}
-	t := &Translator{bundle: b, locs: map[string]*Localizer{}}
-	for _, l := range uiLanguages {
+	t := &Translator{locs: map[string]*Localizer{}}
+	tags := make([]language.Tag, 0, len(languages))
+	for _, l := range languages {
 		tag := language.MustParse(l)
-		t.tags = append(t.tags, tag)
+		tags = append(tags, tag)
 		t.locs[l] = &Localizer{
 			Lang:    l,
-			loc:     i18n.NewLocalizer(b, l),
+			loc:     goi18n.NewLocalizer(b, l),
 			langs:   display.Tags(tag),
 			regions: display.Regions(tag),
 		}
 	}
-	t.matcher = language.NewMatcher(t.tags)
+	t.matcher = language.NewMatcher(tags)
 	return t, nil
 }
 
@@ -72,7 +92,8 @@ func (t *Translator) Negotiate(cookie, acceptLanguage string) *Localizer {
 	return t.locs["en"]
 }
 
-// For returns the localizer of a UI language, or English.
+// For returns the localizer of an interface language, or English: the
+// language of someone's mail, say.
 func (t *Translator) For(lang string) *Localizer { return t.Negotiate(lang, "") }
 
 // MessageIDs lists the message ids of one language's catalogues: for the test
@@ -103,7 +124,7 @@ func MessageIDs(fsys fs.FS, lang string) (map[string]bool, error) {
 // call: {{.T "home.title"}}, {{.Label "topic" "outreach"}}, {{.Country "NL"}}.
 type Localizer struct {
 	Lang    string
-	loc     *i18n.Localizer
+	loc     *goi18n.Localizer
 	langs   display.Namer
 	regions display.Namer
 	plain   sync.Map // key → message, for messages shown without arguments
@@ -125,7 +146,7 @@ func (l *Localizer) T(key string, args ...any) string {
 			data[fmt.Sprint(args[i])] = args[i+1]
 		}
 	}
-	s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: key, TemplateData: data})
+	s, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data})
 	if err != nil && s == "" {
 		return key
 	}
@@ -136,7 +157,18 @@ func (l *Localizer) T(key string, args ...any) string {
 	return s
 }
 
-// Label is the translated label of a vocabulary term.
+// TOr translates key, or gives raw when the catalogue has no such key (an
+// audit action or a mail kind added later, say).
+func (l *Localizer) TOr(key, raw string) string {
+	if s := l.T(key); s != key {
+		return s
+	}
+	return raw
+}
+
+// Label is the translated label of a vocabulary term: countries and
+// languages are named by golang.org/x/text, the other vocabularies by the
+// catalogues.
 func (l *Localizer) Label(vocab, term string) string {
 	switch vocab {
 	case models.Countries().Name():

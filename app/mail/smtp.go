@@ -1,4 +1,4 @@
-package app
+package mail
 
 import (
 	"context"
@@ -14,36 +14,26 @@ import (
 	"strings"
 	"time"
 
+	"proact/app/config"
 	"proact/models"
 )
 
-// Mail goes into the outbox table first, in the same request that causes it;
-// with PROACT_SMTP_URL set, a background sender delivers it through SMTP.
-// Without, administrators read it at /admin/mail.
-
-// queueMail writes a message in the recipient's language to the outbox.
-// subjectKey and bodyKey are catalogue keys; args fill their placeholders.
-func (h *handlers) queueMail(ctx context.Context, to, lang, kind, subjectKey, bodyKey string, args ...any) error {
-	loc := h.tr.For(lang)
-	m := &models.Mail{
-		ToAddr: to, Kind: kind, Language: loc.Lang,
-		Subject: loc.T(subjectKey, args...),
-		Body:    loc.T(bodyKey, args...) + "\n\n-- \n" + loc.T("mail.signature") + "\n" + h.cfg.SiteURL() + "\n",
-	}
-	return h.store.QueueMail(ctx, m)
-}
-
-// SMTPSender delivers the outbox through an SMTP server.
-type SMTPSender struct {
+// Sender delivers the outbox through an SMTP server.
+type Sender struct {
 	Store *models.Store
 	URL   string // smtp://user:pass@host:587 (STARTTLS) or smtps://...:465 (TLS)
 	From  string
 	Log   *slog.Logger
 }
 
+// NewSender delivers store's outbox through the SMTP server of cfg.
+func NewSender(store *models.Store, cfg config.Config, log *slog.Logger) *Sender {
+	return &Sender{Store: store, URL: cfg.SMTPURL, From: From(cfg), Log: log}
+}
+
 // Run delivers waiting messages every few seconds until ctx ends. A message
 // that fails five times stays in the outbox with its last error.
-func (s *SMTPSender) Run(ctx context.Context, every time.Duration) {
+func (s *Sender) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -59,7 +49,7 @@ func (s *SMTPSender) Run(ctx context.Context, every time.Duration) {
 }
 
 // SendPending delivers every waiting message once.
-func (s *SMTPSender) SendPending(ctx context.Context) error {
+func (s *Sender) SendPending(ctx context.Context) error {
 	list, err := s.Store.UnsentMail(ctx, 5, 50)
 	if err != nil {
 		return err
@@ -77,7 +67,7 @@ func (s *SMTPSender) SendPending(ctx context.Context) error {
 }
 
 // Send delivers one message.
-func (s *SMTPSender) Send(m *models.Mail) error {
+func (s *Sender) Send(m *models.Mail) error {
 	u, err := url.Parse(s.URL)
 	if err != nil {
 		return fmt.Errorf("mail: bad SMTP URL: %w", err)
@@ -130,7 +120,7 @@ func (s *SMTPSender) Send(m *models.Mail) error {
 	if err != nil {
 		return fmt.Errorf("mail: DATA: %w", err)
 	}
-	if _, err := w.Write(compose(s.From, m)); err != nil {
+	if _, err := w.Write(encode(s.From, m)); err != nil {
 		return fmt.Errorf("mail: %w", err)
 	}
 	if err := w.Close(); err != nil {
@@ -139,8 +129,8 @@ func (s *SMTPSender) Send(m *models.Mail) error {
 	return c.Quit()
 }
 
-// compose writes an RFC 5322 message: UTF-8 plain text, encoded headers.
-func compose(from string, m *models.Mail) []byte {
+// encode writes an RFC 5322 message: UTF-8 plain text, encoded headers.
+func encode(from string, m *models.Mail) []byte {
 	domain := "proact.invalid"
 	if a, err := mail.ParseAddress(from); err == nil {
 		if _, d, ok := strings.Cut(a.Address, "@"); ok {
@@ -167,9 +157,9 @@ func compose(from string, m *models.Mail) []byte {
 	return []byte(b.String())
 }
 
-// MailFrom is the sender address: the SMTP user when it is an address, else
+// From is the sender address: the SMTP user when it is an address, else
 // noreply at the portal's host.
-func MailFrom(cfg Config) string {
+func From(cfg config.Config) string {
 	if u, err := url.Parse(cfg.SMTPURL); err == nil && u.User != nil && strings.Contains(u.User.Username(), "@") {
 		return u.User.Username()
 	}
