@@ -63,6 +63,32 @@ func (s *Store) ListApplications(ctx context.Context, status string) ([]Applicat
 	return list, nil
 }
 
+// ApplicationCounts counts applications per status.
+func (s *Store) ApplicationCounts(ctx context.Context) (map[string]int64, error) {
+	var rows []TermCount
+	err := s.conn(ctx).Model(&Application{}).Select("status AS term, COUNT(*) AS count").Group("status").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to count applications: %w", err)
+	}
+	out := map[string]int64{ApplicationPending: 0, ApplicationApproved: 0, ApplicationRejected: 0}
+	for _, r := range rows {
+		out[r.Term] = r.Count
+	}
+	return out, nil
+}
+
+// ApplicationsByContact returns the applications that named the address as
+// their contact person, newest first: part of that person's data export.
+func (s *Store) ApplicationsByContact(ctx context.Context, email string) ([]Application, error) {
+	var list []Application
+	err := s.conn(ctx).Where("contact_email = ?", NormaliseEmail(email)).
+		Order("created_at DESC, id DESC").Limit(100).Find(&list).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to list applications: %w", err)
+	}
+	return list, nil
+}
+
 // DecideApplication records a moderator's decision on a pending application;
 // deciding twice gives ErrConflict.
 func (s *Store) DecideApplication(ctx context.Context, id, moderatorID uint, status, reason string, orgID *uint) error {

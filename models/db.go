@@ -1,5 +1,8 @@
 // Package models holds the portal's entities, vocabularies, migrations and the
-// Store through which every query runs.
+// Store through which every query runs. Each entity has one file with its
+// type, its constants and every Store method about it (users.go,
+// organisations.go, practices.go, applications.go, mail.go, tokens.go ...);
+// store.go holds the Store itself, db.go opening and migrating the database.
 package models
 
 import (

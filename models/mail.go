@@ -33,6 +33,15 @@ func (s *Store) QueueMail(ctx context.Context, m *Mail) error {
 	return nil
 }
 
+// MailByID loads one message.
+func (s *Store) MailByID(ctx context.Context, id uint) (*Mail, error) {
+	var m Mail
+	if err := s.conn(ctx).Take(&m, "id = ?", id).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to load mail %d: %w", id, notFound(err))
+	}
+	return &m, nil
+}
+
 // ListMail returns the newest messages of the outbox.
 func (s *Store) ListMail(ctx context.Context, limit int) ([]Mail, error) {
 	var list []Mail
@@ -42,13 +51,34 @@ func (s *Store) ListMail(ctx context.Context, limit int) ([]Mail, error) {
 	return list, nil
 }
 
-// MailByID loads one message.
-func (s *Store) MailByID(ctx context.Context, id uint) (*Mail, error) {
-	var m Mail
-	if err := s.conn(ctx).Take(&m, "id = ?", id).Error; err != nil {
-		return nil, fmt.Errorf("models: unable to load mail %d: %w", id, notFound(err))
+// ListMailPage returns one page of the outbox, newest first, and the total;
+// bodies are left out (MailByID has them).
+func (s *Store) ListMailPage(ctx context.Context, page, perPage int) ([]Mail, int64, error) {
+	if perPage <= 0 || perPage > 200 {
+		perPage = 50
 	}
-	return &m, nil
+	if page < 1 {
+		page = 1
+	}
+	var total int64
+	if err := s.conn(ctx).Model(&Mail{}).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("models: unable to count mail: %w", err)
+	}
+	var list []Mail
+	err := s.conn(ctx).Omit("body").Order("created_at DESC, id DESC").Limit(perPage).Offset((page - 1) * perPage).Find(&list).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("models: unable to list mail: %w", err)
+	}
+	return list, total, nil
+}
+
+// CountUnsentMail counts the messages of the outbox not (yet) delivered.
+func (s *Store) CountUnsentMail(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.conn(ctx).Model(&Mail{}).Where("sent_at IS NULL").Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("models: unable to count unsent mail: %w", err)
+	}
+	return n, nil
 }
 
 // UnsentMail returns messages waiting for delivery that have not failed too often.
@@ -74,11 +104,4 @@ func (s *Store) MarkMail(ctx context.Context, id uint, sendErr error) error {
 		return fmt.Errorf("models: unable to update mail %d: %w", id, err)
 	}
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

@@ -3,11 +3,73 @@ package models
 import (
 	"context"
 	"fmt"
-	"slices"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
+
+// Practice statuses: only published notes are shown to readers.
+const (
+	StatusDraft     = "draft"
+	StatusSubmitted = "submitted"
+	StatusPublished = "published"
+	StatusArchived  = "archived"
+)
+
+// Visibility values.
+const (
+	VisibilityPublic  = "public"
+	VisibilityMembers = "members"
+)
+
+// Practice is a practice note: a good or promising practice written by a member.
+type Practice struct {
+	ID             uint
+	Slug           string
+	Title          string
+	Summary        string
+	Language       string
+	Stage          string
+	Evidence       string
+	Visibility     string
+	Status         string
+	OrganisationID *uint
+	TranslationOf  string
+	BodyMD         string `gorm:"column:body_md"`
+	BodyHTML       string `gorm:"column:body_html"`
+	Version        int
+	PublishedAt    *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+
+	Organisation *Organisation `gorm:"-"`
+	// Terms are loaded from practice_terms.
+	Countries    []string `gorm:"-"`
+	Topics       []string `gorm:"-"`
+	Sectors      []string `gorm:"-"`
+	Indicators   []string `gorm:"-"`
+	TargetGroups []string `gorm:"-"`
+}
+
+// termSets maps a vocabulary name to the practice's slice of terms, so that
+// loading and saving terms is one loop for every list.
+func (p *Practice) termSets() map[string]*[]string {
+	return map[string]*[]string{
+		Countries().Name():    &p.Countries,
+		Topics().Name():       &p.Topics,
+		Sectors().Name():      &p.Sectors,
+		Indicators().Name():   &p.Indicators,
+		TargetGroups().Name(): &p.TargetGroups,
+	}
+}
+
+// PracticeTerm is one vocabulary term attached to a practice.
+type PracticeTerm struct {
+	PracticeID uint
+	Vocab      string
+	Term       string
+}
 
 // PracticeSorts maps the sort names a user may choose to SQL; nothing else
 // reaches ORDER BY.
@@ -154,6 +216,32 @@ func (s *Store) AllPractices(ctx context.Context) ([]Practice, error) {
 	return list, nil
 }
 
+// PracticesByIDs loads the notes with these ids that the viewer may read, in
+// the order of ids (a search ranking); others are left out.
+func (s *Store) PracticesByIDs(ctx context.Context, v Viewer, ids []uint) ([]Practice, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var found []Practice
+	if err := s.visiblePractices(ctx, v).Omit("body_md", "body_html").Where("practices.id IN ?", ids).Find(&found).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to load practices: %w", err)
+	}
+	if err := s.loadPracticeRelations(ctx, found); err != nil {
+		return nil, err
+	}
+	byID := make(map[uint]Practice, len(found))
+	for _, p := range found {
+		byID[p.ID] = p
+	}
+	out := make([]Practice, 0, len(found))
+	for _, id := range ids {
+		if p, ok := byID[id]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 // Translations returns the other published language versions of a note that
 // the viewer may read: the original and every note that translates it.
 func (s *Store) Translations(ctx context.Context, v Viewer, p *Practice) ([]Practice, error) {
@@ -251,18 +339,6 @@ func (s *Store) SavePractice(ctx context.Context, p *Practice) error {
 	})
 }
 
-func uniq(in []string) []string {
-	out := slices.Clone(in)
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// TermCount is how many visible notes carry a term.
-type TermCount struct {
-	Term  string
-	Count int64
-}
-
 // PracticeTermCounts counts, for one vocabulary, the published notes the viewer
 // may read that carry each term: the options of a filter, with their counts.
 // Members-only notes are never counted for anonymous visitors.
@@ -349,30 +425,4 @@ func (s *Store) PracticeStats(ctx context.Context, v Viewer) (Stats, error) {
 		return st, fmt.Errorf("models: unable to count organisations: %w", err)
 	}
 	return st, nil
-}
-
-// PracticesByIDs loads the notes with these ids that the viewer may read, in
-// the order of ids (a search ranking); others are left out.
-func (s *Store) PracticesByIDs(ctx context.Context, v Viewer, ids []uint) ([]Practice, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var found []Practice
-	if err := s.visiblePractices(ctx, v).Omit("body_md", "body_html").Where("practices.id IN ?", ids).Find(&found).Error; err != nil {
-		return nil, fmt.Errorf("models: unable to load practices: %w", err)
-	}
-	if err := s.loadPracticeRelations(ctx, found); err != nil {
-		return nil, err
-	}
-	byID := make(map[uint]Practice, len(found))
-	for _, p := range found {
-		byID[p.ID] = p
-	}
-	out := make([]Practice, 0, len(found))
-	for _, id := range ids {
-		if p, ok := byID[id]; ok {
-			out = append(out, p)
-		}
-	}
-	return out, nil
 }

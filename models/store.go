@@ -3,7 +3,8 @@ package models
 import (
 	"context"
 	"errors"
-	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -67,37 +68,6 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 
 func (s *Store) conn(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
 
-// enqueue writes an outbox row; call it inside the transaction of the change.
-func (s *Store) enqueue(ctx context.Context, kind string, id uint, op string) error {
-	e := OutboxEntry{Kind: kind, EntityID: id, Op: op, CreatedAt: s.now()}
-	if err := s.conn(ctx).Create(&e).Error; err != nil {
-		return fmt.Errorf("models: unable to write the outbox: %w", err)
-	}
-	return nil
-}
-
-// OutboxAfter returns up to limit outbox entries with an id greater than seq.
-func (s *Store) OutboxAfter(ctx context.Context, seq uint64, limit int) ([]OutboxEntry, error) {
-	var entries []OutboxEntry
-	err := s.conn(ctx).Where("id > ?", seq).Order("id").Limit(limit).Find(&entries).Error
-	if err != nil {
-		return nil, fmt.Errorf("models: unable to read the outbox: %w", err)
-	}
-	return entries, nil
-}
-
-// LastOutboxID returns the newest outbox sequence number (0 when empty).
-func (s *Store) LastOutboxID(ctx context.Context) (uint64, error) {
-	var id *uint64
-	if err := s.conn(ctx).Model(&OutboxEntry{}).Select("MAX(id)").Scan(&id).Error; err != nil {
-		return 0, fmt.Errorf("models: unable to read the outbox: %w", err)
-	}
-	if id == nil {
-		return 0, nil
-	}
-	return *id, nil
-}
-
 func notFound(err error) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return ErrNotFound
@@ -110,6 +80,24 @@ func conflict(err error) error {
 		return ErrConflict
 	}
 	return err
+}
+
+// escapeLike makes user text literal inside a LIKE pattern.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func uniq(in []string) []string {
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
 }
 
 func gormExprIncrement(column string) any { return gorm.Expr(column + " + 1") }

@@ -31,6 +31,12 @@ func (v Vocabulary) Index(slug string) int { return slices.Index(v.terms, slug) 
 // LabelKey is the translation key of a term's label.
 func (v Vocabulary) LabelKey(slug string) string { return v.name + "." + slug }
 
+// TermCount is how many visible notes carry a term.
+type TermCount struct {
+	Term  string
+	Count int64
+}
+
 // countries: ISO 3166-1 alpha-2 codes of the EU and EEA states, the UK,
 // Switzerland, candidate countries and the main countries of origin of people
 // exploited in Europe, plus "EU" for EU-wide.
