@@ -413,7 +413,7 @@ func mailInvitation(ctx context.Context, cfg config.Config, store *models.Store,
 	if err := mail.NewSender(store, cfg, log).SendPending(ctx); err != nil {
 		return err
 	}
-	waiting, err := store.UnsentMail(ctx, 1000, 1000)
+	waiting, err := store.UnsentMail(ctx, 1000, models.ListOptions{PerPage: 1000})
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ type adminLink struct {
 }
 
 type adminDashboardData struct {
-	PendingApplications int
+	PendingApplications int64
 	Users               int64
 	UnsentMail          int64
 	SMTP                bool
@@ -43,7 +43,7 @@ type adminDashboardData struct {
 // adminDashboard shows what waits for the staff and where to find the rest.
 func (h *handlers) adminDashboard(c *fiber.Ctx) error {
 	ctx, loc := c.UserContext(), localizer(c)
-	pending, err := h.store.ListApplications(ctx, models.ApplicationPending)
+	applications, err := h.store.ApplicationCounts(ctx)
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (h *handlers) adminDashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := adminDashboardData{PendingApplications: len(pending), Users: users, UnsentMail: unsent, SMTP: h.cfg.SMTPURL != ""}
+	d := adminDashboardData{PendingApplications: applications[models.ApplicationPending], Users: users, UnsentMail: unsent, SMTP: h.cfg.SMTPURL != ""}
 	links := []string{"applications", "organisations", "users", "audit"}
 	if currentUser(c).Role == models.RoleAdmin {
 		links = append(links, "mail")

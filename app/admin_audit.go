@@ -24,14 +24,14 @@ type auditRow struct {
 }
 
 type adminAuditData struct {
-	Action filterSelect
-	Actor  string
-	From   string
-	To     string
-	Errors []form.Link
-	Items  []auditRow
-	Total  int64
-	Pager  pager
+	Selects []filterSelect // the action
+	Actor   string
+	From    string
+	To      string
+	Errors  []form.Link
+	Items   []auditRow
+	Total   int64
+	Pager   pager
 }
 
 // adminAudit shows the audit log, newest first, with filters by action,
@@ -44,7 +44,7 @@ func (h *handlers) adminAudit(c *fiber.Ctx) error {
 		To:    form.Truncate(strings.TrimSpace(c.Query("to")), 40),
 	}
 	f := models.AuditFilter{Action: oneOf(c.Query("action"), models.AuditActions()), Actor: d.Actor,
-		Page: queryInt(c, "page", 1), PerPage: adminPerPage}
+		ListOptions: listOptions(c, adminPerPage)}
 	var ok bool
 	var ps form.Problems
 	if f.From, ok = parseDay(d.From); !ok {
@@ -59,7 +59,7 @@ func (h *handlers) adminAudit(c *fiber.Ctx) error {
 		ps.Add("range", "admin.audit.error.range")
 	}
 	d.Errors = ps.Messages(loc, "").Summary([]string{"from", "to", "range"})
-	d.Action = translatedSelect(loc, "action", "admin.audit.action", "audit.action.", models.AuditActions(), f.Action, true)
+	d.Selects = []filterSelect{translatedSelect(loc, "action", "admin.audit.action", "audit.action.", models.AuditActions(), f.Action, true)}
 	list, total, err := h.store.ListAudit(ctx, f)
 	if err != nil {
 		return err

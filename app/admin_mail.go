@@ -46,12 +46,12 @@ func newMailRow(loc *i18n.Localizer, m *models.Mail) mailRow {
 // invitations and reset links wait to be passed on by hand.
 func (h *handlers) adminMail(c *fiber.Ctx) error {
 	loc := localizer(c)
-	page := queryInt(c, "page", 1)
-	list, total, err := h.store.ListMailPage(c.UserContext(), page, adminPerPage)
+	o := listOptions(c, adminPerPage)
+	list, total, err := h.store.ListMailPage(c.UserContext(), o)
 	if err != nil {
 		return err
 	}
-	d := adminMailData{Total: total, Pager: newPager(c, page, adminPerPage, total), SMTP: h.cfg.SMTPURL != ""}
+	d := adminMailData{Total: total, Pager: newPager(c, o.Page, adminPerPage, total), SMTP: h.cfg.SMTPURL != ""}
 	for i := range list {
 		d.Items = append(d.Items, newMailRow(loc, &list[i]))
 	}

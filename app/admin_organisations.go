@@ -62,7 +62,7 @@ func (h *handlers) listApplications(c *fiber.Ctx) error {
 	if only == "all" {
 		only = ""
 	}
-	list, err := h.store.ListApplications(ctx, only)
+	list, err := h.store.ListApplications(ctx, models.ApplicationFilter{Status: only})
 	if err != nil {
 		return err
 	}
@@ -284,7 +284,7 @@ func (h *handlers) renderAdminOrgs(c *fiber.Ctx, status int, d adminOrgsData) er
 	if !slices.Contains(orgStatuses, d.Status) {
 		d.Status = "all"
 	}
-	f := models.OrganisationFilter{Status: d.Status, Query: form.Query(c.Query("q"), 100), Page: min(queryInt(c, "page", 1), 10_000), PerPage: 50}.Normalise()
+	f := models.OrganisationFilter{Status: d.Status, Query: form.Query(c.Query("q"), 100), ListOptions: listOptions(c, 50)}.Normalise()
 	items, total, err := h.store.ListOrganisations(c.UserContext(), f)
 	if err != nil {
 		return err

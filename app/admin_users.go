@@ -45,12 +45,12 @@ type adminUsersData struct {
 func (h *handlers) adminUsers(c *fiber.Ctx) error {
 	ctx, loc, me := c.UserContext(), localizer(c), currentUser(c)
 	f := models.UserFilter{
-		Query:  form.Truncate(strings.TrimSpace(c.Query("q")), 200),
-		Role:   oneOf(c.Query("role"), models.Roles()),
-		Status: oneOf(c.Query("status"), models.UserStatuses()),
-		Sort:   oneOf(c.Query("sort"), models.UserSortNames()),
-		Page:   queryInt(c, "page", 1), PerPage: adminPerPage,
+		Query:       form.Truncate(strings.TrimSpace(c.Query("q")), 200),
+		Role:        oneOf(c.Query("role"), models.Roles()),
+		Status:      oneOf(c.Query("status"), models.UserStatuses()),
+		ListOptions: listOptions(c, adminPerPage),
 	}
+	f.Sort = oneOf(f.Sort, models.UserSortNames()) // "" shows the default chosen
 	list, total, err := h.store.ListUsers(ctx, f)
 	if err != nil {
 		return err

@@ -77,11 +77,7 @@ func (h *handlers) apiSummary(p *models.Practice) apiPracticeSummary {
 
 // apiListPractices is GET /api/v1/practices, with the filters of the page.
 func (h *handlers) apiListPractices(c *fiber.Ctx) error {
-	f := models.PracticeFilter{
-		Country: c.Query("country"), Language: c.Query("language"), Topic: c.Query("topic"),
-		Sector: c.Query("sector"), Sort: c.Query("sort"),
-		Page: queryInt(c, "page", 1), PerPage: queryInt(c, "per_page", 20),
-	}.Normalise()
+	f := practiceFilter(c, apiListOptions(c))
 	items, total, err := h.store.ListPractices(c.UserContext(), viewer(c), f)
 	if err != nil {
 		return err

@@ -59,7 +59,7 @@ func (h *handlers) apiOrgSummary(o *models.Organisation, v models.Viewer) apiOrg
 // apiListOrganisations is GET /api/v1/organisations, with the filters of the
 // directory page.
 func (h *handlers) apiListOrganisations(c *fiber.Ctx) error {
-	f := directoryFilter(c)
+	f := directoryFilter(c, apiListOptions(c))
 	items, total, err := h.store.ListOrganisations(c.UserContext(), f)
 	if err != nil {
 		return err

@@ -121,7 +121,7 @@ func TestBrowserJoinToProfileEdit(t *testing.T) {
 	// 6. As organisation admin, edit the profile.
 	org, _, err := ta.store.ListOrganisations(context.Background(), models.OrganisationFilter{Query: "Sindicatul Lucrătorilor"})
 	if err != nil || len(org) != 1 {
-		all, _, _ := ta.store.ListOrganisations(context.Background(), models.OrganisationFilter{Status: "all", PerPage: 100})
+		all, _, _ := ta.store.ListOrganisations(context.Background(), models.OrganisationFilter{Status: "all", ListOptions: models.ListOptions{PerPage: 100}})
 		for _, o := range all {
 			t.Logf("%s %q %s", o.Slug, o.Name, o.Status)
 		}

@@ -18,7 +18,7 @@ func (h *handlers) home(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	recent, _, err := h.store.ListPractices(ctx, v, models.PracticeFilter{PerPage: 6})
+	recent, _, err := h.store.ListPractices(ctx, v, models.PracticeFilter{ListOptions: models.ListOptions{PerPage: 6}})
 	if err != nil {
 		return err
 	}

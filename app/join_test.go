@@ -41,7 +41,7 @@ func mailTo(t *testing.T, store *models.Store, addr, kind string) *models.Mail {
 // pendingApplication returns the id of the pending application sent by email.
 func pendingApplication(t *testing.T, store *models.Store, email string) string {
 	t.Helper()
-	list, err := store.ListApplications(context.Background(), models.ApplicationPending)
+	list, err := store.ListApplications(context.Background(), models.ApplicationFilter{Status: models.ApplicationPending})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestJoinValidationKeepsTypedValues(t *testing.T) {
 		`value="ro" lang="ro" selected`,
 	)
 	mustNotContain(t, "error page", body, `<b>"x"</b>`)
-	if list, _ := ta.store.ListApplications(t.Context(), ""); len(list) != 0 {
+	if list, _ := ta.store.ListApplications(t.Context(), models.ApplicationFilter{}); len(list) != 0 {
 		t.Errorf("%d applications stored from an invalid form", len(list))
 	}
 

@@ -30,6 +30,7 @@ type option struct {
 type filterSelect struct {
 	Name    string // query parameter
 	Label   string
+	All     string // the label of a first, empty choice ("all"), or ""
 	Options []option
 }
 
@@ -84,6 +85,19 @@ func oneOf(v string, values []string) string {
 		return v
 	}
 	return ""
+}
+
+// listOptions reads the page and the sort of a list from the query string;
+// perPage is the page size the page shows (0: the list's default). The
+// store clamps all three to what the list allows.
+func listOptions(c *fiber.Ctx, perPage int) models.ListOptions {
+	return models.ListOptions{Page: queryInt(c, "page", 1), PerPage: perPage, Sort: c.Query("sort")}
+}
+
+// apiListOptions is listOptions with the page size chosen by the client
+// (per_page), as the API allows.
+func apiListOptions(c *fiber.Ctx) models.ListOptions {
+	return listOptions(c, queryInt(c, "per_page", 0))
 }
 
 // queryInt reads a positive integer from the query string, or def.

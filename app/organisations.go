@@ -59,19 +59,18 @@ type organisationsData struct {
 
 // directoryFilter reads the directory's filters from the query string; the
 // API takes the same ones.
-func directoryFilter(c *fiber.Ctx) models.OrganisationFilter {
+func directoryFilter(c *fiber.Ctx, o models.ListOptions) models.OrganisationFilter {
 	return models.OrganisationFilter{
 		Country: c.Query("country"), Type: c.Query("type"), Service: c.Query("service"),
 		Stage: c.Query("stage"), Language: c.Query("language"), Query: form.Query(c.Query("q"), 100),
-		Page: min(queryInt(c, "page", 1), 10_000), PerPage: queryInt(c, "per_page", 20),
+		ListOptions: o,
 	}.Normalise()
 }
 
 // listOrganisations is the directory of approved organisations.
 func (h *handlers) listOrganisations(c *fiber.Ctx) error {
 	ctx, loc := c.UserContext(), localizer(c)
-	f := directoryFilter(c)
-	f.PerPage = 20
+	f := directoryFilter(c, listOptions(c, 20))
 	items, total, err := h.store.ListOrganisations(ctx, f)
 	if err != nil {
 		return err
@@ -84,16 +83,17 @@ func (h *handlers) listOrganisations(c *fiber.Ctx) error {
 	for i := range items {
 		d.Items = append(d.Items, orgCardOf(&items[i]))
 	}
-	country := filterSelect{Name: "country", Label: loc.T("directory.filter.country")}
+	all := loc.T("filter.all")
+	country := filterSelect{Name: "country", Label: loc.T("directory.filter.country"), All: all}
 	for _, tc := range countries {
 		country.Options = append(country.Options, option{Value: tc.Term, Label: loc.Country(tc.Term), Count: tc.Count, Selected: tc.Term == f.Country})
 	}
 	sortOptions(loc, country.Options)
 	d.Selects = []filterSelect{country,
-		{Name: "type", Label: loc.T("directory.filter.type"), Options: vocabOptions(loc, models.OrganisationTypes(), []string{f.Type}, true)},
-		{Name: "service", Label: loc.T("directory.filter.service"), Options: vocabOptions(loc, models.Services(), []string{f.Service}, true)},
-		{Name: "stage", Label: loc.T("directory.filter.stage"), Options: vocabOptions(loc, models.ReferralStages(), []string{f.Stage}, false)},
-		{Name: "language", Label: loc.T("directory.filter.language"), Options: vocabOptions(loc, models.Languages(), []string{f.Language}, true)},
+		{Name: "type", Label: loc.T("directory.filter.type"), All: all, Options: vocabOptions(loc, models.OrganisationTypes(), []string{f.Type}, true)},
+		{Name: "service", Label: loc.T("directory.filter.service"), All: all, Options: vocabOptions(loc, models.Services(), []string{f.Service}, true)},
+		{Name: "stage", Label: loc.T("directory.filter.stage"), All: all, Options: vocabOptions(loc, models.ReferralStages(), []string{f.Stage}, false)},
+		{Name: "language", Label: loc.T("directory.filter.language"), All: all, Options: vocabOptions(loc, models.Languages(), []string{f.Language}, true)},
 	}
 	p := h.page(c, loc.T("directory.title"), d)
 	p.Description = loc.T("directory.lead")
@@ -154,7 +154,7 @@ func (h *handlers) showOrganisation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	notes, _, err := h.store.ListPractices(ctx, v, models.PracticeFilter{OrgID: org.ID, PerPage: 50})
+	notes, _, err := h.store.ListPractices(ctx, v, models.PracticeFilter{OrgID: org.ID, ListOptions: models.ListOptions{PerPage: 50}})
 	if err != nil {
 		return err
 	}

@@ -52,19 +52,24 @@ func cards(list []models.Practice) []practiceCard {
 type practicesData struct {
 	Filter  models.PracticeFilter
 	Selects []filterSelect
-	Sorts   []option
 	Items   []practiceCard
 	Total   int64
 	Pager   pager
 }
 
+// practiceFilter reads the filters of the list of notes from the query
+// string; the API takes the same ones.
+func practiceFilter(c *fiber.Ctx, o models.ListOptions) models.PracticeFilter {
+	return models.PracticeFilter{
+		Country: c.Query("country"), Language: c.Query("language"), Topic: c.Query("topic"),
+		Sector: c.Query("sector"), ListOptions: o,
+	}.Normalise()
+}
+
 // listPractices lists published notes with filters and pages.
 func (h *handlers) listPractices(c *fiber.Ctx) error {
 	ctx, v, loc := c.UserContext(), viewer(c), localizer(c)
-	f := models.PracticeFilter{
-		Country: c.Query("country"), Language: c.Query("language"), Topic: c.Query("topic"),
-		Sector: c.Query("sector"), Sort: c.Query("sort"), Page: queryInt(c, "page", 1),
-	}.Normalise()
+	f := practiceFilter(c, listOptions(c, 0))
 	items, total, err := h.store.ListPractices(ctx, v, f)
 	if err != nil {
 		return err
@@ -80,15 +85,17 @@ func (h *handlers) listPractices(c *fiber.Ctx) error {
 		{"country", models.Countries().Name(), f.Country}, {"language", models.Languages().Name(), f.Language},
 		{"topic", models.Topics().Name(), f.Topic}, {"sector", models.Sectors().Name(), f.Sector},
 	} {
-		fs := filterSelect{Name: s.param, Label: loc.T("filter." + s.param)}
+		fs := filterSelect{Name: s.param, Label: loc.T("filter." + s.param), All: loc.T("filter.all")}
 		for _, tc := range facets[s.vocab] {
 			fs.Options = append(fs.Options, option{Value: tc.Term, Label: loc.Label(s.vocab, tc.Term), Count: tc.Count, Selected: tc.Term == s.value})
 		}
 		d.Selects = append(d.Selects, fs)
 	}
+	sorts := filterSelect{Name: "sort", Label: loc.T("filter.sort")}
 	for _, s := range models.PracticeSortNames() {
-		d.Sorts = append(d.Sorts, option{Value: s, Label: loc.T("sort." + s), Selected: s == f.Sort})
+		sorts.Options = append(sorts.Options, option{Value: s, Label: loc.T("sort." + s), Selected: s == f.Sort})
 	}
+	d.Selects = append(d.Selects, sorts)
 	d.Pager = newPager(c, f.Page, f.PerPage, total)
 	return h.render(c, fiber.StatusOK, tplPractices, h.page(c, loc.T("practices.title"), d))
 }

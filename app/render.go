@@ -5,10 +5,12 @@ import (
 	"encoding/hex"
 	"io/fs"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"proact/app/form"
 	"proact/app/i18n"
 	"proact/models"
 )
@@ -171,6 +173,76 @@ func (p *Page) WithCard(c practiceCard) cardContext { return cardContext{Page: p
 
 // WithPager pairs a pager with the page, for the pager partial.
 func (p *Page) WithPager(pg pager) pagerContext { return pagerContext{Page: p, Pager: pg} }
+
+// The contexts of the partials below pair the page (for translations and the
+// CSRF token) with the partial's own data, as WithCard and WithPager do.
+
+type selectsContext struct {
+	Page    *Page
+	Selects []filterSelect
+}
+
+// WithSelects is the data of partials/filter_selects.
+func (p *Page) WithSelects(selects []filterSelect) selectsContext {
+	return selectsContext{Page: p, Selects: selects}
+}
+
+type filterActionsContext struct {
+	Page  *Page
+	Clear string // the list without filters
+	Keys  string // catalogue prefix of the labels: "filter" or "admin.filter"
+}
+
+// WithFilterActions is the data of partials/filter_actions.
+func (p *Page) WithFilterActions(clear, keys string) filterActionsContext {
+	return filterActionsContext{Page: p, Clear: clear, Keys: keys}
+}
+
+type tableHeadContext struct {
+	Page    *Page
+	Caption string   // catalogue key, or "" for none
+	Columns []string // catalogue keys
+}
+
+// WithColumns is the data of partials/table_head.
+func (p *Page) WithColumns(caption string, columns ...string) tableHeadContext {
+	return tableHeadContext{Page: p, Caption: caption, Columns: columns}
+}
+
+type postButtonContext struct {
+	Page                                  *Page
+	Action, Back, Class, Label, AriaLabel string
+}
+
+// PostButton is the data of partials/post_button: a form of one button.
+func (p *Page) PostButton(action, back, class, label, ariaLabel string) postButtonContext {
+	return postButtonContext{Page: p, Action: action, Back: back, Class: class, Label: label, AriaLabel: ariaLabel}
+}
+
+type newPasswordContext struct {
+	Page      *Page
+	Errors    form.Messages
+	Autofocus bool
+}
+
+// WithNewPassword is the data of partials/new_password.
+func (p *Page) WithNewPassword(errs form.Messages, autofocus bool) newPasswordContext {
+	return newPasswordContext{Page: p, Errors: errs, Autofocus: autofocus}
+}
+
+type currentPasswordContext struct {
+	Page        *Page
+	ID, ErrorID string
+	Error       string
+	Autofocus   bool
+}
+
+// WithCurrentPassword is the data of partials/current_password: the field
+// with id, whose problem is errs[field].
+func (p *Page) WithCurrentPassword(id, field string, errs form.Messages, autofocus bool) currentPasswordContext {
+	return currentPasswordContext{Page: p, ID: id, ErrorID: strings.TrimSuffix(id, "-current") + "-error",
+		Error: errs[field], Autofocus: autofocus}
+}
 
 // Template names of the administration pages.
 const (

@@ -32,10 +32,14 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID uint, name, secret st
 	return t, nil
 }
 
+// apiTokenListing is how a person's tokens are listed: newest first, the
+// 200 newest (at most 20 are active; the rest are revoked ones).
+var apiTokenListing = listing{perPage: 200, maxPerPage: 200, sorts: []sortOrder{by("newest", "created_at DESC, id DESC")}}
+
 // APITokens lists the user's tokens, newest first.
 func (s *Store) APITokens(ctx context.Context, userID uint) ([]APIToken, error) {
 	var list []APIToken
-	if err := s.conn(ctx).Where("user_id = ?", userID).Order("created_at DESC, id DESC").Find(&list).Error; err != nil {
+	if err := apiTokenListing.page(s.conn(ctx).Where("user_id = ?", userID), all).Find(&list).Error; err != nil {
 		return nil, fmt.Errorf("models: unable to list API tokens: %w", err)
 	}
 	return list, nil

@@ -49,15 +49,27 @@ func (s *Store) ApplicationByID(ctx context.Context, id uint) (*Application, err
 	return &a, nil
 }
 
-// ListApplications returns applications with the status ("" for all),
-// oldest pending first.
-func (s *Store) ListApplications(ctx context.Context, status string) ([]Application, error) {
+// ApplicationFilter selects applications for moderators.
+type ApplicationFilter struct {
+	Status string // "" for all
+	ListOptions
+}
+
+// applicationListing is how applications are listed: first come, first
+// served, up to 500 at a time.
+var applicationListing = listing{perPage: 500, maxPerPage: 500, sorts: []sortOrder{by("oldest", "created_at ASC, id ASC")}}
+
+// contactListing bounds the applications of a data export: newest first.
+var contactListing = listing{perPage: 100, maxPerPage: 100, sorts: []sortOrder{by("newest", "created_at DESC, id DESC")}}
+
+// ListApplications returns the applications of the filter, oldest first.
+func (s *Store) ListApplications(ctx context.Context, f ApplicationFilter) ([]Application, error) {
 	q := s.conn(ctx)
-	if status != "" {
-		q = q.Where("status = ?", status)
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
 	}
 	var list []Application
-	if err := q.Order("created_at ASC, id ASC").Limit(500).Find(&list).Error; err != nil {
+	if err := applicationListing.page(q, f.ListOptions).Find(&list).Error; err != nil {
 		return nil, fmt.Errorf("models: unable to list applications: %w", err)
 	}
 	return list, nil
@@ -81,8 +93,8 @@ func (s *Store) ApplicationCounts(ctx context.Context) (map[string]int64, error)
 // their contact person, newest first: part of that person's data export.
 func (s *Store) ApplicationsByContact(ctx context.Context, email string) ([]Application, error) {
 	var list []Application
-	err := s.conn(ctx).Where("contact_email = ?", NormaliseEmail(email)).
-		Order("created_at DESC, id DESC").Limit(100).Find(&list).Error
+	q := s.conn(ctx).Where("contact_email = ?", NormaliseEmail(email))
+	err := contactListing.page(q, all).Find(&list).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: unable to list applications: %w", err)
 	}

@@ -69,22 +69,21 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 
 // AuditFilter selects audit entries.
 type AuditFilter struct {
-	Action  string
-	Actor   string // e-mail address, exact or partial
-	From    time.Time
-	To      time.Time
-	Page    int
-	PerPage int
+	Action string
+	Actor  string // e-mail address, exact or partial
+	From   time.Time
+	To     time.Time
+	ListOptions
 }
+
+// auditListing is how the audit log pages: newest first.
+var auditListing = listing{perPage: 50, maxPerPage: 200, sorts: []sortOrder{by("newest", "at DESC, id DESC")}}
+
+// auditOfListing bounds the entries of a data export.
+var auditOfListing = listing{perPage: 1000, maxPerPage: 1000, sorts: []sortOrder{by("newest", "at DESC, id DESC")}}
 
 // ListAudit returns one page of audit entries, newest first, and the total.
 func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int64, error) {
-	if f.PerPage <= 0 || f.PerPage > 200 {
-		f.PerPage = 50
-	}
-	if f.Page < 1 {
-		f.Page = 1
-	}
 	q := s.conn(ctx).Model(&AuditEntry{})
 	for _, a := range AuditActions() {
 		if a == f.Action {
@@ -105,7 +104,7 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 		return nil, 0, fmt.Errorf("models: unable to count the audit log: %w", err)
 	}
 	var list []AuditEntry
-	if err := q.Order("at DESC, id DESC").Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&list).Error; err != nil {
+	if err := auditListing.page(q, f.ListOptions).Find(&list).Error; err != nil {
 		return nil, 0, fmt.Errorf("models: unable to read the audit log: %w", err)
 	}
 	return list, total, nil
@@ -114,8 +113,8 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 // AuditOf returns the entries about or by a user, for their data export.
 func (s *Store) AuditOf(ctx context.Context, userID uint) ([]AuditEntry, error) {
 	var list []AuditEntry
-	err := s.conn(ctx).Where("actor_id = ? OR (target_kind = 'user' AND target_id = ?)", userID, userID).
-		Order("at DESC, id DESC").Limit(1000).Find(&list).Error
+	q := s.conn(ctx).Where("actor_id = ? OR (target_kind = 'user' AND target_id = ?)", userID, userID)
+	err := auditOfListing.page(q, all).Find(&list).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: unable to read the audit log: %w", err)
 	}

@@ -40,7 +40,7 @@ func BenchmarkStore(b *testing.B) {
 				})
 			}
 			run("ListPractices", func() error {
-				_, _, err := store.ListPractices(ctx, anon, models.PracticeFilter{Sort: "newest"})
+				_, _, err := store.ListPractices(ctx, anon, models.PracticeFilter{ListOptions: models.ListOptions{Sort: "newest"}})
 				return err
 			})
 			run("ListPracticesCountryTopic", func() error {

@@ -42,10 +42,17 @@ func (s *Store) MailByID(ctx context.Context, id uint) (*Mail, error) {
 	return &m, nil
 }
 
-// ListMail returns the newest messages of the outbox.
+// mailListing is how the outbox is listed: newest first.
+var mailListing = listing{perPage: 50, maxPerPage: 500, sorts: []sortOrder{by("newest", "created_at DESC, id DESC")}}
+
+// unsentListing is how the sender goes through the waiting messages: in the
+// order they were queued, by keyset.
+var unsentListing = listing{perPage: 50, maxPerPage: 1000, sorts: []sortOrder{by("queued", "id")}, key: "id"}
+
+// ListMail returns the newest limit messages of the outbox, with their bodies.
 func (s *Store) ListMail(ctx context.Context, limit int) ([]Mail, error) {
 	var list []Mail
-	if err := s.conn(ctx).Order("created_at DESC, id DESC").Limit(limit).Find(&list).Error; err != nil {
+	if err := mailListing.page(s.conn(ctx), ListOptions{PerPage: limit}).Find(&list).Error; err != nil {
 		return nil, fmt.Errorf("models: unable to list mail: %w", err)
 	}
 	return list, nil
@@ -53,19 +60,13 @@ func (s *Store) ListMail(ctx context.Context, limit int) ([]Mail, error) {
 
 // ListMailPage returns one page of the outbox, newest first, and the total;
 // bodies are left out (MailByID has them).
-func (s *Store) ListMailPage(ctx context.Context, page, perPage int) ([]Mail, int64, error) {
-	if perPage <= 0 || perPage > 200 {
-		perPage = 50
-	}
-	if page < 1 {
-		page = 1
-	}
+func (s *Store) ListMailPage(ctx context.Context, o ListOptions) ([]Mail, int64, error) {
 	var total int64
 	if err := s.conn(ctx).Model(&Mail{}).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("models: unable to count mail: %w", err)
 	}
 	var list []Mail
-	err := s.conn(ctx).Omit("body").Order("created_at DESC, id DESC").Limit(perPage).Offset((page - 1) * perPage).Find(&list).Error
+	err := mailListing.page(s.conn(ctx).Omit("body"), o).Find(&list).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("models: unable to list mail: %w", err)
 	}
@@ -81,10 +82,13 @@ func (s *Store) CountUnsentMail(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// UnsentMail returns messages waiting for delivery that have not failed too often.
-func (s *Store) UnsentMail(ctx context.Context, maxAttempts, limit int) ([]Mail, error) {
+// UnsentMail returns messages waiting for delivery that have not failed
+// maxAttempts times, in the order they were queued: a page of them, or with
+// o.After those queued after that message.
+func (s *Store) UnsentMail(ctx context.Context, maxAttempts int, o ListOptions) ([]Mail, error) {
 	var list []Mail
-	err := s.conn(ctx).Where("sent_at IS NULL AND attempts < ?", maxAttempts).Order("id").Limit(limit).Find(&list).Error
+	q := s.conn(ctx).Where("sent_at IS NULL AND attempts < ?", maxAttempts)
+	err := unsentListing.page(q, o).Find(&list).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: unable to list unsent mail: %w", err)
 	}

@@ -198,9 +198,14 @@ type OrganisationFilter struct {
 	Language string
 	Query    string // part of the name or city
 	Status   string // for moderators; the directory shows approved ones only
-	Page     int
-	PerPage  int
+	ListOptions
 }
+
+// organisationListing is how the directory pages: by name, and no deeper
+// than page 10,000, which no reader goes to and a crawler should not.
+var organisationListing = listing{perPage: 20, maxPerPage: 100, maxPage: 10_000, sorts: []sortOrder{
+	by("name", "organisations.name, organisations.id"),
+}}
 
 // Normalise drops unknown values and clamps paging.
 func (f OrganisationFilter) Normalise() OrganisationFilter {
@@ -227,12 +232,7 @@ func (f OrganisationFilter) Normalise() OrganisationFilter {
 	if len(f.Query) > 200 {
 		f.Query = f.Query[:200]
 	}
-	if f.PerPage <= 0 || f.PerPage > 100 {
-		f.PerPage = 20
-	}
-	if f.Page < 1 {
-		f.Page = 1
-	}
+	f.ListOptions = organisationListing.normalise(f.ListOptions)
 	return f
 }
 
@@ -268,7 +268,7 @@ func (s *Store) ListOrganisations(ctx context.Context, f OrganisationFilter) ([]
 		return nil, 0, fmt.Errorf("models: unable to count organisations: %w", err)
 	}
 	var list []Organisation
-	if err := q.Order("organisations.name, organisations.id").Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&list).Error; err != nil {
+	if err := organisationListing.page(q, f.ListOptions).Find(&list).Error; err != nil {
 		return nil, 0, fmt.Errorf("models: unable to list organisations: %w", err)
 	}
 	if err := s.loadOrganisationTerms(ctx, list); err != nil {

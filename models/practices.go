@@ -71,16 +71,15 @@ type PracticeTerm struct {
 	Term       string
 }
 
-// PracticeSorts maps the sort names a user may choose to SQL; nothing else
-// reaches ORDER BY.
-var practiceSorts = map[string]string{
-	"newest": "published_at DESC, id DESC",
-	"oldest": "published_at ASC, id ASC",
-	"title":  "title ASC, id ASC",
-}
+// practiceListing is how the list of notes pages and sorts.
+var practiceListing = listing{perPage: 20, maxPerPage: 100, sorts: []sortOrder{
+	by("newest", "published_at DESC, id DESC"),
+	by("oldest", "published_at ASC, id ASC"),
+	by("title", "title ASC, id ASC"),
+}}
 
 // PracticeSortNames lists the accepted sort names, the default first.
-func PracticeSortNames() []string { return []string{"newest", "oldest", "title"} }
+func PracticeSortNames() []string { return practiceListing.sortNames() }
 
 // PracticeFilter selects published practice notes. Empty fields do not filter.
 type PracticeFilter struct {
@@ -89,9 +88,7 @@ type PracticeFilter struct {
 	Topic    string
 	Sector   string
 	OrgID    uint
-	Sort     string
-	Page     int // 1-based
-	PerPage  int
+	ListOptions
 }
 
 // Normalise drops values that are not in their vocabulary and clamps paging,
@@ -109,15 +106,7 @@ func (f PracticeFilter) Normalise() PracticeFilter {
 	if !Sectors().Has(f.Sector) {
 		f.Sector = ""
 	}
-	if _, ok := practiceSorts[f.Sort]; !ok {
-		f.Sort = "newest"
-	}
-	if f.PerPage <= 0 || f.PerPage > 100 {
-		f.PerPage = 20
-	}
-	if f.Page < 1 {
-		f.Page = 1
-	}
+	f.ListOptions = practiceListing.normalise(f.ListOptions)
 	return f
 }
 
@@ -160,11 +149,8 @@ func (s *Store) ListPractices(ctx context.Context, v Viewer, f PracticeFilter) (
 		return nil, 0, fmt.Errorf("models: unable to count practices: %w", err)
 	}
 	var list []Practice
-	err := s.filteredPractices(ctx, v, f).
-		Omit("body_md", "body_html").
-		Order(practiceSorts[f.Sort]).
-		Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).
-		Find(&list).Error
+	q := s.filteredPractices(ctx, v, f).Omit("body_md", "body_html")
+	err := practiceListing.page(q, f.ListOptions).Find(&list).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("models: unable to list practices: %w", err)
 	}

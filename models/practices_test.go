@@ -136,18 +136,18 @@ func TestListPracticesSortAndPaging(t *testing.T) {
 			want []string
 		}{
 			{"default is newest", models.PracticeFilter{}, []string{"delta", "gamma", "beta", "alpha"}},
-			{"newest", models.PracticeFilter{Sort: "newest"}, []string{"delta", "gamma", "beta", "alpha"}},
-			{"oldest", models.PracticeFilter{Sort: "oldest"}, []string{"alpha", "beta", "gamma", "delta"}},
-			{"title", models.PracticeFilter{Sort: "title"}, []string{"beta", "delta", "gamma", "alpha"}},
-			{"unknown sort is newest", models.PracticeFilter{Sort: "popular"}, []string{"delta", "gamma", "beta", "alpha"}},
-			{"page 1 of 3 per page", models.PracticeFilter{PerPage: 3, Page: 1}, []string{"delta", "gamma", "beta"}},
-			{"page 2 of 3 per page", models.PracticeFilter{PerPage: 3, Page: 2}, []string{"alpha"}},
-			{"page past the end", models.PracticeFilter{PerPage: 3, Page: 3}, []string{}},
-			{"page 0 is page 1", models.PracticeFilter{PerPage: 3, Page: 0}, []string{"delta", "gamma", "beta"}},
-			{"negative page is page 1", models.PracticeFilter{PerPage: 3, Page: -4}, []string{"delta", "gamma", "beta"}},
-			{"oldest, page 2 of 2 per page", models.PracticeFilter{Sort: "oldest", PerPage: 2, Page: 2}, []string{"gamma", "delta"}},
-			{"title, page 2 of 3 per page", models.PracticeFilter{Sort: "title", PerPage: 3, Page: 2}, []string{"alpha"}},
-			{"huge PerPage is clamped", models.PracticeFilter{PerPage: 1_000_000}, []string{"delta", "gamma", "beta", "alpha"}},
+			{"newest", models.PracticeFilter{ListOptions: models.ListOptions{Sort: "newest"}}, []string{"delta", "gamma", "beta", "alpha"}},
+			{"oldest", models.PracticeFilter{ListOptions: models.ListOptions{Sort: "oldest"}}, []string{"alpha", "beta", "gamma", "delta"}},
+			{"title", models.PracticeFilter{ListOptions: models.ListOptions{Sort: "title"}}, []string{"beta", "delta", "gamma", "alpha"}},
+			{"unknown sort is newest", models.PracticeFilter{ListOptions: models.ListOptions{Sort: "popular"}}, []string{"delta", "gamma", "beta", "alpha"}},
+			{"page 1 of 3 per page", models.PracticeFilter{ListOptions: models.ListOptions{PerPage: 3, Page: 1}}, []string{"delta", "gamma", "beta"}},
+			{"page 2 of 3 per page", models.PracticeFilter{ListOptions: models.ListOptions{PerPage: 3, Page: 2}}, []string{"alpha"}},
+			{"page past the end", models.PracticeFilter{ListOptions: models.ListOptions{PerPage: 3, Page: 3}}, []string{}},
+			{"page 0 is page 1", models.PracticeFilter{ListOptions: models.ListOptions{PerPage: 3, Page: 0}}, []string{"delta", "gamma", "beta"}},
+			{"negative page is page 1", models.PracticeFilter{ListOptions: models.ListOptions{PerPage: 3, Page: -4}}, []string{"delta", "gamma", "beta"}},
+			{"oldest, page 2 of 2 per page", models.PracticeFilter{ListOptions: models.ListOptions{Sort: "oldest", PerPage: 2, Page: 2}}, []string{"gamma", "delta"}},
+			{"title, page 2 of 3 per page", models.PracticeFilter{ListOptions: models.ListOptions{Sort: "title", PerPage: 3, Page: 2}}, []string{"alpha"}},
+			{"huge PerPage is clamped", models.PracticeFilter{ListOptions: models.ListOptions{PerPage: 1_000_000}}, []string{"delta", "gamma", "beta", "alpha"}},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -174,22 +174,21 @@ func TestPracticeFilterNormalise(t *testing.T) {
 		want models.PracticeFilter
 	}{
 		{"valid values are kept",
-			models.PracticeFilter{Country: "FR", Language: "fr", Topic: "outreach", Sector: "A", OrgID: 7, Sort: "title", Page: 3, PerPage: 50},
-			models.PracticeFilter{Country: "FR", Language: "fr", Topic: "outreach", Sector: "A", OrgID: 7, Sort: "title", Page: 3, PerPage: 50}},
+			models.PracticeFilter{Country: "FR", Language: "fr", Topic: "outreach", Sector: "A", OrgID: 7, ListOptions: models.ListOptions{Sort: "title", Page: 3, PerPage: 50}},
+			models.PracticeFilter{Country: "FR", Language: "fr", Topic: "outreach", Sector: "A", OrgID: 7, ListOptions: models.ListOptions{Sort: "title", Page: 3, PerPage: 50}}},
 		{"unknown vocabulary values are dropped",
-			models.PracticeFilter{Country: "XX", Language: "klingon", Topic: "gardening", Sector: "Z", Sort: "oldest", Page: 1, PerPage: 10},
-			models.PracticeFilter{Sort: "oldest", Page: 1, PerPage: 10}},
+			models.PracticeFilter{Country: "XX", Language: "klingon", Topic: "gardening", Sector: "Z", ListOptions: models.ListOptions{Sort: "oldest", Page: 1, PerPage: 10}},
+			models.PracticeFilter{ListOptions: models.ListOptions{Sort: "oldest", Page: 1, PerPage: 10}}},
 		{"terms are case-sensitive",
-			models.PracticeFilter{Country: "fr", Language: "FR", Topic: "Outreach", Sector: "a", Sort: "newest", Page: 1, PerPage: 10},
-			models.PracticeFilter{Sort: "newest", Page: 1, PerPage: 10}},
+			models.PracticeFilter{Country: "fr", Language: "FR", Topic: "Outreach", Sector: "a", ListOptions: models.ListOptions{Sort: "newest", Page: 1, PerPage: 10}},
+			models.PracticeFilter{ListOptions: models.ListOptions{Sort: "newest", Page: 1, PerPage: 10}}},
 		{"hostile values are dropped",
-			models.PracticeFilter{Country: inject, Language: inject, Topic: "outreach'; DROP TABLE practices; --", Sector: inject,
-				Sort: "title; DROP TABLE practices", Page: 1, PerPage: 10},
-			models.PracticeFilter{Sort: "newest", Page: 1, PerPage: 10}},
-		{"PerPage 100 is allowed", models.PracticeFilter{Sort: "newest", Page: 1, PerPage: 100},
-			models.PracticeFilter{Sort: "newest", Page: 1, PerPage: 100}},
-		{"PerPage 1 is allowed", models.PracticeFilter{Sort: "newest", Page: 1, PerPage: 1},
-			models.PracticeFilter{Sort: "newest", Page: 1, PerPage: 1}},
+			models.PracticeFilter{Country: inject, Language: inject, Topic: "outreach'; DROP TABLE practices; --", Sector: inject, ListOptions: models.ListOptions{Sort: "title; DROP TABLE practices", Page: 1, PerPage: 10}},
+			models.PracticeFilter{ListOptions: models.ListOptions{Sort: "newest", Page: 1, PerPage: 10}}},
+		{"PerPage 100 is allowed", models.PracticeFilter{ListOptions: models.ListOptions{Sort: "newest", Page: 1, PerPage: 100}},
+			models.PracticeFilter{ListOptions: models.ListOptions{Sort: "newest", Page: 1, PerPage: 100}}},
+		{"PerPage 1 is allowed", models.PracticeFilter{ListOptions: models.ListOptions{Sort: "newest", Page: 1, PerPage: 1}},
+			models.PracticeFilter{ListOptions: models.ListOptions{Sort: "newest", Page: 1, PerPage: 1}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -201,7 +200,7 @@ func TestPracticeFilterNormalise(t *testing.T) {
 
 	// Paging is clamped whatever is asked.
 	for _, in := range []struct{ page, perPage int }{{0, 0}, {-1, -1}, {-1 << 62, 101}, {1, 1 << 40}, {5, 1000}} {
-		got := models.PracticeFilter{Page: in.page, PerPage: in.perPage}.Normalise()
+		got := models.PracticeFilter{ListOptions: models.ListOptions{Page: in.page, PerPage: in.perPage}}.Normalise()
 		if got.PerPage < 1 || got.PerPage > 100 {
 			t.Errorf("Normalise(PerPage %d).PerPage = %d, want 1..100", in.perPage, got.PerPage)
 		}
@@ -229,8 +228,8 @@ func TestListPracticesHostileInput(t *testing.T) {
 		want := []string{"delta", "gamma", "beta", "alpha"}
 		for _, h := range hostile {
 			for _, f := range []models.PracticeFilter{
-				{Sort: h}, {Country: h}, {Topic: h}, {Sector: h}, {Language: h},
-				{Sort: h, Country: h, Topic: h, Sector: h, Language: h},
+				{ListOptions: models.ListOptions{Sort: h}}, {Country: h}, {Topic: h}, {Sector: h}, {Language: h},
+				{ListOptions: models.ListOptions{Sort: h}, Country: h, Topic: h, Sector: h, Language: h},
 			} {
 				list, total, err := store.ListPractices(t.Context(), member, f)
 				if err != nil {
@@ -289,7 +288,7 @@ func TestPracticeVisibility(t *testing.T) {
 					}
 				}
 
-				list, total, err := store.ListPractices(ctx, v, models.PracticeFilter{PerPage: 100})
+				list, total, err := store.ListPractices(ctx, v, models.PracticeFilter{ListOptions: models.ListOptions{PerPage: 100}})
 				if err != nil {
 					t.Fatalf("ListPractices: %v", err)
 				}

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -367,6 +368,49 @@ func TestUsers(t *testing.T) {
 		}
 		if _, err := store.UserByID(ctx, 999999); !errors.Is(err, models.ErrNotFound) {
 			t.Errorf("UserByID(missing) error = %v, want ErrNotFound", err)
+		}
+	})
+}
+
+// TestUnsentMailKeyset: the sender's keyset paging sees every waiting
+// message once, in the order queued, and skips sent and failed-out ones.
+func TestUnsentMailKeyset(t *testing.T) {
+	modelstest.ForEach(t, func(t *testing.T, store *models.Store) {
+		ctx := t.Context()
+		var ids []uint
+		for i := range 7 {
+			m := &models.Mail{ToAddr: fmt.Sprintf("p%d@example.org", i), Subject: "s", Body: "b"}
+			if err := store.QueueMail(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, m.ID)
+		}
+		if err := store.MarkMail(ctx, ids[1], nil); err != nil { // sent
+			t.Fatal(err)
+		}
+		for range 3 { // failed three times: out at maxAttempts 3
+			if err := store.MarkMail(ctx, ids[4], errors.New("refused")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var seen []uint
+		o := models.ListOptions{PerPage: 2}
+		for range 10 {
+			page, err := store.UnsentMail(ctx, 3, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range page {
+				seen = append(seen, m.ID)
+			}
+			if len(page) < o.PerPage {
+				break
+			}
+			o.After = uint64(page[len(page)-1].ID)
+		}
+		want := []uint{ids[0], ids[2], ids[3], ids[5], ids[6]}
+		if fmt.Sprint(seen) != fmt.Sprint(want) {
+			t.Errorf("keyset pages gave %v, want %v", seen, want)
 		}
 	})
 }

@@ -181,34 +181,27 @@ func (s *Store) RemoveFromOrganisation(ctx context.Context, orgID, userID uint) 
 	})
 }
 
-// userSorts are the orders of the user list an administrator may choose.
-var userSorts = map[string]string{"email": "email ASC", "newest": "created_at DESC, id DESC", "login": "last_login_at IS NULL, last_login_at DESC, id DESC"}
+// userListing is how the user list of administrators pages and sorts.
+var userListing = listing{perPage: 50, maxPerPage: 100, sorts: []sortOrder{
+	by("email", "email ASC"),
+	by("newest", "created_at DESC, id DESC"),
+	by("login", "last_login_at IS NULL, last_login_at DESC, id DESC"),
+}}
 
 // UserSortNames lists the orders of the user list, the default first.
-func UserSortNames() []string { return []string{"email", "newest", "login"} }
+func UserSortNames() []string { return userListing.sortNames() }
 
 // UserFilter selects accounts for administrators.
 type UserFilter struct {
-	Query   string // part of the e-mail address or name
-	Role    string
-	Status  string
-	OrgID   uint
-	Sort    string
-	Page    int
-	PerPage int
+	Query  string // part of the e-mail address or name
+	Role   string
+	Status string
+	OrgID  uint
+	ListOptions
 }
 
 // ListUsers returns one page of accounts and the total.
 func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int64, error) {
-	if _, ok := userSorts[f.Sort]; !ok {
-		f.Sort = "email"
-	}
-	if f.PerPage <= 0 || f.PerPage > 100 {
-		f.PerPage = 50
-	}
-	if f.Page < 1 {
-		f.Page = 1
-	}
 	q := s.conn(ctx).Model(&User{})
 	if f.Query != "" {
 		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
@@ -228,7 +221,7 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int64, err
 		return nil, 0, fmt.Errorf("models: unable to count users: %w", err)
 	}
 	var list []User
-	if err := q.Order(userSorts[f.Sort]).Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&list).Error; err != nil {
+	if err := userListing.page(q, f.ListOptions).Find(&list).Error; err != nil {
 		return nil, 0, fmt.Errorf("models: unable to list users: %w", err)
 	}
 	return list, total, nil
@@ -244,10 +237,13 @@ func (s *Store) UsersWithRole(ctx context.Context, roles ...string) ([]User, err
 	return list, nil
 }
 
+// memberListing is how an organisation's accounts are listed: by name.
+var memberListing = listing{perPage: 1000, maxPerPage: 1000, sorts: []sortOrder{by("name", "name, email")}}
+
 // Members lists the accounts of an organisation.
 func (s *Store) Members(ctx context.Context, orgID uint) ([]User, error) {
 	var list []User
-	if err := s.conn(ctx).Where("organisation_id = ?", orgID).Order("name, email").Find(&list).Error; err != nil {
+	if err := memberListing.page(s.conn(ctx).Where("organisation_id = ?", orgID), all).Find(&list).Error; err != nil {
 		return nil, fmt.Errorf("models: unable to list members: %w", err)
 	}
 	return list, nil

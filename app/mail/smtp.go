@@ -48,22 +48,33 @@ func (s *Sender) Run(ctx context.Context, every time.Duration) {
 	}
 }
 
-// SendPending delivers every waiting message once.
+// maxAttempts is how often a message is tried before it is left in the
+// outbox with its last error.
+const maxAttempts = 5
+
+// SendPending delivers every waiting message once, 50 at a time, in the
+// order they were queued.
 func (s *Sender) SendPending(ctx context.Context) error {
-	list, err := s.Store.UnsentMail(ctx, 5, 50)
-	if err != nil {
-		return err
-	}
-	for i := range list {
-		sendErr := s.Send(&list[i])
-		if sendErr != nil {
-			s.Log.Warn("mail not delivered", "mail", list[i].ID, "err", sendErr)
-		}
-		if err := s.Store.MarkMail(ctx, list[i].ID, sendErr); err != nil {
+	o := models.ListOptions{PerPage: 50}
+	for {
+		list, err := s.Store.UnsentMail(ctx, maxAttempts, o)
+		if err != nil {
 			return err
 		}
+		for i := range list {
+			sendErr := s.Send(&list[i])
+			if sendErr != nil {
+				s.Log.Warn("mail not delivered", "mail", list[i].ID, "err", sendErr)
+			}
+			if err := s.Store.MarkMail(ctx, list[i].ID, sendErr); err != nil {
+				return err
+			}
+		}
+		if len(list) < o.PerPage || ctx.Err() != nil {
+			return ctx.Err()
+		}
+		o.After = uint64(list[len(list)-1].ID)
 	}
-	return nil
 }
 
 // Send delivers one message.
