@@ -9,6 +9,8 @@
 //	proact user add --email E --role admin|moderator|member [--org SLUG] [--name N] [--language L]
 //	                         create an account: it is sent an invitation when
 //	                         PROACT_SMTP_URL is set, else a one-time password is printed
+//	proact glossary check FILE
+//	                         check a proposal of glossary terms against the embedded glossary
 //
 // Every flag mirrors a PROACT_* environment variable; see README.md.
 package main
@@ -80,7 +82,7 @@ func parse(args []string) (options, error) {
 		}
 		args = args[1:]
 	default:
-		return o, fmt.Errorf("unknown command %q (try serve, migrate, reindex, import DIR, export DIR or user add)", o.cmd)
+		return o, fmt.Errorf("unknown command %q (try serve, migrate, reindex, import DIR, export DIR, user add or glossary check FILE)", o.cmd)
 	}
 	var err error
 	if o.cfg, err = config.FromEnv(); err != nil {
@@ -138,6 +140,9 @@ func flagNames(fs *flag.FlagSet) string {
 // run executes one command and returns the exit status. Failures are one
 // clear line each on stderr, never a stack trace.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "glossary" {
+		return runGlossary(args[1:], stdout, stderr) // needs no configuration or database
+	}
 	o, err := parse(args)
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {

@@ -478,3 +478,79 @@ func TestUserAddInvitesWhenMailIsConfigured(t *testing.T) {
 		t.Errorf("invitation %+v", m)
 	}
 }
+
+// readmeGlossaryExample returns the worked example of a glossary proposal in
+// README.md, so that the documentation is proved to work.
+func readmeGlossaryExample(t *testing.T) string {
+	t.Helper()
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "<!-- glossary-proposal-example -->\n```yaml\n")
+	example, _, closed := strings.Cut(rest, "```")
+	if !ok || !closed {
+		t.Fatal("README.md has no glossary proposal example")
+	}
+	return example
+}
+
+func TestGlossaryCheck(t *testing.T) {
+	clearEnv(t)
+	// The command reads no configuration: a bad setting does not stop it.
+	t.Setenv("PROACT_LOG_FORMAT", "xml")
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout []string
+		stderr []string
+	}{
+		{name: "the README example", args: []string{"check", write("example.yaml", readmeGlossaryExample(t))}, code: 0,
+			stdout: []string{"is valid", "1 new concept(s) and 40 term(s)", "new concept employer-provided-housing (process)",
+				"  ro  cazare asigurată de angajator | locuință de serviciu", "more terms for debt-bondage (indicator)\n  fr  servage pour dettes\n"}},
+		{name: "nothing new", args: []string{"check", write("same.yaml", "concepts:\n  - id: debt-bondage\n    category: indicator\n    terms: {ro: [robie prin îndatorare]}\n")},
+			code: 0, stdout: []string{"adds nothing"}},
+		{name: "a term of another concept", args: []string{"check", write("clash.yaml",
+			"concepts:\n  - id: wage-theft\n    category: exploitation\n    terms:\n      de: [Lohnvorenthaltung]\n")}, code: 1,
+			stderr: []string{"clash.yaml cannot be merged", `clash.yaml: line 5: concept "wage-theft": language "de": term "Lohnvorenthaltung" is also a term of concept "withholding-of-wages"`}},
+		{name: "an incomplete new concept and a wrong category", args: []string{"check", write("incomplete.yaml",
+			"concepts:\n  - id: debt-bondage\n    category: sector\n    terms: {fr: [servage]}\n  - id: labour-camp\n    category: process\n    terms: {en: [labour camp]}\n")}, code: 1,
+			stderr: []string{`concept "debt-bondage": category "sector" differs from the glossary's "indicator"`,
+				`line 5: concept "labour-camp": language "bg": terms are missing in this language`, `language "sv": terms are missing`}},
+		{name: "bad YAML", args: []string{"check", write("bad.yaml", "concepts: [\n")}, code: 1, stderr: []string{"not valid YAML"}},
+		{name: "no such file", args: []string{"check", filepath.Join(dir, "missing.yaml")}, code: 1, stderr: []string{"cannot read the proposal"}},
+		{name: "no file", args: []string{"check"}, code: 1, stderr: []string{"usage: proact glossary check FILE"}},
+		{name: "no subcommand", args: nil, code: 1, stderr: []string{"usage: proact glossary check FILE"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr syncBuffer
+			code := run(context.Background(), append([]string{"glossary"}, tt.args...), &stdout, &stderr)
+			if code != tt.code {
+				t.Errorf("exit status %d, want %d; stderr %q", code, tt.code, stderr.String())
+			}
+			for _, want := range tt.stdout {
+				if !strings.Contains(stdout.String(), want) {
+					t.Errorf("stdout does not say %q:\n%s", want, stdout.String())
+				}
+			}
+			for _, want := range tt.stderr {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr does not say %q:\n%s", want, stderr.String())
+				}
+			}
+			if tt.code != 0 && stdout.String() != "" {
+				t.Errorf("a refused proposal printed %q", stdout.String())
+			}
+		})
+	}
+}
