@@ -212,9 +212,10 @@ func (g *Glossary) linesOf(c Concept) map[string]int {
 	return out
 }
 
-// check validates what decodeGlossary cannot see in one concept alone:
-// duplicate IDs, overlaps that name no concept, a term shared by two
-// concepts, and (when complete) a missing language. When only is set (a
+// check validates what decodeGlossary cannot see in one concept alone, or
+// what a merge can change: duplicate IDs, overlaps that name no concept, a
+// term shared by two concepts, too many terms, and (when complete) a missing
+// language. When only is set (a
 // merge), missing languages and shared terms are reported only where they
 // touch the concepts ("id") and languages ("id/lang") it names: the rest is
 // the glossary, which is valid already.
@@ -257,6 +258,9 @@ func (g *Glossary) check(complete, knownOverlaps bool, only map[string]bool) []e
 					report(c.ID, lang, "terms are missing in this language")
 				}
 				continue
+			}
+			if len(terms) > maxTermsPerLang && touched(c.ID, lang) {
+				report(c.ID, lang, fmt.Sprintf("%d terms; at most %d are allowed in one language", len(terms), maxTermsPerLang))
 			}
 			for _, t := range terms {
 				key := lang + "\x00" + fold.String(t)
@@ -448,11 +452,8 @@ func decodeConcept(n *yaml.Node, lines map[string]int, overlaps map[[2]string]bo
 				terms = append(terms, t)
 			}
 		}
-		switch {
-		case len(raw) == 0:
+		if len(raw) == 0 {
 			fail(k, lang, "no terms are given")
-		case len(terms) > maxTermsPerLang:
-			fail(k, lang, fmt.Sprintf("more than %d terms", maxTermsPerLang))
 		}
 		// Kept even when empty: the problem is reported, and the language is
 		// not then reported as missing too.

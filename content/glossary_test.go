@@ -338,6 +338,8 @@ func TestParseGlossaryRejects(t *testing.T) {
 			"a", "it", "control or invisible formatting characters"},
 		{"term too long", fixture(fixtureConcept{head: "a sector", edits: []string{"pl: [" + strings.Repeat("praca ", 30) + "]"}}),
 			"a", "pl", "longer than 120 characters"},
+		{"too many terms", fixture(fixtureConcept{head: "a sector", edits: []string{"lt: [" + numbered("a lt", 21) + "]"}}),
+			"a", "lt", "21 terms; at most 20"},
 		{"list in a list", fixture(fixtureConcept{head: "a sector", edits: []string{"sv: [[tvångsarbete]]"}}),
 			"a", "sv", "expected a term"},
 		{"alias", "concepts:\n  - &c {id: a, category: sector, terms: {en: [x]}}\n  - *c\n",
@@ -378,6 +380,15 @@ func TestParseGlossaryRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// numbered returns n terms "prefix 1, prefix 2, ..." for a flow list.
+func numbered(prefix string, n int) string {
+	terms := make([]string, n)
+	for i := range terms {
+		terms[i] = fmt.Sprintf("%s %d", prefix, i+1)
+	}
+	return strings.Join(terms, ", ")
 }
 
 // flatten returns the *GlossaryError values joined in err.
@@ -515,6 +526,8 @@ func TestMergeRefusesConflicts(t *testing.T) {
 			"0-first", "de", `is also a term of concept "a"`},
 		{"overlap with a concept that does not exist", "concepts:\n  - id: b\n    category: sector\n    overlaps: [zzz]\n    terms: {fr: [b fr]}\n",
 			"b", "", `overlaps names "zzz"`},
+		{"too many terms in all", "concepts:\n  - id: b\n    category: sector\n    terms:\n      it: [" + numbered("b it", 19) + "]\n",
+			"b", "it", "21 terms; at most 20"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
