@@ -142,6 +142,19 @@ var accessTable = []accessRow{
 	{method: "POST", path: "/admin/organisations/{orgC}/suspend", form: url.Values{"reason": {"Checking the profile."}}, want: staffDo},
 	{method: "POST", path: "/admin/organisations/{orgC}/reinstate", want: staffDo},
 
+	// [pathways] Referral pathways and booklets for everyone (members see the
+	// members-only contact in them); the national notes are for staff.
+	{method: "GET", path: "/pathways", want: everyone},
+	{method: "GET", path: "/pathways/booklet", want: everyone},
+	{method: "GET", path: "/pathways/{country}", want: everyone},
+	{method: "GET", path: "/pathways/{country}/booklet", want: everyone},
+	{method: "GET", path: "/practices/coverage", want: everyone},
+	{method: "GET", path: "/pathways/{country}/note", want: staffPage},
+	{method: "POST", path: "/pathways/{country}/note", form: url.Values{"language": {"en"}, "body": {"How it works."}, "version": {"0"}}, want: staffDo},
+	{method: "POST", path: "/pathways/{country}/note/delete", form: url.Values{"language": {"sv"}, "version": {"1"}},
+		want: outcomes{unauth, forbidden, forbidden, forbidden, notFound, notFound}}, // no such note
+	// [pathways-end]
+
 	// Your own account, and the links sent by mail.
 	{method: "GET", path: "/privacy", want: everyone},
 	{method: "GET", path: "/invitation/NOT-A-TOKEN", want: outcomes{notFound, notFound, notFound, notFound, notFound, notFound}},
@@ -246,6 +259,7 @@ func newAccessFixture(t *testing.T) *accessFixture {
 		t.Fatal(err)
 	}
 	fx.fixed["mail"] = fmt.Sprint(m.ID)
+	fx.fixed["country"] = "NL" // [pathways]
 	fx.fixed["application"] = fx.newApplication()
 	return fx
 }
@@ -393,6 +407,8 @@ func paramName(segs []string, i int) string {
 	switch segs[i-1] {
 	case "practices", "organisations":
 		return "slug"
+	case "pathways":
+		return "country"
 	case "language":
 		return "code"
 	case "invitation", "reset":

@@ -78,9 +78,9 @@ func TestAPIOrganisationsMatchTheDocument(t *testing.T) {
 			status int
 			total  int
 		}{
-			{"/api/v1/organisations", 200, 16},
+			{"/api/v1/organisations", 200, 25},
 			{"/api/v1/organisations?country=IT&per_page=1&page=2", 200, 2},
-			{"/api/v1/organisations?type=trade-union&service=advocacy&stage=signal&language=en", 200, 3},
+			{"/api/v1/organisations?type=trade-union&service=advocacy&stage=signal&language=en", 200, 4},
 			{"/api/v1/organisations?q=%25&country=zz&page=999", 200, 0},
 			{"/api/v1/organisations/" + rotterdam, 200, -1},
 			{"/api/v1/organisations/no-such-organisation", 404, -1},
@@ -145,7 +145,7 @@ func TestAPIOrganisationsHideSuspendedOnes(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, body := ta.get(t, "/api/v1/organisations?per_page=100")
-	mustContain(t, "list", body, `"total":15`)
+	mustContain(t, "list", body, `"total":24`)
 	mustNotContain(t, "list", body, vienna)
 	if res, _ := ta.get(t, "/api/v1/organisations/"+vienna); res.StatusCode != http.StatusNotFound {
 		t.Errorf("a suspended organisation in the API: %d", res.StatusCode)

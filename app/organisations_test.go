@@ -58,16 +58,16 @@ func TestDirectoryFilters(t *testing.T) {
 			count     int
 			want, not []string
 		}{
-			{"", 16, []string{rotterdam, iasi}, nil},
+			{"", 25, []string{rotterdam, iasi}, nil},
 			{"country=IT", 2, []string{"casa-san-martino-foggia", "riviera-hospitality-workers-union"}, []string{rotterdam}},
-			{"type=trade-union", 3, []string{"brussels-mobile-workers-union", "gothenburg-transport-workers-union"}, []string{rotterdam}},
-			{"service=shelter", 1, []string{"casa-san-martino-foggia"}, []string{rotterdam}},
-			{"stage=shelter-support", 1, []string{"casa-san-martino-foggia"}, []string{iasi}},
+			{"type=trade-union", 4, []string{"brussels-mobile-workers-union", "gothenburg-transport-workers-union"}, []string{rotterdam}},
+			{"service=shelter", 3, []string{"casa-san-martino-foggia", "veilig-onderdak-rijnmond"}, []string{rotterdam}},
+			{"stage=shelter-support", 3, []string{"casa-san-martino-foggia", "adapostul-speranta-bacau"}, []string{iasi}},
 			{"language=sv", 1, []string{"gothenburg-transport-workers-union"}, []string{rotterdam}},
 			{"type=ngo&language=pl", 3, []string{rotterdam, "faire-arbeit-rhein-ruhr", "fundacja-praca-bez-granic"}, []string{iasi}},
 			{"q=RIMINI", 1, []string{"riviera-hospitality-workers-union"}, []string{rotterdam}},
-			{"q=labour", 2, []string{rotterdam, vienna}, []string{iasi}},
-			{"country=ZZ&type=%3Cscript%3E", 16, []string{rotterdam}, nil}, // unknown values are ignored
+			{"q=labour", 3, []string{rotterdam, vienna, "labour-authority-exploitation-team-south-holland"}, []string{iasi}},
+			{"country=ZZ&type=%3Cscript%3E", 25, []string{rotterdam}, nil}, // unknown values are ignored
 		} {
 			res, body := ta.get(t, "/organisations?"+tc.query)
 			if res.StatusCode != http.StatusOK {
@@ -117,7 +117,7 @@ func TestDirectoryPagination(t *testing.T) {
 		addOrganisation(t, ta.store, fmt.Sprintf("zz-extra-%02d", i), fmt.Sprintf("Zz Extra %02d", i), "Zwolle")
 	}
 	_, body := ta.get(t, "/organisations?country=NL")
-	mustContain(t, "page 1", body, "Organisations found: 26", `href="/organisations?country=NL&amp;page=2"`)
+	mustContain(t, "page 1", body, "Organisations found: 31", `href="/organisations?country=NL&amp;page=2"`)
 	mustNotContain(t, "page 1", body, `href="/organisations/zz-extra-24"`)
 	_, body = ta.get(t, "/organisations?country=NL&page=2")
 	mustContain(t, "page 2", body, `href="/organisations/zz-extra-24"`, `aria-current="page">2<`)

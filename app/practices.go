@@ -70,12 +70,15 @@ func practiceFilter(c *fiber.Ctx, o models.ListOptions) models.PracticeFilter {
 func (h *handlers) listPractices(c *fiber.Ctx) error {
 	ctx, v, loc := c.UserContext(), viewer(c), localizer(c)
 	f := practiceFilter(c, listOptions(c, 0))
+	// The coverage matrix links to notes by indicator (the API does not filter by it).
+	f.Indicator = c.Query("indicator")
+	f = f.Normalise()
 	items, total, err := h.store.ListPractices(ctx, v, f)
 	if err != nil {
 		return err
 	}
 	d := practicesData{Filter: f, Items: cards(items), Total: total}
-	facets, err := h.store.PracticeFacets(ctx, v, models.Countries().Name(), models.Languages().Name(), models.Topics().Name(), models.Sectors().Name())
+	facets, err := h.store.PracticeFacets(ctx, v, models.Countries().Name(), models.Languages().Name(), models.Topics().Name(), models.Sectors().Name(), models.Indicators().Name())
 	if err != nil {
 		return err
 	}
@@ -84,6 +87,7 @@ func (h *handlers) listPractices(c *fiber.Ctx) error {
 	}{
 		{"country", models.Countries().Name(), f.Country}, {"language", models.Languages().Name(), f.Language},
 		{"topic", models.Topics().Name(), f.Topic}, {"sector", models.Sectors().Name(), f.Sector},
+		{"indicator", models.Indicators().Name(), f.Indicator},
 	} {
 		fs := filterSelect{Name: s.param, Label: loc.T("filter." + s.param), All: loc.T("filter.all")}
 		for _, tc := range facets[s.vocab] {

@@ -38,7 +38,8 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/language/:code", markRoute, h.setLanguage)
 	app.Get("/search", markRoute, h.search)
 	app.Get("/practices", markRoute, h.listPractices)
-	app.Get("/practices/:slug", markRoute, h.showPractice) // also /practices/{slug}.md
+	app.Get("/practices/coverage", markRoute, h.practiceCoverage) // [pathways] before :slug
+	app.Get("/practices/:slug", markRoute, h.showPractice)        // also /practices/{slug}.md
 
 	// Signing in and out; failures are throttled per account and per IP.
 	app.Get("/login", markRoute, h.showLogin)
@@ -69,6 +70,17 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Post("/admin/organisations/:slug/suspend", markRoute, h.roles(staff...), h.suspendOrganisation)
 	app.Post("/admin/organisations/:slug/reinstate", markRoute, h.roles(staff...), h.reinstateOrganisation)
 	// [directory-end]
+
+	// [pathways] Referral pathways drawn from the directory, and their
+	// booklets; moderators write each country's national note.
+	app.Get("/pathways", markRoute, h.listPathways)
+	app.Get("/pathways/booklet", markRoute, h.networkBooklet)
+	app.Get("/pathways/:country", markRoute, h.showPathway)
+	app.Get("/pathways/:country/booklet", markRoute, h.pathwayBooklet)
+	app.Get("/pathways/:country/note", markRoute, h.roles(staff...), h.editNationalNote)
+	app.Post("/pathways/:country/note", markRoute, h.roles(staff...), h.saveNationalNote)
+	app.Post("/pathways/:country/note/delete", markRoute, h.roles(staff...), h.deleteNationalNote)
+	// [pathways-end]
 
 	// [account] Your own account (signed in, any role).
 	// The links sent by mail and the forgotten password: throttled per IP

@@ -52,6 +52,14 @@ type OrganisationFile struct {
 	PublicEmail    string   `yaml:"public_email"`
 	Description    string   `yaml:"description"`
 	Demo           bool     `yaml:"demo,omitempty"`
+
+	// The referral pathway and the members-only contact (shown to signed-in
+	// members only, never to visitors): optional.
+	PublicPhone  string   `yaml:"public_phone,omitempty"`
+	ContactName  string   `yaml:"contact_name,omitempty"`
+	ContactEmail string   `yaml:"contact_email,omitempty"`
+	ContactPhone string   `yaml:"contact_phone,omitempty"`
+	RefersTo     []string `yaml:"refers_to,flow,omitempty"`
 }
 
 // Validate checks an organisation entry against the vocabularies.
@@ -90,6 +98,16 @@ func (o *OrganisationFile) Validate() Problems {
 	if len(o.Description) > MaxBody {
 		ps = append(ps, Problem{Field: "description", Key: "validation.too_long"})
 	}
+	if o.ContactEmail != "" {
+		if a, err := mail.ParseAddress(o.ContactEmail); err != nil || a.Address != o.ContactEmail {
+			ps = append(ps, Problem{Field: "contact_email", Value: o.ContactEmail, Key: "validation.bad_email"})
+		}
+	}
+	for _, r := range o.RefersTo {
+		if !ValidSlug(r) || r == o.Slug {
+			ps = append(ps, Problem{Field: "refers_to", Value: r, Key: "validation.unknown_term"})
+		}
+	}
 	return ps
 }
 
@@ -117,6 +135,7 @@ func (e ImportError) Error() string {
 type ImportReport struct {
 	Organisations int
 	Practices     int
+	NationalNotes int
 }
 
 // Import reads organisations.yaml and practices/*.md from fsys, checks all of
@@ -124,6 +143,8 @@ type ImportReport struct {
 // or organisation with a slug that exists already is updated.
 func Import(ctx context.Context, store *models.Store, r *Renderer, fsys fs.FS, demo bool) (ImportReport, error) {
 	orgs, notes, errs := readFolder(fsys)
+	national, nerrs := readNationalNotes(fsys)
+	errs = append(errs, nerrs...)
 	known, err := store.OrganisationIDsBySlug(ctx)
 	if err != nil {
 		return ImportReport{}, err
@@ -142,6 +163,13 @@ func Import(ctx context.Context, store *models.Store, r *Renderer, fsys fs.FS, d
 	for _, p := range existing {
 		slugs[p.Slug] = true
 	}
+	for _, o := range orgs {
+		for _, r := range o.RefersTo {
+			if _, ok := known[r]; !ok {
+				errs = append(errs, FileError{fmt.Sprintf("%s (%s)", organisationsFile, o.Slug), Problem{Field: "refers_to", Value: r, Key: "validation.unknown_term"}})
+			}
+		}
+	}
 	for _, n := range notes {
 		file := path.Join(practicesDir, n.Slug+".md")
 		if _, ok := known[n.Organisation]; n.Organisation != "" && !ok {
@@ -155,11 +183,26 @@ func Import(ctx context.Context, store *models.Store, r *Renderer, fsys fs.FS, d
 		return ImportReport{}, errs
 	}
 	err = store.WithTx(ctx, func(tx *models.Store) error {
+		// Referrals name organisations by slug, possibly ones later in the
+		// file: every organisation is saved first, then those that refer
+		// people elsewhere once more, with their referrals.
+		var referring []*models.Organisation
 		for i := range orgs {
 			o, err := orgs[i].toModel(r, demo)
 			if err != nil {
 				return err
 			}
+			refs := o.RefersTo
+			o.RefersTo = nil
+			if err := tx.SaveOrganisation(ctx, o); err != nil {
+				return err
+			}
+			if len(refs) > 0 {
+				o.RefersTo = refs
+				referring = append(referring, o)
+			}
+		}
+		for _, o := range referring {
 			if err := tx.SaveOrganisation(ctx, o); err != nil {
 				return err
 			}
@@ -177,12 +220,12 @@ func Import(ctx context.Context, store *models.Store, r *Renderer, fsys fs.FS, d
 				return err
 			}
 		}
-		return nil
+		return importNationalNotes(ctx, tx, r, national)
 	})
 	if err != nil {
 		return ImportReport{}, err
 	}
-	return ImportReport{Organisations: len(orgs), Practices: len(notes)}, nil
+	return ImportReport{Organisations: len(orgs), Practices: len(notes), NationalNotes: len(national)}, nil
 }
 
 func readFolder(fsys fs.FS) ([]OrganisationFile, []*Note, ImportError) {
@@ -240,6 +283,8 @@ func (o *OrganisationFile) toModel(r *Renderer, demo bool) (*models.Organisation
 		Website: o.Website, PublicEmail: o.PublicEmail, DescriptionMD: o.Description,
 		DescriptionHTML: html, Status: models.OrgApproved, Demo: demo || o.Demo,
 		Services: o.Services, ReferralStages: o.ReferralStages, Languages: o.Languages,
+		PublicPhone: o.PublicPhone, ContactName: o.ContactName, ContactEmail: o.ContactEmail,
+		ContactPhone: o.ContactPhone, RefersTo: o.RefersTo,
 	}, nil
 }
 
@@ -309,6 +354,8 @@ func Export(ctx context.Context, store *models.Store, dir string) (ExportReport,
 			Slug: o.Slug, Name: o.Name, Country: o.Country, City: o.City, Type: o.Type,
 			Services: o.Services, ReferralStages: o.ReferralStages, Languages: o.Languages,
 			Website: o.Website, PublicEmail: o.PublicEmail, Description: o.DescriptionMD, Demo: o.Demo,
+			PublicPhone: o.PublicPhone, ContactName: o.ContactName, ContactEmail: o.ContactEmail,
+			ContactPhone: o.ContactPhone, RefersTo: o.RefersTo,
 		})
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Slug < files[j].Slug })
@@ -334,5 +381,9 @@ func Export(ctx context.Context, store *models.Store, dir string) (ExportReport,
 		}
 		written++
 	}
-	return ExportReport{Organisations: len(files), Practices: written}, nil
+	national, err := exportNationalNotes(ctx, store, dir)
+	if err != nil {
+		return ExportReport{}, err
+	}
+	return ExportReport{Organisations: len(files), Practices: written, NationalNotes: national}, nil
 }

@@ -220,6 +220,9 @@ func organisationDiff(a, b *models.Organisation) string {
 	list("services", a.Services, b.Services)
 	list("referral_stages", a.ReferralStages, b.ReferralStages)
 	list("languages", a.Languages, b.Languages)
+	list("refers_to", a.RefersTo, b.RefersTo)
+	str("public phone", a.PublicPhone, b.PublicPhone)
+	str("contact", a.ContactName+a.ContactEmail+a.ContactPhone, b.ContactName+b.ContactEmail+b.ContactPhone)
 	return strings.Join(diffs, "; ")
 }
 
@@ -235,8 +238,11 @@ func TestExportImportRoundTrip(t *testing.T) {
 		dir2 := exportTo(t, second)
 
 		files1, files2 := readTree(t, dir1), readTree(t, dir2)
-		if len(files1) != rep.Practices+1 {
-			t.Errorf("the export holds %d files, want %d notes and organisations.yaml", len(files1), rep.Practices)
+		if rep.NationalNotes == 0 {
+			t.Error("the demo's national notes did not come through export and import")
+		}
+		if len(files1) != rep.Practices+2 {
+			t.Errorf("the export holds %d files, want %d notes, organisations.yaml and national_notes.yaml", len(files1), rep.Practices)
 		}
 		for name, data := range files1 {
 			other, ok := files2[name]

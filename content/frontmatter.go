@@ -63,6 +63,7 @@ var problemText = map[string]string{
 	"validation.bad_url":      "%s: %q is not a web address (https://...)",
 	"validation.bad_email":    "%s: %q is not an e-mail address",
 	"validation.no_front":     "%s: the file must start with a front matter block between --- lines",
+	"validation.duplicate":    "%s: %q appears twice",
 }
 
 func (p Problem) Error() string {

@@ -38,7 +38,8 @@ func AuditActions() []string {
 		AuditPasswordChanged, AuditTwoFactorEnabled, AuditTwoFactorReset, AuditRoleChanged,
 		AuditUserInvited, AuditUserDisabled, AuditUserEnabled, AuditUserDeleted, AuditUserRemoved,
 		AuditApplication, AuditApproved, AuditRejected, AuditOrgSuspended, AuditOrgReinstated,
-		AuditOrgUpdated, AuditAPITokenCreated, AuditAPITokenRevoked, AuditDataExported}
+		AuditOrgUpdated, AuditAPITokenCreated, AuditAPITokenRevoked, AuditDataExported,
+		AuditNationalNoteSaved, AuditNationalNoteDeleted}
 }
 
 // AuditEntry is one line of the audit log: who did what, to what, when and

@@ -89,6 +89,9 @@ type PracticeFilter struct {
 	Sector   string
 	OrgID    uint
 	ListOptions
+
+	// Indicator is a forced-labour indicator: the coverage matrix links to it.
+	Indicator string
 }
 
 // Normalise drops values that are not in their vocabulary and clamps paging,
@@ -105,6 +108,9 @@ func (f PracticeFilter) Normalise() PracticeFilter {
 	}
 	if !Sectors().Has(f.Sector) {
 		f.Sector = ""
+	}
+	if !Indicators().Has(f.Indicator) {
+		f.Indicator = ""
 	}
 	f.ListOptions = practiceListing.normalise(f.ListOptions)
 	return f
@@ -131,6 +137,7 @@ func (s *Store) filteredPractices(ctx context.Context, v Viewer, f PracticeFilte
 	q = withTerm(q, Countries().Name(), f.Country)
 	q = withTerm(q, Topics().Name(), f.Topic)
 	q = withTerm(q, Sectors().Name(), f.Sector)
+	q = withTerm(q, Indicators().Name(), f.Indicator)
 	if f.Language != "" {
 		q = q.Where("practices.language = ?", f.Language)
 	}

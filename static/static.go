@@ -9,7 +9,7 @@ import (
 
 // FS holds every static file, served under /static/.
 //
-//go:embed css vendor img
+//go:embed css vendor img js
 var FS embed.FS
 
 // HTTP returns the static files as an http.FileSystem.

@@ -1,0 +1,37 @@
+-- Referral pathways: the moderators' note on each country's national referral
+-- mechanism, one per country and language, with every earlier text kept.
+-- +goose Up
+CREATE TABLE national_notes (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    country         TEXT     NOT NULL,
+    language        TEXT     NOT NULL,
+    identified_by   TEXT     NOT NULL DEFAULT '',
+    body_md         TEXT     NOT NULL DEFAULT '',
+    body_html       TEXT     NOT NULL DEFAULT '',
+    version         INTEGER  NOT NULL DEFAULT 1,
+    updated_by      INTEGER  REFERENCES users (id) ON DELETE SET NULL,
+    updated_by_name TEXT     NOT NULL DEFAULT '',
+    created_at      DATETIME NOT NULL,
+    updated_at      DATETIME NOT NULL,
+    UNIQUE (country, language)
+);
+
+CREATE TABLE national_note_revisions (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    note_id       INTEGER  NOT NULL REFERENCES national_notes (id) ON DELETE CASCADE,
+    version       INTEGER  NOT NULL,
+    identified_by TEXT     NOT NULL DEFAULT '',
+    body_md       TEXT     NOT NULL DEFAULT '',
+    author_id     INTEGER  REFERENCES users (id) ON DELETE SET NULL,
+    author_name   TEXT     NOT NULL DEFAULT '',
+    created_at    DATETIME NOT NULL,
+    UNIQUE (note_id, version)
+);
+
+-- A pathway also draws the referrals that come in from abroad: look them up by target.
+CREATE INDEX organisation_referrals_target ON organisation_referrals (refers_to_id);
+
+-- +goose Down
+DROP INDEX organisation_referrals_target;
+DROP TABLE national_note_revisions;
+DROP TABLE national_notes;
