@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 
+	"proact/app/i18n"
 	"proact/models"
 )
 
@@ -84,8 +85,8 @@ func (o *pathwayOrg) contactLine() string {
 }
 
 // tooltip is the accessible name of an organisation's box in the chart.
-func (o *pathwayOrg) tooltip(loc *Localizer) string {
-	parts := []string{o.Name, loc.Label(models.OrganisationTypes.Name, o.Type)}
+func (o *pathwayOrg) tooltip(loc *i18n.Localizer) string {
+	parts := []string{o.Name, loc.Label(models.OrganisationTypes().Name(), o.Type)}
 	if o.City != "" {
 		parts = append(parts, o.City)
 	}
@@ -154,7 +155,7 @@ type noteLanguage struct {
 // newPathwayData numbers the organisations (those of the country first, in
 // the order the pathway runs: by their earliest stage, then by name; then
 // those abroad), and builds the list, the chart and its printed parts.
-func newPathwayData(loc *Localizer, p *models.Pathway, v models.Viewer, chartID string) *pathwayData {
+func newPathwayData(loc *i18n.Localizer, p *models.Pathway, v models.Viewer, chartID string) *pathwayData {
 	d := &pathwayData{Country: p.Country, Gaps: p.Gaps(), Referrals: len(p.Referrals), MembersView: v.SeesMembersOnly()}
 	home := slices.Clone(p.Organisations)
 	slices.SortStableFunc(home, func(a, b models.Organisation) int { return firstStage(a) - firstStage(b) })
@@ -191,7 +192,7 @@ func newPathwayData(loc *Localizer, p *models.Pathway, v models.Viewer, chartID 
 		slices.SortFunc(o.ReferredBy, byNumber)
 	}
 	covers := p.Covers()
-	for k, st := range models.ReferralStages.Terms {
+	for k, st := range models.ReferralStages().Terms() {
 		ps := pathwayStage{Stage: st, Number: k + 1}
 		for _, o := range d.Orgs {
 			if slices.Contains(o.Stages, st) {
@@ -218,9 +219,9 @@ func refOf(o *pathwayOrg) pathwayRef {
 
 // firstStage is the position of an organisation's earliest referral stage.
 func firstStage(o models.Organisation) int {
-	first := len(models.ReferralStages.Terms)
+	first := models.ReferralStages().Len()
 	for _, st := range o.ReferralStages {
-		if i := slices.Index(models.ReferralStages.Terms, st); i >= 0 && i < first {
+		if i := models.ReferralStages().Index(st); i >= 0 && i < first {
 			first = i
 		}
 	}
@@ -239,12 +240,12 @@ func servicesAt(o *pathwayOrg, stage string) []string {
 }
 
 // chartDesc says in words what the chart shows, for its <desc>.
-func chartDesc(loc *Localizer, d *pathwayData) string {
+func chartDesc(loc *i18n.Localizer, d *pathwayData) string {
 	s := loc.T("pathways.chart.desc", "Count", len(d.Orgs), "Referrals", d.Referrals, "Abroad", len(d.Abroad))
 	if len(d.Gaps) > 0 {
 		names := make([]string, len(d.Gaps))
 		for i, g := range d.Gaps {
-			names[i] = loc.Label(models.ReferralStages.Name, g)
+			names[i] = loc.Label(models.ReferralStages().Name(), g)
 		}
 		s += " " + loc.T("pathways.chart.desc_gaps", "Stages", strings.Join(names, ", "))
 	}
@@ -254,7 +255,7 @@ func chartDesc(loc *Localizer, d *pathwayData) string {
 // chartParts cuts the rows into parts of at most bookletPartRows rows (the
 // heading of the organisations abroad counts as one), each drawn as a chart
 // of its own for one printed page.
-func chartParts(loc *Localizer, id, title string, d *pathwayData, rows []*pathwayOrg, all map[string]*pathwayOrg, gaps map[string]bool, covers map[string]int) []*pathwayChart {
+func chartParts(loc *i18n.Localizer, id, title string, d *pathwayData, rows []*pathwayOrg, all map[string]*pathwayOrg, gaps map[string]bool, covers map[string]int) []*pathwayChart {
 	var parts []*pathwayChart
 	start, used := 0, 0
 	flush := func(end int) {
@@ -296,7 +297,7 @@ func chartParts(loc *Localizer, id, title string, d *pathwayData, rows []*pathwa
 func pathwayCountry(c *fiber.Ctx) (string, bool, error) {
 	raw := c.Params("country")
 	code := strings.ToUpper(raw)
-	if !models.Countries.Has(code) {
+	if !models.Countries().Has(code) {
 		return "", false, models.ErrNotFound
 	}
 	return code, code != raw, nil
@@ -346,21 +347,21 @@ type pathwaysData struct {
 // marked. ?country=XX (the chooser, without JavaScript) opens one.
 func (h *handlers) listPathways(c *fiber.Ctx) error {
 	loc := localizer(c)
-	if code := strings.ToUpper(c.Query("country")); code != "" && models.Countries.Has(code) {
+	if code := strings.ToUpper(c.Query("country")); code != "" && models.Countries().Has(code) {
 		return c.Redirect("/pathways/"+code, fiber.StatusSeeOther)
 	}
 	overview, err := h.store.PathwayOverview(c.UserContext())
 	if err != nil {
 		return err
 	}
-	d := pathwaysData{Countries: vocabOptions(loc, models.Countries, nil, true)}
-	for i, st := range models.ReferralStages.Terms {
+	d := pathwaysData{Countries: vocabOptions(loc, models.Countries(), nil, true)}
+	for i, st := range models.ReferralStages().Terms() {
 		d.Stages = append(d.Stages, stageHead{Stage: st, Number: i + 1})
 	}
 	for _, cc := range overview {
 		row := overviewRow{Country: cc.Country, Name: loc.Country(cc.Country), Organisations: cc.Organisations,
 			Referrals: cc.Referrals, Gaps: len(cc.Gaps()), Notes: cc.Notes}
-		for _, st := range models.ReferralStages.Terms {
+		for _, st := range models.ReferralStages().Terms() {
 			row.Stages = append(row.Stages, overviewCell{Stage: st, Count: cc.Stages[st]})
 		}
 		if row.Gaps > 0 {
@@ -377,7 +378,7 @@ func (h *handlers) listPathways(c *fiber.Ctx) error {
 }
 
 // sortRows sorts the overview by country name in the reader's language.
-func sortRows(loc *Localizer, rows []overviewRow) {
+func sortRows(loc *i18n.Localizer, rows []overviewRow) {
 	opts := make([]option, len(rows))
 	for i, r := range rows {
 		opts[i] = option{Value: r.Country, Label: r.Name}
@@ -424,7 +425,7 @@ func (h *handlers) loadPathway(c *fiber.Ctx, code, chartID string, withNotes boo
 	if withNotes {
 		perPage = 100
 	}
-	practices, total, err := h.store.ListPractices(ctx, v, models.PracticeFilter{Country: code, PerPage: perPage})
+	practices, total, err := h.store.ListPractices(ctx, v, models.PracticeFilter{Country: code, ListOptions: models.ListOptions{PerPage: perPage}})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -536,7 +537,7 @@ func (h *handlers) networkBooklet(c *fiber.Ctx) error {
 		if n := pickNote(notes, "", loc.Lang); n != nil {
 			d.Note = noteView(n)
 		}
-		practices, _, err := h.store.ListPractices(ctx, v, models.PracticeFilter{Country: code, PerPage: 100})
+		practices, _, err := h.store.ListPractices(ctx, v, models.PracticeFilter{Country: code, ListOptions: models.ListOptions{PerPage: 100}})
 		if err != nil {
 			return err
 		}
@@ -549,7 +550,7 @@ func (h *handlers) networkBooklet(c *fiber.Ctx) error {
 }
 
 func (h *handlers) newBooklet(c *fiber.Ctx, title string) *bookletData {
-	return &bookletData{Title: title, Generated: time.Now().UTC(), SiteURL: h.cfg.SiteURL(), MembersEdition: viewer(c).SeesMembersOnly()}
+	return &bookletData{Title: title, Generated: h.cfg.Now().UTC(), SiteURL: h.cfg.SiteURL(), MembersEdition: viewer(c).SeesMembersOnly()}
 }
 
 func (b *bookletData) add(bc bookletCountry) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 
+	"proact/app/i18n"
 	"proact/models"
 )
 
@@ -176,7 +177,7 @@ type chartLink struct {
 // refs between them. Arrows to organisations outside orgs but in all are
 // drawn as stubs leaving the part. firstAbroad is the index of the first
 // organisation of another country (len(orgs) when there is none).
-func buildChart(loc *Localizer, id, title string, orgs []*pathwayOrg, firstAbroad int, all map[string]*pathwayOrg, gapStages map[string]bool, counts map[string]int) *pathwayChart {
+func buildChart(loc *i18n.Localizer, id, title string, orgs []*pathwayOrg, firstAbroad int, all map[string]*pathwayOrg, gapStages map[string]bool, counts map[string]int) *pathwayChart {
 	ch := &pathwayChart{ID: id, Title: title}
 	for i, hex := range arrowColours {
 		ch.Colours = append(ch.Colours, chartColour{Index: i, Hex: hex})
@@ -226,7 +227,7 @@ func buildChart(loc *Localizer, id, title string, orgs []*pathwayOrg, firstAbroa
 	}
 	ch.ChannelX = chartPad + labelW
 	stagesX := ch.ChannelX + ch.ChannelW
-	ch.Width = stagesX + len(models.ReferralStages.Terms)*stageW + chartPad
+	ch.Width = stagesX + len(models.ReferralStages().Terms())*stageW + chartPad
 
 	// Rows, with a section heading before the first organisation abroad.
 	y := chartPad + headerH + rowGap
@@ -243,13 +244,13 @@ func buildChart(loc *Localizer, id, title string, orgs []*pathwayOrg, firstAbroa
 	ch.Height = bottom + chartPad
 
 	// Columns.
-	for k, st := range models.ReferralStages.Terms {
+	for k, st := range models.ReferralStages().Terms() {
 		x := stagesX + k*stageW
 		col := chartColumn{Stage: st, X: x + 2, W: stageW - 4, HeadY: chartPad, HeadH: headerH, MidX: x + stageW/2,
 			NumberY: chartPad + 15, CountY: chartPad + headerH - 8, Number: k + 1, Gap: gapStages[st],
 			GapY: chartPad + headerH, GapH: bottom - chartPad - headerH - rowGap/2,
 			SeparatorX: x, SeparatorY1: chartPad + headerH, SeparatorY2: bottom - rowGap/2, ShowSeparation: k > 0}
-		lines := wrapText(loc.Label(models.ReferralStages.Name, st), float64(stageW-10), 11*1.05, 3) // semi-bold
+		lines := wrapText(loc.Label(models.ReferralStages().Name(), st), float64(stageW-10), 11*1.05, 3) // semi-bold
 		for j, l := range lines {
 			col.Lines = append(col.Lines, textLine{X: x + stageW/2, Y: chartPad + 29 + j*12, Text: l, Class: "head"})
 		}
@@ -407,7 +408,7 @@ func orderPorts(list []chartEndpoint) {
 }
 
 // chartRowOf lays out one organisation's name box and stage boxes.
-func chartRowOf(loc *Localizer, o *pathwayOrg, y, stagesX, width int, band bool) chartRow {
+func chartRowOf(loc *i18n.Localizer, o *pathwayOrg, y, stagesX, width int, band bool) chartRow {
 	r := chartRow{N: o.N, Slug: o.Slug, Abroad: o.Abroad, Y: y, H: rowH, LabelX: chartPad, LabelW: labelW,
 		BadgeX: chartPad + 14, BadgeY: y + 16, BandY: y - rowGap/2, BandH: rowH + rowGap, BandW: width - 2*chartPad, ShowBand: band,
 		ProfileURL: "/organisations/" + o.Slug}
@@ -418,7 +419,7 @@ func chartRowOf(loc *Localizer, o *pathwayOrg, y, stagesX, width int, band bool)
 		r.Lines = append(r.Lines, textLine{X: textX, Y: y + 16 + j*lineH, Text: l, Class: "name"})
 	}
 	lineY := y + 16 + len(name)*lineH
-	sub := loc.Label(models.OrganisationTypes.Name, o.Type)
+	sub := loc.Label(models.OrganisationTypes().Name(), o.Type)
 	if o.Abroad {
 		sub += " · " + loc.Country(o.Country)
 	} else if o.City != "" {
@@ -429,7 +430,7 @@ func chartRowOf(loc *Localizer, o *pathwayOrg, y, stagesX, width int, band bool)
 		r.Lines = append(r.Lines, textLine{X: textX, Y: lineY + 13, Text: clip(c, float64(labelW-36), smallSize), Class: "contact"})
 	}
 	r.Tooltip = o.tooltip(loc)
-	for k, st := range models.ReferralStages.Terms {
+	for k, st := range models.ReferralStages().Terms() {
 		if !slices.Contains(o.Stages, st) {
 			continue
 		}
@@ -437,7 +438,7 @@ func chartRowOf(loc *Localizer, o *pathwayOrg, y, stagesX, width int, band bool)
 		var labels []string
 		for _, s := range stageServices[st] {
 			if slices.Contains(o.Services, s) {
-				labels = append(labels, loc.Label(models.Services.Name, s))
+				labels = append(labels, loc.Label(models.Services().Name(), s))
 			}
 		}
 		if len(labels) == 0 {

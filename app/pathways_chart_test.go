@@ -20,10 +20,10 @@ func addPathway(t *testing.T, ta *testApp, country string, n int) {
 		{"shelter", "health-care"}, {"legal-advice", "compensation-claims"}, {"return-support"}, {"training"}}
 	for pass := 0; pass < 2; pass++ { // the second pass saves the referrals, now that every target exists
 		for i := range n {
-			k := i % len(models.ReferralStages.Terms)
+			k := i % len(models.ReferralStages().Terms())
 			o := &models.Organisation{Slug: slug(i), Name: fmt.Sprintf("Organisation number %d with a rather long name of its own", i+1),
 				Country: country, City: "Town", Type: "ngo", Status: models.OrgApproved,
-				ReferralStages: []string{models.ReferralStages.Terms[k], models.ReferralStages.Terms[(k+2)%7]},
+				ReferralStages: []string{models.ReferralStages().Terms()[k], models.ReferralStages().Terms()[(k+2)%7]},
 				Services:       services[k], ContactPhone: fmt.Sprintf("+352 %03d", i)}
 			if pass == 1 {
 				for _, d := range []int{1, 3} {

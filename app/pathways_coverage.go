@@ -55,7 +55,7 @@ type coverageData struct {
 // practiceCoverage shows the two coverage matrices.
 func (h *handlers) practiceCoverage(c *fiber.Ctx) error {
 	ctx, v, loc := c.UserContext(), viewer(c), localizer(c)
-	facets, err := h.store.PracticeFacets(ctx, v, models.Countries.Name, models.Topics.Name, models.Sectors.Name, models.Indicators.Name)
+	facets, err := h.store.PracticeFacets(ctx, v, models.Countries().Name(), models.Topics().Name(), models.Sectors().Name(), models.Indicators().Name())
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (h *handlers) practiceCoverage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	countries := termsOf(facets[models.Countries.Name])
+	countries := termsOf(facets[models.Countries().Name()])
 	for _, tc := range orgCountries {
 		if !slices.Contains(countries, tc.Term) {
 			countries = append(countries, tc.Term)
@@ -77,20 +77,20 @@ func (h *handlers) practiceCoverage(c *fiber.Ctx) error {
 	}
 	sortOptions(loc, countryOpts)
 	countries = countries[:0]
-	if slices.ContainsFunc(facets[models.Countries.Name], func(tc models.TermCount) bool { return tc.Term == "EU" }) {
+	if slices.ContainsFunc(facets[models.Countries().Name()], func(tc models.TermCount) bool { return tc.Term == "EU" }) {
 		countries = append(countries, "EU") // EU-wide notes first
 	}
 	for _, o := range countryOpts {
 		countries = append(countries, o.Value)
 	}
-	sectors := termsOf(facets[models.Sectors.Name])
+	sectors := termsOf(facets[models.Sectors().Name()])
 	for _, s := range riskSectors {
 		if !slices.Contains(sectors, s) {
 			sectors = append(sectors, s)
 		}
 	}
 	slices.SortFunc(sectors, func(a, b string) int {
-		return slices.Index(models.Sectors.Terms, a) - slices.Index(models.Sectors.Terms, b)
+		return models.Sectors().Index(a) - models.Sectors().Index(b)
 	})
 	d := coverageData{MembersView: v.SeesMembersOnly()}
 	for _, m := range []struct {
@@ -100,26 +100,26 @@ func (h *handlers) practiceCoverage(c *fiber.Ctx) error {
 		rowParam   string
 		colParam   string
 	}{
-		{"countries-topics", models.Countries, models.Topics, countries, "country", "topic"},
-		{"sectors-indicators", models.Sectors, models.Indicators, sectors, "sector", "indicator"},
+		{"countries-topics", models.Countries(), models.Topics(), countries, "country", "topic"},
+		{"sectors-indicators", models.Sectors(), models.Indicators(), sectors, "sector", "indicator"},
 	} {
 		counts, err := h.store.PracticeCoverage(ctx, v, m.rows, m.cols)
 		if err != nil {
 			return err
 		}
 		mx := coverageMatrix{ID: m.id, Caption: loc.T("coverage." + m.id + ".caption"), RowHeader: loc.T("coverage." + m.id + ".rows")}
-		for _, t := range m.cols.Terms {
-			mx.Cols = append(mx.Cols, coverageHead{Term: t, Label: loc.Label(m.cols.Name, t),
-				Total: countOf(facets[m.cols.Name], t), Href: "/practices?" + m.colParam + "=" + url.QueryEscape(t)})
+		for _, t := range m.cols.Terms() {
+			mx.Cols = append(mx.Cols, coverageHead{Term: t, Label: loc.Label(m.cols.Name(), t),
+				Total: countOf(facets[m.cols.Name()], t), Href: "/practices?" + m.colParam + "=" + url.QueryEscape(t)})
 		}
 		cell := map[[2]string]int64{}
 		for _, cc := range counts {
 			cell[[2]string{cc.Row, cc.Col}] = cc.Count
 		}
 		for _, r := range m.rowTerms {
-			row := coverageRow{coverageHead: coverageHead{Term: r, Label: loc.Label(m.rows.Name, r),
-				Total: countOf(facets[m.rows.Name], r), Href: "/practices?" + m.rowParam + "=" + url.QueryEscape(r)}}
-			for _, col := range m.cols.Terms {
+			row := coverageRow{coverageHead: coverageHead{Term: r, Label: loc.Label(m.rows.Name(), r),
+				Total: countOf(facets[m.rows.Name()], r), Href: "/practices?" + m.rowParam + "=" + url.QueryEscape(r)}}
+			for _, col := range m.cols.Terms() {
 				n := cell[[2]string{r, col}]
 				cc := coverageCell{Count: n}
 				if n > 0 {

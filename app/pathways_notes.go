@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"proact/app/form"
 	"proact/content"
 	"proact/models"
 )
@@ -43,18 +44,16 @@ func (f *nationalNoteForm) version() (int, bool) {
 	return n, err == nil && n >= 0 && n < 1<<30
 }
 
-func (f *nationalNoteForm) validate() content.Problems {
+func (f *nationalNoteForm) validate() form.Problems {
 	f.normalise()
-	var ps problemSet
-	if !models.Languages.Has(f.Language) {
-		ps.add(content.Problem{Field: "language", Value: f.Language, Key: "validation.unknown_term"})
-	}
-	ps.text("identified_by", f.IdentifiedBy, content.MaxIdentifiedBy, false, false)
-	ps.text("body", f.Body, content.MaxNationalNote, true, true)
+	var ps form.Problems
+	ps.OneOf("language", f.Language, models.Languages().Terms())
+	ps.Text("identified_by", f.IdentifiedBy, content.MaxIdentifiedBy, false)
+	ps.Multiline("body", f.Body, content.MaxNationalNote, true)
 	if _, ok := f.version(); !ok {
-		ps.add(content.Problem{Field: "version", Key: "pathways.note.validation.version"})
+		ps.Add("version", "pathways.note.validation.version")
 	}
-	return ps.list
+	return ps
 }
 
 // noteRevision is one line of a note's history.
@@ -68,8 +67,8 @@ type noteEditData struct {
 	Country     string
 	CountryName string
 	Form        nationalNoteForm
-	Errors      map[string]string
-	Summary     []errorLink
+	Errors      form.Messages
+	Summary     []form.Link
 	Languages   []option
 	Existing    []noteLanguage // the note in other languages, to edit
 	Exists      bool           // the note in this language exists (it can be deleted)
@@ -79,27 +78,13 @@ type noteEditData struct {
 	Deleted  bool // the note was deleted meanwhile
 }
 
-// noteErrors translates problems into one message per field of the note form.
-func noteErrors(loc *Localizer, ps content.Problems) (map[string]string, []errorLink) {
-	out := make(map[string]string, len(ps))
-	for _, p := range ps {
-		out[p.Field] = loc.T(p.Key, "Field", loc.T("pathways.note.field."+p.Field), "Value", p.Value)
-	}
-	var summary []errorLink
-	for _, f := range nationalNoteFields {
-		if msg, ok := out[f]; ok {
-			summary = append(summary, errorLink{Field: f, Message: msg})
-		}
-	}
-	return out, summary
-}
-
 // renderNoteEdit shows the note form for the form's language, with the
 // note's history and the other languages.
-func (h *handlers) renderNoteEdit(c *fiber.Ctx, status int, code string, d noteEditData, ps content.Problems) error {
+func (h *handlers) renderNoteEdit(c *fiber.Ctx, status int, code string, d noteEditData, ps form.Problems) error {
 	ctx, loc := c.UserContext(), localizer(c)
 	d.Country, d.CountryName = code, loc.Country(code)
-	d.Errors, d.Summary = noteErrors(loc, ps)
+	d.Errors = ps.Messages(loc, "pathways.note.field.")
+	d.Summary = d.Errors.Summary(nationalNoteFields)
 	notes, err := h.store.NationalNotes(ctx, code)
 	if err != nil {
 		return err
@@ -119,7 +104,7 @@ func (h *handlers) renderNoteEdit(c *fiber.Ctx, status int, code string, d noteE
 		d.Existing = append(d.Existing, noteLanguage{Language: n.Language,
 			Href: "/pathways/" + code + "/note?language=" + url.QueryEscape(n.Language)})
 	}
-	d.Languages = vocabOptions(loc, models.Languages, []string{d.Form.Language}, true)
+	d.Languages = vocabOptions(loc, models.Languages(), []string{d.Form.Language}, true)
 	title := loc.T("pathways.note.edit_title", "Country", d.CountryName)
 	return h.render(c, status, tplNationalNoteEdit, h.page(c, title, d))
 }
@@ -135,7 +120,7 @@ func (h *handlers) editNationalNote(c *fiber.Ctx) error {
 		return canonicalPathway(c, code)
 	}
 	lang := c.Query("language")
-	if !models.Languages.Has(lang) {
+	if !models.Languages().Has(lang) {
 		lang = localizer(c).Lang
 	}
 	f := nationalNoteForm{Language: lang, Version: "0"}
@@ -158,10 +143,10 @@ func (h *handlers) saveNationalNote(c *fiber.Ctx) error {
 		return err
 	}
 	var f nationalNoteForm
-	if err := c.BodyParser(&f); err != nil {
-		return fiber.ErrBadRequest
+	if err := form.Parse(c, &f); err != nil {
+		return err
 	}
-	if ps := f.validate(); len(ps) > 0 {
+	if ps := f.validate(); !ps.OK() {
 		return h.renderNoteEdit(c, fiber.StatusUnprocessableEntity, code, noteEditData{Form: f}, ps)
 	}
 	html, err := h.renderer.Render(f.Body)
@@ -208,12 +193,12 @@ func (h *handlers) deleteNationalNote(c *fiber.Ctx) error {
 		return err
 	}
 	var f nationalNoteForm
-	if err := c.BodyParser(&f); err != nil {
-		return fiber.ErrBadRequest
+	if err := form.Parse(c, &f); err != nil {
+		return err
 	}
 	f.normalise()
 	version, ok := f.version()
-	if !models.Languages.Has(f.Language) || !ok {
+	if !models.Languages().Has(f.Language) || !ok {
 		return models.ErrNotFound
 	}
 	err = h.store.DeleteNationalNote(c.UserContext(), code, f.Language, version, h.auditEntry(c))

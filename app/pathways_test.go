@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"proact/app/config"
+	"proact/app/i18n"
 	"proact/content"
 	"proact/models"
 )
@@ -148,8 +150,8 @@ func TestPathwayChartParsesAndNamesEveryOrganisation(t *testing.T) {
 				}
 			}
 		})
-		if stages != len(models.ReferralStages.Terms) {
-			t.Errorf("%s: %d stage columns, want %d", code, stages, len(models.ReferralStages.Terms))
+		if stages != len(models.ReferralStages().Terms()) {
+			t.Errorf("%s: %d stage columns, want %d", code, stages, len(models.ReferralStages().Terms()))
 		}
 		all := append(p.Organisations, p.Abroad...)
 		if len(boxes) != len(all) {
@@ -373,7 +375,7 @@ func TestNationalNoteWriting(t *testing.T) {
 func TestAttackPayloadsInTheNationalNoteForm(t *testing.T) {
 	t.Parallel()
 	shapes := distinctShapes(attackPayloads(t))
-	ta := newTestApp(t, models.SQLite, func(c *Config) { c.TrustedProxies = []string{"0.0.0.0"} })
+	ta := newTestApp(t, models.SQLite, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 	mo := ta.createUser(t, "mo@secretariat.example.org", models.RoleModerator, "", false)
 	cl := ta.visitor()
 	cl.login(t, mo)
@@ -529,7 +531,7 @@ func TestPathwayPagesInEveryLanguage(t *testing.T) {
 	cl := ta.visitor()
 	cl.login(t, mo)
 	titles := map[string]map[string]string{}
-	for _, lang := range uiLanguages {
+	for _, lang := range i18n.Languages() {
 		for _, p := range []string{"/pathways", "/pathways/NL", "/pathways/IT/booklet", "/pathways/booklet", "/practices/coverage", "/pathways/RO/note"} {
 			req := httptest.NewRequest(http.MethodGet, p, nil)
 			req.AddCookie(&http.Cookie{Name: langCookie, Value: lang}) // the language switcher's choice

@@ -38,10 +38,10 @@ type NationalNoteFile struct {
 // Validate checks a national note against the vocabularies and limits.
 func (n *NationalNoteFile) Validate() Problems {
 	var ps Problems
-	if !models.Countries.Has(n.Country) {
+	if !models.Countries().Has(n.Country) {
 		ps = append(ps, Problem{Field: "country", Value: n.Country, Key: "validation.unknown_term"})
 	}
-	if !models.Languages.Has(n.Language) {
+	if !models.Languages().Has(n.Language) {
 		ps = append(ps, Problem{Field: "language", Value: n.Language, Key: "validation.unknown_term"})
 	}
 	if len(n.IdentifiedBy) > MaxIdentifiedBy {

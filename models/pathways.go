@@ -48,8 +48,8 @@ type Pathway struct {
 // Covers counts, for each referral stage, the country's organisations that
 // cover it; a stage nobody covers counts 0.
 func (p *Pathway) Covers() map[string]int {
-	out := make(map[string]int, len(ReferralStages.Terms))
-	for _, st := range ReferralStages.Terms {
+	out := make(map[string]int, len(ReferralStages().Terms()))
+	for _, st := range ReferralStages().Terms() {
 		out[st] = 0
 	}
 	for _, o := range p.Organisations {
@@ -67,7 +67,7 @@ func (p *Pathway) Covers() map[string]int {
 func (p *Pathway) Gaps() []string {
 	covers := p.Covers()
 	var out []string
-	for _, st := range ReferralStages.Terms {
+	for _, st := range ReferralStages().Terms() {
 		if covers[st] == 0 {
 			out = append(out, st)
 		}
@@ -127,7 +127,7 @@ func (s *Store) approvedOrganisations(ctx context.Context, country string, ids [
 // the viewer. A country without any member organisation gives an empty
 // pathway, every stage a gap.
 func (s *Store) Pathway(ctx context.Context, v Viewer, country string) (*Pathway, error) {
-	if !Countries.Has(country) {
+	if !Countries().Has(country) {
 		return nil, ErrNotFound
 	}
 	home, err := s.approvedOrganisations(ctx, country, nil)
@@ -252,7 +252,7 @@ type CountryCoverage struct {
 // Gaps lists the referral stages no organisation of the country covers.
 func (c CountryCoverage) Gaps() []string {
 	var out []string
-	for _, st := range ReferralStages.Terms {
+	for _, st := range ReferralStages().Terms() {
 		if c.Stages[st] == 0 {
 			out = append(out, st)
 		}
@@ -288,13 +288,13 @@ func (s *Store) PathwayOverview(ctx context.Context) ([]CountryCoverage, error) 
 	err = s.conn(ctx).Table("organisation_terms t").
 		Select("o.country AS country, t.term AS term, COUNT(*) AS count").
 		Joins("JOIN organisations o ON o.id = t.organisation_id").
-		Where("t.vocab = ? AND o.status = ?", ReferralStages.Name, OrgApproved).
+		Where("t.vocab = ? AND o.status = ?", ReferralStages().Name(), OrgApproved).
 		Group("o.country, t.term").Scan(&stages).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: unable to count referral stages: %w", err)
 	}
 	for _, r := range stages {
-		if ReferralStages.Has(r.Term) {
+		if ReferralStages().Has(r.Term) {
 			get(r.Country).Stages[r.Term] = r.Count
 		}
 	}
@@ -478,7 +478,7 @@ func (s *Store) DeleteNationalNote(ctx context.Context, country, language string
 // CoverageVocabularies are the vocabularies a coverage matrix may cross:
 // nothing else reaches its query.
 var coverageVocabularies = map[string]bool{
-	Countries.Name: true, Topics.Name: true, Sectors.Name: true, Indicators.Name: true, TargetGroups.Name: true,
+	Countries().Name(): true, Topics().Name(): true, Sectors().Name(): true, Indicators().Name(): true, TargetGroups().Name(): true,
 }
 
 // CoverageCount is one cell of a coverage matrix: how many published notes
@@ -494,17 +494,17 @@ type CoverageCount struct {
 // notes the viewer may read that carry both terms; empty cells are left out.
 // Members-only notes are never counted for visitors.
 func (s *Store) PracticeCoverage(ctx context.Context, v Viewer, rows, cols Vocabulary) ([]CoverageCount, error) {
-	if !coverageVocabularies[rows.Name] || !coverageVocabularies[cols.Name] || rows.Name == cols.Name {
-		return nil, fmt.Errorf("models: no coverage of %q × %q", rows.Name, cols.Name)
+	if !coverageVocabularies[rows.Name()] || !coverageVocabularies[cols.Name()] || rows.Name() == cols.Name() {
+		return nil, fmt.Errorf("models: no coverage of %q × %q", rows.Name(), cols.Name())
 	}
 	var out []CoverageCount
 	err := s.conn(ctx).Table("practice_terms a").
 		Select("a.term AS row_term, b.term AS col_term, COUNT(*) AS count").
-		Joins("JOIN practice_terms b ON b.practice_id = a.practice_id AND b.vocab = ?", cols.Name).
-		Where("a.vocab = ? AND a.practice_id IN (?)", rows.Name, s.visiblePractices(ctx, v).Select("practices.id")).
+		Joins("JOIN practice_terms b ON b.practice_id = a.practice_id AND b.vocab = ?", cols.Name()).
+		Where("a.vocab = ? AND a.practice_id IN (?)", rows.Name(), s.visiblePractices(ctx, v).Select("practices.id")).
 		Group("a.term, b.term").Order("a.term, b.term").Scan(&out).Error
 	if err != nil {
-		return nil, fmt.Errorf("models: unable to count the coverage of %s × %s: %w", rows.Name, cols.Name, err)
+		return nil, fmt.Errorf("models: unable to count the coverage of %s × %s: %w", rows.Name(), cols.Name(), err)
 	}
 	return out, nil
 }

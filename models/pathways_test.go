@@ -356,14 +356,14 @@ func TestPracticeCoverage(t *testing.T) {
 			v          models.Viewer
 			want       map[[2]string]int64
 		}{
-			{"countries × topics, visitor", models.Countries, models.Topics, anonymous, map[[2]string]int64{
+			{"countries × topics, visitor", models.Countries(), models.Topics(), anonymous, map[[2]string]int64{
 				{"FR", "outreach"}: 1, {"FR", "referral"}: 1, {"EU", "outreach"}: 1, {"DE", "outreach"}: 1, {"DE", "referral"}: 1}},
-			{"countries × topics, member", models.Countries, models.Topics, member, map[[2]string]int64{
+			{"countries × topics, member", models.Countries(), models.Topics(), member, map[[2]string]int64{
 				{"FR", "outreach"}: 1, {"FR", "referral"}: 1, {"EU", "outreach"}: 1, {"DE", "outreach"}: 1, {"DE", "referral"}: 1,
 				{"AT", "outreach"}: 1}},
-			{"sectors × indicators, visitor", models.Sectors, models.Indicators, anonymous, map[[2]string]int64{
+			{"sectors × indicators, visitor", models.Sectors(), models.Indicators(), anonymous, map[[2]string]int64{
 				{"C", "deception"}: 1, {"C", "debt-bondage"}: 1}},
-			{"sectors × indicators, member", models.Sectors, models.Indicators, member, map[[2]string]int64{
+			{"sectors × indicators, member", models.Sectors(), models.Indicators(), member, map[[2]string]int64{
 				{"C", "deception"}: 1, {"C", "debt-bondage"}: 1, {"A", "deception"}: 1}},
 		}
 		for _, c := range cases {
@@ -375,10 +375,10 @@ func TestPracticeCoverage(t *testing.T) {
 				t.Errorf("%s: %v, want %v", c.name, g, c.want)
 			}
 		}
-		for _, bad := range [][2]models.Vocabulary{{models.Topics, models.Topics}, {models.Languages, models.Topics},
-			{models.Vocabulary{Name: "term; DROP TABLE practices"}, models.Topics}} {
+		for _, bad := range [][2]models.Vocabulary{{models.Topics(), models.Topics()}, {models.Languages(), models.Topics()},
+			{models.Vocabulary{}, models.Topics()}} {
 			if _, err := store.PracticeCoverage(t.Context(), member, bad[0], bad[1]); err == nil {
-				t.Errorf("PracticeCoverage(%s × %s) was accepted", bad[0].Name, bad[1].Name)
+				t.Errorf("PracticeCoverage(%s × %s) was accepted", bad[0].Name(), bad[1].Name())
 			}
 		}
 		// The list a cell links to: sector C and the indicator debt bondage.
