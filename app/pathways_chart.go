@@ -152,8 +152,6 @@ type chartArrow struct {
 	StubY     int
 	// StubRotate turns the label along the lane: -90 above, 90 below.
 	StubRotate int
-	StartX     int
-	StartY     int
 }
 
 // chartEndpoint is one end of an arrow at a row.
@@ -174,176 +172,191 @@ type chartLink struct {
 }
 
 // buildChart lays out the rows of orgs (in their order), with the arrows of
-// refs between them. Arrows to organisations outside orgs but in all are
-// drawn as stubs leaving the part. firstAbroad is the index of the first
-// organisation of another country (len(orgs) when there is none).
+// their referrals between them. Arrows to or from organisations outside orgs
+// but in all are drawn as stubs leaving or entering the part at its edge.
+// firstAbroad is the index of the first organisation of another country
+// (len(orgs) when there is none).
 func buildChart(loc *i18n.Localizer, id, title string, orgs []*pathwayOrg, firstAbroad int, all map[string]*pathwayOrg, gapStages map[string]bool, counts map[string]int) *pathwayChart {
-	ch := &pathwayChart{ID: id, Title: title}
+	l := &chartLayout{loc: loc, ch: &pathwayChart{ID: id, Title: title}, orgs: orgs, all: all, index: map[string]int{}}
 	for i, hex := range arrowColours {
-		ch.Colours = append(ch.Colours, chartColour{Index: i, Hex: hex})
+		l.ch.Colours = append(l.ch.Colours, chartColour{Index: i, Hex: hex})
 	}
-	index := map[string]int{}
 	for i, o := range orgs {
-		index[o.Slug] = i
+		l.index[o.Slug] = i
 	}
-	// The arrows, and the lanes they run in.
-	var links []chartLink
+	l.collectLinks()
+	lanes := assignLanes(l.links)
+	l.ch.ChannelX, l.ch.ChannelW = chartPad+labelW, channelInset
+	if lanes > 0 {
+		l.ch.ChannelW = channelInset*2 + lanes*laneW
+	}
+	l.stagesX = l.ch.ChannelX + l.ch.ChannelW
+	l.ch.Width = l.stagesX + models.ReferralStages().Len()*stageW + chartPad
+	l.placeRows(firstAbroad)
+	l.drawColumns(gapStages, counts)
 	for i, o := range orgs {
+		l.ch.Rows = append(l.ch.Rows, chartRowOf(loc, o, l.rowY[i], l.stagesX, l.ch.Width, i%2 == 1))
+	}
+	l.drawArrows()
+	return l.ch
+}
+
+// chartLayout is a chart while it is laid out.
+type chartLayout struct {
+	loc     *i18n.Localizer
+	ch      *pathwayChart
+	orgs    []*pathwayOrg
+	all     map[string]*pathwayOrg
+	index   map[string]int // slug → row
+	links   []chartLink
+	rowY    []int
+	top     int // the top of the first row: stubs from above end here
+	bottom  int // below the last row: stubs from below end here
+	stagesX int
+}
+
+// collectLinks makes a link of every referral of the rows: between two
+// rows, or between a row and the part's top (an organisation numbered
+// lower, on an earlier part) or bottom (a later one).
+func (l *chartLayout) collectLinks() {
+	n := len(l.orgs)
+	edge := func(other, self *pathwayOrg) int {
+		if other.N < self.N {
+			return -1
+		}
+		return n
+	}
+	for i, o := range l.orgs {
 		for _, r := range o.RefersTo {
-			to, inside := index[r.Slug]
-			target := all[r.Slug]
+			target := l.all[r.Slug]
 			if target == nil {
 				continue
 			}
-			l := chartLink{from: i, to: to, colour: (o.N - 1) % len(arrowColours),
-				title: loc.T("pathways.chart.arrow", "From", o.Name, "To", target.Name)}
-			if !inside {
-				l.to, l.stub = len(orgs), strconv.Itoa(target.N)
-				if target.N < o.N {
-					l.to = -1
-				}
-				ch.Leaving = append(ch.Leaving, loc.T("pathways.chart.leaving", "From", fmt.Sprintf("%d. %s", o.N, o.Name), "To", fmt.Sprintf("%d. %s", target.N, target.Name)))
+			link := chartLink{from: i, colour: (o.N - 1) % len(arrowColours),
+				title: l.loc.T("pathways.chart.arrow", "From", o.Name, "To", target.Name)}
+			if to, inside := l.index[r.Slug]; inside {
+				link.to = to
+			} else {
+				link.to, link.stub = edge(target, o), strconv.Itoa(target.N)
+				l.ch.Leaving = append(l.ch.Leaving, l.loc.T("pathways.chart.leaving",
+					"From", fmt.Sprintf("%d. %s", o.N, o.Name), "To", fmt.Sprintf("%d. %s", target.N, target.Name)))
 			}
-			links = append(links, l)
+			l.links = append(l.links, link)
 		}
-		// Arrows coming in from outside the part start at its edge.
 		for _, r := range o.ReferredBy {
-			if _, inside := index[r.Slug]; inside || all[r.Slug] == nil {
-				continue
+			source := l.all[r.Slug]
+			if _, inside := l.index[r.Slug]; inside || source == nil {
+				continue // drawn from its source's row
 			}
-			source := all[r.Slug]
-			l := chartLink{from: len(orgs), to: i, colour: (source.N - 1) % len(arrowColours), stub: strconv.Itoa(source.N),
-				title: loc.T("pathways.chart.arrow", "From", source.Name, "To", o.Name)}
-			if source.N < o.N {
-				l.from = -1
-			}
-			links = append(links, l)
+			l.links = append(l.links, chartLink{from: edge(source, o), to: i, colour: (source.N - 1) % len(arrowColours),
+				stub: strconv.Itoa(source.N), title: l.loc.T("pathways.chart.arrow", "From", source.Name, "To", o.Name)})
 		}
 	}
-	lanes := assignLanes(links)
-	ch.ChannelW = channelInset*2 + lanes*laneW
-	if lanes == 0 {
-		ch.ChannelW = channelInset
-	}
-	ch.ChannelX = chartPad + labelW
-	stagesX := ch.ChannelX + ch.ChannelW
-	ch.Width = stagesX + len(models.ReferralStages().Terms())*stageW + chartPad
+}
 
-	// Rows, with a section heading before the first organisation abroad.
-	y := chartPad + headerH + rowGap
-	rowY := make([]int, len(orgs))
-	for i := range orgs {
+// placeRows gives every row its y, with the heading of the organisations
+// abroad before the first of them.
+func (l *chartLayout) placeRows(firstAbroad int) {
+	l.top = chartPad + headerH
+	y := l.top + rowGap
+	l.rowY = make([]int, len(l.orgs))
+	for i := range l.orgs {
 		if i == firstAbroad {
-			ch.Sections = append(ch.Sections, chartSection{Y: y + 18, Label: loc.T("pathways.chart.abroad"), LineW: ch.Width - 2*chartPad})
+			l.ch.Sections = append(l.ch.Sections, chartSection{Y: y + 18, Label: l.loc.T("pathways.chart.abroad"), LineW: l.ch.Width - 2*chartPad})
 			y += sectionH
 		}
-		rowY[i] = y
+		l.rowY[i] = y
 		y += rowH + rowGap
 	}
-	bottom := y
-	ch.Height = bottom + chartPad
+	l.bottom = y - rowGap/2
+	l.ch.Height = y + chartPad
+}
 
-	// Columns.
+// drawColumns draws the stage headings, with their counts, and the hatched
+// background of the stages nobody covers.
+func (l *chartLayout) drawColumns(gapStages map[string]bool, counts map[string]int) {
 	for k, st := range models.ReferralStages().Terms() {
-		x := stagesX + k*stageW
+		x := l.stagesX + k*stageW
 		col := chartColumn{Stage: st, X: x + 2, W: stageW - 4, HeadY: chartPad, HeadH: headerH, MidX: x + stageW/2,
 			NumberY: chartPad + 15, CountY: chartPad + headerH - 8, Number: k + 1, Gap: gapStages[st],
-			GapY: chartPad + headerH, GapH: bottom - chartPad - headerH - rowGap/2,
-			SeparatorX: x, SeparatorY1: chartPad + headerH, SeparatorY2: bottom - rowGap/2, ShowSeparation: k > 0}
-		lines := wrapText(loc.Label(models.ReferralStages().Name(), st), float64(stageW-10), 11*1.05, 3) // semi-bold
-		for j, l := range lines {
-			col.Lines = append(col.Lines, textLine{X: x + stageW/2, Y: chartPad + 29 + j*12, Text: l, Class: "head"})
+			GapY: l.top, GapH: l.bottom - l.top, SeparatorX: x, SeparatorY1: l.top, SeparatorY2: l.bottom, ShowSeparation: k > 0}
+		lines := wrapText(l.loc.Label(models.ReferralStages().Name(), st), float64(stageW-10), 11*1.05, 3) // semi-bold
+		for j, text := range lines {
+			col.Lines = append(col.Lines, textLine{X: x + stageW/2, Y: chartPad + 29 + j*12, Text: text, Class: "head"})
 		}
-		switch {
-		case gapStages[st]:
-			col.Count = loc.T("pathways.chart.gap")
-		default:
-			col.Count = loc.T("pathways.chart.count", "Count", counts[st])
+		col.Count = l.loc.T("pathways.chart.count", "Count", counts[st])
+		if gapStages[st] {
+			col.Count = l.loc.T("pathways.chart.gap")
 		}
-		ch.Columns = append(ch.Columns, col)
+		l.ch.Columns = append(l.ch.Columns, col)
 	}
+}
 
-	// Boxes.
-	for i, o := range orgs {
-		ch.Rows = append(ch.Rows, chartRowOf(loc, o, rowY[i], stagesX, ch.Width, i%2 == 1))
-	}
-
-	// Arrow paths: ports on the right edge of the name boxes.
-	ends := make([][]chartEndpoint, len(orgs))
-	for a, l := range links {
-		if l.from >= 0 && l.from < len(orgs) {
-			ends[l.from] = append(ends[l.from], chartEndpoint{arrow: a, lane: l.lane, up: l.to < l.from})
+// drawArrows routes every link: from a port on the right edge of its name
+// box into its lane, along the lane, and back to the other box's edge (or to
+// the part's edge, where a turned number names the organisation it leads
+// to or comes from).
+func (l *chartLayout) drawArrows() {
+	n := len(l.orgs)
+	inRow := func(r int) bool { return r >= 0 && r < n }
+	ends := make([][]chartEndpoint, n)
+	for a, link := range l.links {
+		if inRow(link.from) {
+			ends[link.from] = append(ends[link.from], chartEndpoint{arrow: a, lane: link.lane, up: link.to < link.from})
 		}
-		if l.to >= 0 && l.to < len(orgs) {
-			ends[l.to] = append(ends[l.to], chartEndpoint{arrow: a, lane: l.lane, up: l.from < l.to})
+		if inRow(link.to) {
+			ends[link.to] = append(ends[link.to], chartEndpoint{arrow: a, lane: link.lane, up: link.from < link.to})
 		}
 	}
 	portY := map[[2]int]int{} // (arrow, row) → y
 	for r, list := range ends {
 		orderPorts(list)
-		n := len(list)
 		step := 0
-		if n > 1 {
-			step = min(10, (rowH-16)/(n-1))
+		if len(list) > 1 {
+			step = min(10, (rowH-16)/(len(list)-1))
 		}
-		top := rowY[r] + rowH/2 - step*(n-1)/2
+		first := l.rowY[r] + rowH/2 - step*(len(list)-1)/2
 		for k, e := range list {
-			portY[[2]int{e.arrow, r}] = top + k*step
+			portY[[2]int{e.arrow, r}] = first + k*step
 		}
 	}
-	edgeX := ch.ChannelX
-	for a, l := range links {
-		x := ch.ChannelX + channelInset + l.lane*laneW
-		arrow := chartArrow{Colour: l.colour, Hex: arrowColours[l.colour], Title: l.title, Dot: l.from >= 0 && l.from < len(orgs)}
-		y1, y2 := 0, 0
+	yOf := func(a, r int) int {
 		switch {
-		case l.from < 0:
-			y1 = chartPad + headerH
-		case l.from >= len(orgs):
-			y1 = bottom - rowGap/2
-		default:
-			y1 = portY[[2]int{a, l.from}]
+		case r < 0:
+			return l.top
+		case r >= n:
+			return l.bottom
 		}
+		return portY[[2]int{a, r}]
+	}
+	edgeX := l.ch.ChannelX
+	for a, link := range l.links {
+		x := edgeX + channelInset + link.lane*laneW
+		y1, y2 := yOf(a, link.from), yOf(a, link.to)
+		arrow := chartArrow{Colour: link.colour, Hex: arrowColours[link.colour], Title: link.title, Dot: inRow(link.from)}
 		switch {
-		case l.to < 0:
-			y2 = chartPad + headerH
-		case l.to >= len(orgs):
-			y2 = bottom - rowGap/2
-		default:
-			y2 = portY[[2]int{a, l.to}]
-		}
-		fromRow, toRow := l.from >= 0 && l.from < len(orgs), l.to >= 0 && l.to < len(orgs)
-		switch {
-		case fromRow && toRow:
+		case inRow(link.from) && inRow(link.to):
 			arrow.Path = fmt.Sprintf("M%d %dH%dV%dH%d", edgeX, y1, x, y2, edgeX+2)
-			arrow.StartX, arrow.StartY = edgeX, y1
-		case fromRow: // leaving the part
+		case inRow(link.from): // leaving the part
 			arrow.Path = fmt.Sprintf("M%d %dH%dV%d", edgeX, y1, x, y2)
-			arrow.StartX, arrow.StartY = edgeX, y1
-			arrow.Stub, arrow.StubLabel, arrow.StubX, arrow.StubY = true, l.stub, x, y2
+			arrow.Stub, arrow.StubX, arrow.StubY = true, x, y2
 		default: // coming in from another part
 			arrow.Path = fmt.Sprintf("M%d %dV%dH%d", x, y1, y2, edgeX+2)
-			arrow.StartX, arrow.StartY = -1, -1
-			arrow.Stub, arrow.StubLabel, arrow.StubX, arrow.StubY = true, l.stub, x, y1
+			arrow.Stub, arrow.StubX, arrow.StubY = true, x, y1
 		}
-		ch.Arrows = append(ch.Arrows, arrow)
-	}
-	// Stub labels sit just outside the rows, along their lane (turned a
-	// quarter, so that neighbouring lanes' numbers do not collide): above
-	// the first row, reading upwards, or below the last, reading downwards.
-	for i := range ch.Arrows {
-		if a := &ch.Arrows[i]; a.Stub {
-			if a.StubY <= chartPad+headerH {
-				a.StubY -= 3
-				a.StubRotate = -90
-			} else {
-				a.StubY += 3
-				a.StubRotate = 90
-				ch.Height = max(ch.Height, a.StubY+stubLabelH)
+		if arrow.Stub {
+			// The number sits just outside the rows, along the lane (turned a
+			// quarter, so that neighbouring lanes' numbers do not collide).
+			arrow.StubLabel = link.stub
+			if arrow.StubY == l.top { // above the first row, reading upwards
+				arrow.StubRotate, arrow.StubY = -90, l.top-3
+			} else { // below the last row, reading downwards
+				arrow.StubRotate, arrow.StubY = 90, l.bottom+3
+				l.ch.Height = max(l.ch.Height, arrow.StubY+stubLabelH)
 			}
 		}
+		l.ch.Arrows = append(l.ch.Arrows, arrow)
 	}
-	return ch
 }
 
 // assignLanes gives every link the innermost lane where it overlaps no other

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"proact/app/i18n"
 	"proact/models"
 )
 
@@ -52,6 +53,15 @@ type coverageData struct {
 	MembersView bool
 }
 
+// coverageSpec is one matrix: the vocabularies it crosses, its rows, and the
+// query parameters of the list its cells link to.
+type coverageSpec struct {
+	id                 string
+	rows, cols         models.Vocabulary
+	rowTerms           []string
+	rowParam, colParam string
+}
+
 // practiceCoverage shows the two coverage matrices.
 func (h *handlers) practiceCoverage(c *fiber.Ctx) error {
 	ctx, v, loc := c.UserContext(), viewer(c), localizer(c)
@@ -63,81 +73,93 @@ func (h *handlers) practiceCoverage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	countries := termsOf(facets[models.Countries().Name()])
+	d := coverageData{MembersView: v.SeesMembersOnly()}
+	for _, spec := range []coverageSpec{
+		{"countries-topics", models.Countries(), models.Topics(), coverageCountries(loc, facets, orgCountries), "country", "topic"},
+		{"sectors-indicators", models.Sectors(), models.Indicators(), coverageSectors(facets), "sector", "indicator"},
+	} {
+		counts, err := h.store.PracticeCoverage(ctx, v, spec.rows, spec.cols)
+		if err != nil {
+			return err
+		}
+		d.Matrices = append(d.Matrices, newCoverageMatrix(loc, spec, counts, facets))
+	}
+	p := h.page(c, loc.T("coverage.title"), d)
+	p.Description = loc.T("coverage.lead")
+	return h.render(c, fiber.StatusOK, tplPracticesCoverage, p)
+}
+
+// coverageCountries are the rows of the country matrix: the countries of the
+// notes the reader may see and those where members work, by name, EU-wide
+// notes first.
+func coverageCountries(loc *i18n.Localizer, facets map[string][]models.TermCount, orgCountries []models.TermCount) []string {
+	codes := termsOf(facets[models.Countries().Name()])
 	for _, tc := range orgCountries {
-		if !slices.Contains(countries, tc.Term) {
-			countries = append(countries, tc.Term)
+		if !slices.Contains(codes, tc.Term) {
+			codes = append(codes, tc.Term)
 		}
 	}
-	countryOpts := make([]option, 0, len(countries))
-	for _, code := range countries {
+	opts := make([]option, 0, len(codes))
+	for _, code := range codes {
 		if code != "EU" {
-			countryOpts = append(countryOpts, option{Value: code, Label: loc.Country(code)})
+			opts = append(opts, option{Value: code, Label: loc.Country(code)})
 		}
 	}
-	sortOptions(loc, countryOpts)
-	countries = countries[:0]
-	if slices.ContainsFunc(facets[models.Countries().Name()], func(tc models.TermCount) bool { return tc.Term == "EU" }) {
-		countries = append(countries, "EU") // EU-wide notes first
+	sortOptions(loc, opts)
+	var out []string
+	if slices.Contains(codes, "EU") {
+		out = append(out, "EU")
 	}
-	for _, o := range countryOpts {
-		countries = append(countries, o.Value)
+	for _, o := range opts {
+		out = append(out, o.Value)
 	}
+	return out
+}
+
+// coverageSectors are the rows of the sector matrix: the sectors of the notes
+// the reader may see and the high-risk ones, in NACE order.
+func coverageSectors(facets map[string][]models.TermCount) []string {
 	sectors := termsOf(facets[models.Sectors().Name()])
 	for _, s := range riskSectors {
 		if !slices.Contains(sectors, s) {
 			sectors = append(sectors, s)
 		}
 	}
-	slices.SortFunc(sectors, func(a, b string) int {
-		return models.Sectors().Index(a) - models.Sectors().Index(b)
-	})
-	d := coverageData{MembersView: v.SeesMembersOnly()}
-	for _, m := range []struct {
-		id         string
-		rows, cols models.Vocabulary
-		rowTerms   []string
-		rowParam   string
-		colParam   string
-	}{
-		{"countries-topics", models.Countries(), models.Topics(), countries, "country", "topic"},
-		{"sectors-indicators", models.Sectors(), models.Indicators(), sectors, "sector", "indicator"},
-	} {
-		counts, err := h.store.PracticeCoverage(ctx, v, m.rows, m.cols)
-		if err != nil {
-			return err
-		}
-		mx := coverageMatrix{ID: m.id, Caption: loc.T("coverage." + m.id + ".caption"), RowHeader: loc.T("coverage." + m.id + ".rows")}
-		for _, t := range m.cols.Terms() {
-			mx.Cols = append(mx.Cols, coverageHead{Term: t, Label: loc.Label(m.cols.Name(), t),
-				Total: countOf(facets[m.cols.Name()], t), Href: "/practices?" + m.colParam + "=" + url.QueryEscape(t)})
-		}
-		cell := map[[2]string]int64{}
-		for _, cc := range counts {
-			cell[[2]string{cc.Row, cc.Col}] = cc.Count
-		}
-		for _, r := range m.rowTerms {
-			row := coverageRow{coverageHead: coverageHead{Term: r, Label: loc.Label(m.rows.Name(), r),
-				Total: countOf(facets[m.rows.Name()], r), Href: "/practices?" + m.rowParam + "=" + url.QueryEscape(r)}}
-			for _, col := range m.cols.Terms() {
-				n := cell[[2]string{r, col}]
-				cc := coverageCell{Count: n}
-				if n > 0 {
-					cc.Href = "/practices?" + m.rowParam + "=" + url.QueryEscape(r) + "&" + m.colParam + "=" + url.QueryEscape(col)
-				} else {
-					row.Gaps++
-				}
-				row.Cells = append(row.Cells, cc)
-			}
-			mx.Cells += len(row.Cells)
-			mx.Gaps += row.Gaps
-			mx.Rows = append(mx.Rows, row)
-		}
-		d.Matrices = append(d.Matrices, mx)
+	slices.SortFunc(sectors, func(a, b string) int { return models.Sectors().Index(a) - models.Sectors().Index(b) })
+	return sectors
+}
+
+// newCoverageMatrix lays out one matrix: its headings with their totals and
+// links, and its cells, counted or marked as gaps.
+func newCoverageMatrix(loc *i18n.Localizer, spec coverageSpec, counts []models.CoverageCount, facets map[string][]models.TermCount) coverageMatrix {
+	mx := coverageMatrix{ID: spec.id, Caption: loc.T("coverage." + spec.id + ".caption"), RowHeader: loc.T("coverage." + spec.id + ".rows")}
+	cols := spec.cols.Terms()
+	for _, t := range cols {
+		mx.Cols = append(mx.Cols, coverageHead{Term: t, Label: loc.Label(spec.cols.Name(), t),
+			Total: countOf(facets[spec.cols.Name()], t), Href: "/practices?" + spec.colParam + "=" + url.QueryEscape(t)})
 	}
-	p := h.page(c, loc.T("coverage.title"), d)
-	p.Description = loc.T("coverage.lead")
-	return h.render(c, fiber.StatusOK, tplPracticesCoverage, p)
+	cell := map[[2]string]int64{}
+	for _, cc := range counts {
+		cell[[2]string{cc.Row, cc.Col}] = cc.Count
+	}
+	for _, r := range spec.rowTerms {
+		rowHref := "/practices?" + spec.rowParam + "=" + url.QueryEscape(r)
+		row := coverageRow{coverageHead: coverageHead{Term: r, Label: loc.Label(spec.rows.Name(), r),
+			Total: countOf(facets[spec.rows.Name()], r), Href: rowHref}}
+		for _, col := range cols {
+			cc := coverageCell{Count: cell[[2]string{r, col}]}
+			if cc.Count > 0 {
+				cc.Href = rowHref + "&" + spec.colParam + "=" + url.QueryEscape(col)
+			} else {
+				row.Gaps++
+			}
+			row.Cells = append(row.Cells, cc)
+		}
+		mx.Cells += len(row.Cells)
+		mx.Gaps += row.Gaps
+		mx.Rows = append(mx.Rows, row)
+	}
+	return mx
 }
 
 func termsOf(list []models.TermCount) []string {
