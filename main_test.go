@@ -206,7 +206,13 @@ func TestServeRefusesAnOutdatedSchema(t *testing.T) {
 	if code := run(ctx, []string{"migrate", "--data-dir", dir}, &stdout, &stderr); code != 0 {
 		t.Fatalf("migrate: exit %d: %s", code, stderr.String())
 	}
-	if want := fmt.Sprintf("Applied %d migration(s)", state.Latest-1); !strings.Contains(stdout.String(), want) {
+	// Every migration but the first: their numbers may leave gaps (each
+	// change is given its number when it is planned), so count the files.
+	files, err := filepath.Glob(filepath.Join("models", "migrations", string(d), "*.sql"))
+	if err != nil || len(files) < 2 {
+		t.Fatalf("migrations of %s: %v, %v", d, files, err)
+	}
+	if want := fmt.Sprintf("Applied %d migration(s)", len(files)-1); !strings.Contains(stdout.String(), want) {
 		t.Errorf("migrate printed %q", stdout.String())
 	}
 }
