@@ -34,12 +34,13 @@ const (
 
 // AuditActions lists every action, for the filter of the audit log.
 func AuditActions() []string {
-	return []string{AuditLoginSuccess, AuditLoginFailure, AuditLogout, AuditPasswordReset,
+	return append([]string{AuditLoginSuccess, AuditLoginFailure, AuditLogout, AuditPasswordReset,
 		AuditPasswordChanged, AuditTwoFactorEnabled, AuditTwoFactorReset, AuditRoleChanged,
 		AuditUserInvited, AuditUserDisabled, AuditUserEnabled, AuditUserDeleted, AuditUserRemoved,
 		AuditApplication, AuditApproved, AuditRejected, AuditOrgSuspended, AuditOrgReinstated,
 		AuditOrgUpdated, AuditAPITokenCreated, AuditAPITokenRevoked, AuditDataExported,
-		AuditNationalNoteSaved, AuditNationalNoteDeleted}
+		AuditNationalNoteSaved, AuditNationalNoteDeleted},
+		consultationAuditActions()...)
 }
 
 // AuditEntry is one line of the audit log: who did what, to what, when and
