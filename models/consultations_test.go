@@ -69,8 +69,8 @@ func TestConsultationLifecycle(t *testing.T) {
 		c := newConsultation(t, store, "lifecycle")
 		for at, want := range map[time.Time]string{
 			closing.AddDate(0, -2, 0): models.ConsultationUpcoming,
-			closing.Add(-time.Second):  models.ConsultationOpen,
-			closing:                    models.ConsultationClosed,
+			closing.Add(-time.Second): models.ConsultationOpen,
+			closing:                   models.ConsultationClosed,
 		} {
 			if got := c.State(at); got != want {
 				t.Errorf("state at %s: %s, want %s", at, got, want)
