@@ -6,9 +6,10 @@
 //	proact reindex           rebuild the search index from the database
 //	proact import DIR        import organisations.yaml and practices/*.md
 //	proact export DIR        write them back out
-//	proact user add --email E --role admin|moderator|member [--org SLUG] [--name N] [--language L]
+//	proact user add --email E --role admin|moderator|member [--org SLUG] [--org-admin] [--name N] [--language L]
 //	                         create an account: it is sent an invitation when
-//	                         PROACT_SMTP_URL is set, else a one-time password is printed
+//	                         PROACT_SMTP_URL is set, else a one-time password is printed;
+//	                         --org-admin makes a member an admin of their organisation
 //	proact glossary check FILE
 //	                         check a proposal of glossary terms against the embedded glossary
 //
@@ -65,9 +66,10 @@ type options struct {
 // userOptions are the flags of `proact user add`.
 type userOptions struct {
 	email, role, org, name, language string
+	orgAdmin                         bool
 }
 
-const userAddUsage = "usage: proact user add --email E --role admin|moderator|member [--org SLUG] [--name N] [--language L]"
+const userAddUsage = "usage: proact user add --email E --role admin|moderator|member [--org SLUG] [--org-admin] [--name N] [--language L]"
 
 func parse(args []string) (options, error) {
 	o := options{cmd: "serve"}
@@ -108,6 +110,7 @@ func parse(args []string) (options, error) {
 		fs.StringVar(&o.user.org, "org", "", "user add: the slug of the organisation")
 		fs.StringVar(&o.user.name, "name", "", "user add: the person's name")
 		fs.StringVar(&o.user.language, "language", "en", "user add: the language of the interface and mail")
+		fs.BoolVar(&o.user.orgAdmin, "org-admin", false, "user add: the member is an admin of their organisation (submits its consultation responses, manages its colleagues)")
 	}
 	if err := fs.Parse(args); err != nil {
 		return o, fmt.Errorf("%w (flags: %s)", err, flagNames(fs))
@@ -252,7 +255,12 @@ func firstStart(ctx context.Context, cfg config.Config, store *models.Store, r *
 		if err != nil {
 			return fmt.Errorf("demo content: %w", err)
 		}
-		fmt.Fprintf(stdout, "Loaded the demo content: %d organisations, %d practice notes.\n", rep.Organisations, rep.Practices)
+		// [consultations] The demo consultations, their times relative to now.
+		n, err := content.ImportConsultations(ctx, store, r, content.Demo(), cfg.Now(), i18n.Brussels())
+		if err != nil {
+			return fmt.Errorf("demo consultations: %w", err)
+		}
+		fmt.Fprintf(stdout, "Loaded the demo content: %d organisations, %d practice notes, %d consultations.\n", rep.Organisations, rep.Practices, n)
 	}
 	secret := rand.Text()
 	hash, err := password.Production().Hash(secret)
@@ -291,6 +299,13 @@ func serve(ctx context.Context, cfg config.Config, store *models.Store, r *conte
 	if cfg.SMTPURL != "" {
 		go mail.NewSender(store, cfg, log).Run(bg, 5*time.Second)
 	}
+	// [consultations] Reminders before consultation deadlines: every
+	// instance runs this; a claim in the database sends each reminder once.
+	tr, err := i18n.Embedded()
+	if err != nil {
+		return err
+	}
+	go mail.New(tr, cfg).RunReminders(bg, store, cfg.Now, time.Minute, func(err error) { log.Warn("consultation reminders", "err", err) })
 
 	// Bind before printing the URL, so that the URL works when it is shown
 	// and a taken port is one clear error.
@@ -354,15 +369,24 @@ func addUser(ctx context.Context, o options, store *models.Store, log *slog.Logg
 		return err
 	}
 	err = store.Audit(ctx, models.AuditEntry{Action: models.AuditUserInvited, ActorEmail: "cli",
-		TargetKind: "user", TargetID: &u.ID, Detail: strings.TrimSpace(u.Role + " " + o.user.org)})
+		TargetKind: "user", TargetID: &u.ID, Detail: strings.TrimSpace(u.Role + " " + o.user.org + orgAdminNote(u))})
 	if err != nil {
 		return err
 	}
 	if oneTime == "" {
 		return mailInvitation(ctx, o.cfg, store, log, u, orgName, stdout)
 	}
-	fmt.Fprintf(stdout, "Created %s (%s).\nOne-time password: %s\n(Shown only now; they will be asked to change it at their first sign-in.)\n", u.Email, u.Role, oneTime)
+	fmt.Fprintf(stdout, "Created %s (%s%s).\nOne-time password: %s\n(Shown only now; they will be asked to change it at their first sign-in.)\n", u.Email, u.Role, orgAdminNote(u), oneTime)
 	return nil
+}
+
+// orgAdminNote says, in the command's output and the audit log, that a member
+// administers their organisation.
+func orgAdminNote(u *models.User) string {
+	if u.OrgAdmin {
+		return ", organisation admin"
+	}
+	return ""
 }
 
 // userFromFlags checks the flags of `proact user add` and returns the
@@ -379,7 +403,10 @@ func userFromFlags(ctx context.Context, store *models.Store, uo userOptions) (*m
 	if !i18n.Supported(uo.language) {
 		return nil, "", fmt.Errorf("--language %q is not one of %s", uo.language, strings.Join(i18n.Languages(), ", "))
 	}
-	u := &models.User{Email: email, Name: strings.TrimSpace(uo.name), Role: uo.role, Language: uo.language, SessionEpoch: 1}
+	if uo.orgAdmin && (uo.role != models.RoleMember || uo.org == "") {
+		return nil, "", errors.New("--org-admin is for a member of an organisation: add --role member --org SLUG")
+	}
+	u := &models.User{Email: email, Name: strings.TrimSpace(uo.name), Role: uo.role, Language: uo.language, SessionEpoch: 1, OrgAdmin: uo.orgAdmin}
 	orgName := ""
 	switch {
 	case uo.org != "":

@@ -9,6 +9,8 @@ import (
 type homeData struct {
 	Stats  models.Stats
 	Recent []practiceCard
+	// Consultations are the open consultations, soonest deadline first.
+	Consultations []consultationView
 }
 
 // home shows the latest practice notes, headline figures and the search box.
@@ -22,8 +24,12 @@ func (h *handlers) home(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	open, err := h.openConsultations(c)
+	if err != nil {
+		return err
+	}
 	loc := localizer(c)
-	p := h.page(c, loc.T("home.title"), homeData{Stats: stats, Recent: cards(recent)})
+	p := h.page(c, loc.T("home.title"), homeData{Stats: stats, Recent: cards(recent), Consultations: open})
 	p.Description = loc.T("home.lead")
 	return h.render(c, fiber.StatusOK, tplHome, p)
 }

@@ -126,6 +126,40 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/admin/mail/:id", markRoute, adminOnly, h.adminMailMessage)
 	// [admin-end]
 
+	// [consultations] Consultations: the list by state, one consultation and
+	// its results (moderators see them before they are published).
+	app.Get("/consultations", markRoute, h.listConsultations)
+	app.Get("/consultations/:slug", markRoute, h.showConsultation)
+	app.Get("/consultations/:slug/results", markRoute, h.showResults)
+	// An organisation's response: for its members only (there is no id to
+	// try: the organisation is the signed-in member's). Any member edits it,
+	// its organisation admins submit and reopen it (checked in the handlers).
+	app.Get("/consultations/:slug/response", markRoute, h.signedIn, h.showResponse)
+	app.Post("/consultations/:slug/response", markRoute, h.writer, h.saveResponse)
+	app.Get("/consultations/:slug/response/confirm", markRoute, h.signedIn, h.showConfirm)
+	app.Post("/consultations/:slug/response/submit", markRoute, h.writer, h.submitResponse)
+	app.Get("/consultations/:slug/response/receipt", markRoute, h.signedIn, h.showReceipt)
+	app.Post("/consultations/:slug/response/reopen", markRoute, h.writer, h.reopenResponse)
+	// Running them: moderators and administrators.
+	app.Get("/admin/consultations", markRoute, staffOnly, h.adminConsultations)
+	app.Get("/admin/consultations/new", markRoute, staffOnly, h.newConsultation)
+	app.Post("/admin/consultations/new", markRoute, staffOnly, h.createConsultation)
+	app.Get("/admin/consultations/:slug", markRoute, staffOnly, h.adminConsultation)
+	app.Get("/admin/consultations/:slug/edit", markRoute, staffOnly, h.editConsultation)
+	app.Post("/admin/consultations/:slug/edit", markRoute, staffOnly, h.updateConsultation)
+	for _, action := range []string{"publish", "unpublish", "results", "withdraw", "delete"} {
+		app.Post("/admin/consultations/:slug/"+action, markRoute, staffOnly, h.consultationAction)
+	}
+	app.Get("/admin/consultations/:slug/questions", markRoute, staffOnly, h.showQuestions)
+	app.Post("/admin/consultations/:slug/questions", markRoute, staffOnly, h.addQuestion)
+	app.Post("/admin/consultations/:slug/questions/:id", markRoute, staffOnly, h.changeQuestion)
+	app.Get("/admin/consultations/:slug/preview", markRoute, staffOnly, h.previewConsultation)
+	app.Get("/admin/consultations/:slug/responses", markRoute, staffOnly, h.adminResponses)
+	app.Get("/admin/consultations/:slug/responses.csv", markRoute, staffOnly, h.exportResponses)
+	app.Get("/admin/consultations/:slug/responses.json", markRoute, staffOnly, h.exportResponses)
+	app.Get("/admin/consultations/:slug/report", markRoute, staffOnly, h.adminReport)
+	// [consultations-end]
+
 	// JSON API, documented in /api/openapi.json. Public content without a
 	// token; members' content with a personal token (Authorization: Bearer).
 	app.Get("/api/openapi.json", markRoute, h.openAPI)
@@ -136,6 +170,11 @@ func (h *handlers) routes(app *fiber.App) {
 	api.Get("/organisations", markRoute, h.apiListOrganisations)
 	api.Get("/organisations/:slug", markRoute, h.apiShowOrganisation)
 	// [api-end]
+	// [api-consultations]
+	api.Get("/consultations", markRoute, h.apiListConsultations)
+	api.Get("/consultations/:slug", markRoute, h.apiShowConsultation)
+	api.Post("/consultations/:slug/responses", markRoute, h.writer, h.apiSaveResponse)
+	// [api-consultations-end]
 
 	// Anything else is a 404 page (or JSON error under /api).
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
