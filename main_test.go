@@ -560,3 +560,44 @@ func TestGlossaryCheck(t *testing.T) {
 		})
 	}
 }
+
+// [consultations] --org-admin makes the new member an admin of their
+// organisation (who submits its consultation responses); it is for members
+// of an organisation only.
+func TestUserAddOrgAdmin(t *testing.T) {
+	dir, orgID := userAddDatabase(t)
+	ctx := context.Background()
+	var stdout, stderr syncBuffer
+	code := run(ctx, []string{"user", "add", "--data-dir", dir, "--email", "lead@example.org", "--role", "member",
+		"--org", "approved-org", "--org-admin", "--name", "Lea Admin"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "organisation admin") {
+		t.Errorf("the output does not say organisation admin:\n%s", stdout.String())
+	}
+	for _, bad := range [][]string{
+		{"--email", "mod2@example.org", "--role", "moderator", "--org-admin"},
+		{"--email", "lone@example.org", "--role", "member", "--org-admin"},
+	} {
+		var out, errOut syncBuffer
+		args := append([]string{"user", "add", "--data-dir", dir}, bad...)
+		if code := run(ctx, args, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "--org-admin is for a member") ||
+			strings.Count(strings.TrimSpace(errOut.String()), "\n") > 0 {
+			t.Errorf("%v: exit %d, stderr %q", bad, code, errOut.String())
+		}
+	}
+	store := openStore(t, dir)
+	defer store.Close()
+	u, err := store.UserByEmail(ctx, "lead@example.org")
+	if err != nil || !u.OrgAdmin || u.Role != models.RoleMember || u.OrganisationID == nil || *u.OrganisationID != orgID {
+		t.Fatalf("created %+v (%v)", u, err)
+	}
+	entries, _, err := store.ListAudit(ctx, models.AuditFilter{Action: models.AuditUserInvited})
+	if err != nil || len(entries) != 1 || !strings.Contains(entries[0].Detail, "organisation admin") {
+		t.Errorf("audit log: %+v (%v)", entries, err)
+	}
+	if n, _ := store.CountUsers(ctx); n != 1 {
+		t.Errorf("%d accounts, want 1", n)
+	}
+}

@@ -201,7 +201,59 @@ var accessTable = []accessRow{
 	{method: "GET", path: "/api/v1/practices/{publicNote}", want: everyone},
 	{method: "GET", path: "/api/v1/organisations", want: everyone},
 	{method: "GET", path: "/api/v1/organisations/{orgA}", want: everyone},
+	// [consultations]
+	{method: "GET", path: "/api/v1/consultations", want: everyone},
+	{method: "GET", path: "/api/v1/consultations/{openConsultation}", want: everyone},
+	// A draft exists for staff only (identify reads the session on GET /api
+	// too, so staff's browsers see it there as well).
+	{method: "GET", path: "/api/v1/consultations/{draftConsultation}", want: outcomes{notFound, notFound, notFound, notFound, ok, ok}},
+	// Writes need a token: a session cookie is refused.
+	{method: "POST", path: "/api/v1/consultations/{openConsultation}/responses", want: outcomes{unauth, unauth, unauth, unauth, unauth, unauth}},
+	// [consultations-end]
 }
+
+// consultationRows are the consultation routes' rules: public pages, an
+// organisation's response (its members read it, its writers save it, its
+// admins submit and reopen it; staff answer for no organisation and see the
+// preview), and the moderators' pages.
+var consultationRows = []accessRow{
+	{method: "GET", path: "/consultations", want: everyone},
+	{method: "GET", path: "/consultations/{openConsultation}", want: everyone},
+	{method: "GET", path: "/consultations/{draftConsultation}", want: outcomes{notFound, notFound, notFound, notFound, ok, ok}},
+	{method: "GET", path: "/consultations/{closedConsultation}/results", want: everyone},
+	{method: "GET", path: "/consultations/{openConsultation}/results", want: outcomes{notFound, notFound, notFound, notFound, ok, ok}},
+	{method: "GET", path: "/consultations/{openConsultation}/response", want: outcomes{toLogin, ok, ok, ok, toPreview, toPreview}},
+	{method: "GET", path: "/consultations/{draftConsultation}/response", want: outcomes{toLogin, notFound, notFound, notFound, toPreview, toPreview}},
+	{method: "POST", path: "/consultations/{openConsultation}/response", form: url.Values{"page": {"1"}, "go": {"save"}},
+		want: outcomes{unauth, through, through, forbidden, forbidden, forbidden}},
+	{method: "GET", path: "/consultations/{openConsultation}/response/confirm", want: outcomes{toLogin, through, through, through, forbidden, forbidden}},
+	{method: "POST", path: "/consultations/{openConsultation}/response/submit", want: outcomes{unauth, forbidden, through, forbidden, forbidden, forbidden}},
+	{method: "GET", path: "/consultations/{openConsultation}/response/receipt", want: outcomes{toLogin, through, through, through, forbidden, forbidden}},
+	{method: "POST", path: "/consultations/{openConsultation}/response/reopen", want: outcomes{unauth, forbidden, through, forbidden, forbidden, forbidden}},
+	{method: "GET", path: "/admin/consultations", want: staffPage},
+	{method: "GET", path: "/admin/consultations/new", want: staffPage},
+	{method: "POST", path: "/admin/consultations/new", form: url.Values{"title": {"Access test"}}, want: staffDo},
+	{method: "GET", path: "/admin/consultations/{draftConsultation}", want: staffPage},
+	{method: "GET", path: "/admin/consultations/{draftConsultation}/edit", want: staffPage},
+	{method: "POST", path: "/admin/consultations/{draftConsultation}/edit", want: staffDo},
+	{method: "POST", path: "/admin/consultations/{newDraftConsultation}/publish", want: staffDo},
+	{method: "POST", path: "/admin/consultations/{newDraftConsultation}/unpublish", want: staffDo},
+	{method: "POST", path: "/admin/consultations/{closedConsultation}/results", want: staffDo},
+	{method: "POST", path: "/admin/consultations/{newDraftConsultation}/withdraw", want: staffDo},
+	{method: "POST", path: "/admin/consultations/{newDraftConsultation}/delete", want: staffDo},
+	{method: "GET", path: "/admin/consultations/{draftConsultation}/questions", want: staffPage},
+	{method: "POST", path: "/admin/consultations/{draftConsultation}/questions", form: url.Values{"type": {"yes_no"}}, want: staffDo},
+	{method: "POST", path: "/admin/consultations/{draftConsultation}/questions/{draftQuestion}", form: url.Values{"action": {"down"}}, want: staffDo},
+	{method: "GET", path: "/admin/consultations/{draftConsultation}/preview", want: staffPage},
+	{method: "GET", path: "/admin/consultations/{closedConsultation}/responses", want: staffPage},
+	{method: "GET", path: "/admin/consultations/{closedConsultation}/responses.csv", want: staffPage},
+	{method: "GET", path: "/admin/consultations/{closedConsultation}/responses.json", want: staffPage},
+	{method: "GET", path: "/admin/consultations/{closedConsultation}/report", want: staffPage},
+}
+
+func init() { accessTable = append(accessTable, consultationRows...) }
+
+var toPreview = outcome{status: http.StatusSeeOther, to: "/admin/consultations/"}
 
 var toPractices = outcome{status: http.StatusSeeOther, to: "/practices"}
 
@@ -261,6 +313,7 @@ func newAccessFixture(t *testing.T) *accessFixture {
 	fx.fixed["mail"] = fmt.Sprint(m.ID)
 	fx.fixed["country"] = "NL" // [pathways]
 	fx.fixed["application"] = fx.newApplication()
+	fx.consultationFixture() // [consultations]
 	return fx
 }
 
@@ -300,6 +353,9 @@ func (fx *accessFixture) value(key string) string {
 		return fx.newApplication()
 	case "newEmail":
 		return fmt.Sprintf("nobody%d@example.org", fx.serial)
+	}
+	if v, ok := fx.consultationValue(key); ok { // [consultations]
+		return v
 	}
 	fx.t.Fatalf("unknown placeholder {%s}", key)
 	return ""
@@ -405,7 +461,7 @@ func routePattern(path string) string {
 // paramName is the name of the parameter at segment i in routes.go's style.
 func paramName(segs []string, i int) string {
 	switch segs[i-1] {
-	case "practices", "organisations":
+	case "practices", "organisations", "consultations":
 		return "slug"
 	case "pathways":
 		return "country"

@@ -134,6 +134,15 @@ func (h *handlers) apiShowConsultation(c *fiber.Ctx) error {
 	return c.JSON(d)
 }
 
+// apiTokenOnly lets API writes through only with a personal token: a session
+// cookie never authorises them, since no CSRF token protects the API.
+func apiTokenOnly(c *fiber.Ctx) error {
+	if !strings.HasPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ") {
+		return fiber.ErrUnauthorized
+	}
+	return c.Next()
+}
+
 // apiResponseRequest is the body of POST /api/v1/consultations/{slug}/responses.
 type apiResponseRequest struct {
 	Answers     map[string]json.RawMessage `json:"answers"`
@@ -190,24 +199,30 @@ func (h *handlers) apiSaveResponse(c *fiber.Ctx) error {
 		body.Language = m.Languages[0]
 	}
 	answers, ps := jsonAnswers(m, body.Answers)
-	keep, more := checkAnswers(m.Questions, answers, body.Submit)
+	// After the closing time nothing is checked: the text is kept as sent
+	// (what can be stored of it) and the answer is 403, whatever it says.
+	open := m.State(now) == models.ConsultationOpen
+	keep, more := checkAnswers(m.Questions, answers, body.Submit && open)
 	for _, p := range more {
 		ps.AddValue(p.Field, p.Key, p.Value)
 	}
 	checkMeta(m, body.Publication, body.Language, body.Submit, &ps)
-	if !ps.OK() {
+	if !ps.OK() && open {
 		questions := map[string]string{}
 		for field, msg := range ps.Messages(loc, "") {
 			questions[strings.TrimPrefix(field, "q-")] = msg
 		}
 		return apiFail(c, fiber.StatusUnprocessableEntity, "invalid", loc.T("consult.api.invalid", "Count", len(questions)), questions)
 	}
-	if body.Submit && !v.OrgAdmin {
+	if body.Submit && !v.OrgAdmin && open {
 		return apiFail(c, fiber.StatusForbidden, "forbidden", loc.T("consult.api.org_admin"), nil)
 	}
 	in := models.ResponseInput{ConsultationID: m.ID, OrganisationID: v.OrganisationID, By: auditBy(c), Now: now,
 		Answers: keep, SetMeta: true, Publication: body.Publication, Language: body.Language, Submit: body.Submit,
 		QuestionsVersion: m.QuestionsVersion, IdempotencyKey: key}
+	if ps.Has(fieldPublication) || ps.Has(fieldLanguage) {
+		in.SetMeta = false // only after the closing time, when ps is not refused
+	}
 	for _, q := range m.Answerable() {
 		in.Covered = append(in.Covered, q.ID)
 	}

@@ -441,7 +441,7 @@ func (h *handlers) saveResponse(c *fiber.Ctx) error {
 	typed := formAnswers(c, qs)
 	keep, ps := checkAnswers(qs, typed, false)
 	in := models.ResponseInput{ConsultationID: m.ID, OrganisationID: v.OrganisationID, By: auditBy(c), Now: now,
-		Base: formInt(c, "version"), Answers: keep, QuestionsVersion: m.QuestionsVersion}
+		Base: formInt(c, "version"), CheckBase: true, Answers: keep, QuestionsVersion: m.QuestionsVersion}
 	for _, q := range qs {
 		_, typedIt := typed[q.ID]
 		if _, kept := keep[q.ID]; kept || !typedIt {
@@ -674,8 +674,12 @@ func (h *handlers) submitResponse(c *fiber.Ctx) error {
 	}
 	version := formInt(c, "version")
 	key := form.Truncate(c.FormValue("key"), models.MaxIdempotencyKey)
-	if r.Version == version {
-		// Only what was reviewed is checked: a later change fails as stale below.
+	if version < 1 {
+		return h.renderConfirm(c, fiber.StatusConflict, m, r, "consult.confirm.stale")
+	}
+	if r.Version == version && m.State(now) == models.ConsultationOpen {
+		// What was reviewed is checked here; anything else is a repeat of an
+		// earlier click (the key says so) or stale, and the store refuses it.
 		_, ps := checkAnswers(m.Questions, r.Answers, true)
 		checkMeta(m, r.Publication, r.Language, true, &ps)
 		if !ps.OK() {
@@ -683,7 +687,7 @@ func (h *handlers) submitResponse(c *fiber.Ctx) error {
 		}
 	}
 	in := models.ResponseInput{ConsultationID: m.ID, OrganisationID: v.OrganisationID, By: auditBy(c), Now: now,
-		Base: version, Submit: true, QuestionsVersion: m.QuestionsVersion, IdempotencyKey: key, RequestHash: requestHash("web", strconv.Itoa(version))}
+		Base: version, CheckBase: true, Submit: true, QuestionsVersion: m.QuestionsVersion, IdempotencyKey: key, RequestHash: requestHash("web", strconv.Itoa(version))}
 	res, err := h.store.SaveResponse(ctx, in, h.queueReceipt(c, m, v))
 	switch {
 	case errors.Is(err, models.ErrStale), errors.Is(err, models.ErrQuestionsChanged), errors.Is(err, models.ErrIdempotencyMismatch):

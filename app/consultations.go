@@ -252,7 +252,7 @@ type barChart struct {
 const (
 	chartWidth  = 300
 	chartLabelW = 150
-	barRow    = 32
+	barRow      = 32
 )
 
 // BarX is where bars start.

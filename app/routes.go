@@ -173,7 +173,7 @@ func (h *handlers) routes(app *fiber.App) {
 	// [api-consultations]
 	api.Get("/consultations", markRoute, h.apiListConsultations)
 	api.Get("/consultations/:slug", markRoute, h.apiShowConsultation)
-	api.Post("/consultations/:slug/responses", markRoute, h.writer, h.apiSaveResponse)
+	api.Post("/consultations/:slug/responses", markRoute, apiTokenOnly, h.writer, h.apiSaveResponse)
 	// [api-consultations-end]
 
 	// Anything else is a 404 page (or JSON error under /api).

@@ -169,10 +169,12 @@ type ResponseInput struct {
 	// Now is the server's time of the request: the deadline is checked
 	// against it.
 	Now time.Time
-	// Base is the version of the response the person edited (0: none, as
-	// for the API, which replaces the answers it sends). Answers changed by
-	// someone else since Base are conflicts, not overwritten.
-	Base int
+	// Base is the version of the response the person edited (0 when there
+	// was none yet); with CheckBase, answers someone else changed since Base
+	// are conflicts, not overwritten, and a submission must be of version
+	// Base. The API, which replaces the answers it sends, does not check.
+	Base      int
+	CheckBase bool
 	// Covered are the questions this save is about (a page of the form, or
 	// every question): their answers become Answers' (absent: cleared).
 	Covered []uint
@@ -292,7 +294,7 @@ func (s *Store) saveResponse(ctx context.Context, in ResponseInput) (ResponseRes
 		if c.QuestionsVersion != in.QuestionsVersion {
 			return res, ErrQuestionsChanged
 		}
-		if in.Base != 0 && in.Base != r.Version {
+		if in.CheckBase && in.Base != r.Version {
 			return res, ErrStale
 		}
 	} else if r.Status == ResponseSubmitted {
@@ -402,7 +404,7 @@ func merge(r *Response, in ResponseInput) (changed bool, conflicts []uint) {
 		if posted.Equal(current) || (posted.Empty() && current.Empty()) {
 			continue
 		}
-		if in.Base != 0 && r.AnswerVersions[q] > in.Base {
+		if in.CheckBase && r.AnswerVersions[q] > in.Base {
 			conflicts = append(conflicts, q)
 			continue
 		}
@@ -415,7 +417,7 @@ func merge(r *Response, in ResponseInput) (changed bool, conflicts []uint) {
 		changed = true
 	}
 	if in.SetMeta && (in.Publication != r.Publication || in.Language != r.Language) {
-		if in.Base != 0 && r.AnswerVersions[metaKey] > in.Base {
+		if in.CheckBase && r.AnswerVersions[metaKey] > in.Base {
 			conflicts = append(conflicts, metaKey)
 		} else {
 			r.Publication, r.Language = in.Publication, in.Language
@@ -494,7 +496,7 @@ func (s *Store) nextSeq(ctx context.Context, responseID uint) (int, error) {
 func (s *Store) keepLate(ctx context.Context, r *Response, in ResponseInput, now, closesAt time.Time) error {
 	copyOf := &Response{Answers: r.Answers.Clone(), AnswerVersions: map[uint]int{}, Publication: r.Publication, Language: r.Language}
 	late := in
-	late.Base = 0 // keep all of it, conflict or not
+	late.CheckBase = false // keep all of it, conflict or not
 	merge(copyOf, late)
 	if err := s.conn(ctx).Where("response_id = ? AND kind = ?", r.ID, SubmissionLate).Delete(&Submission{}).Error; err != nil {
 		return fmt.Errorf("models: unable to keep the late copy: %w", err)

@@ -55,7 +55,7 @@ func ids(c *models.Consultation) []uint {
 func save(t *testing.T, store *models.Store, c *models.Consultation, org uint, at time.Time, base int, submit bool, as models.Answers) models.ResponseResult {
 	t.Helper()
 	res, err := store.SaveResponse(t.Context(), models.ResponseInput{ConsultationID: c.ID, OrganisationID: org, Now: at,
-		Base: base, Covered: ids(c), Answers: as, SetMeta: true, Publication: models.PublishAnonymous, Language: "en",
+		Base: base, CheckBase: true, Covered: ids(c), Answers: as, SetMeta: true, Publication: models.PublishAnonymous, Language: "en",
 		Submit: submit, QuestionsVersion: c.QuestionsVersion}, nil)
 	if err != nil {
 		t.Fatalf("SaveResponse at %s: %v", at, err)
@@ -190,7 +190,7 @@ func TestResponseMergeAndConflicts(t *testing.T) {
 		// Two colleagues from the same version: one changes question 1, the
 		// other question 2. Both stay.
 		in := func(answers models.Answers, covered ...uint) models.ResponseInput {
-			return models.ResponseInput{ConsultationID: c.ID, OrganisationID: org.ID, Now: at, Base: base, Covered: covered, Answers: answers}
+			return models.ResponseInput{ConsultationID: c.ID, OrganisationID: org.ID, Now: at, Base: base, CheckBase: true, Covered: covered, Answers: answers}
 		}
 		if _, err := store.SaveResponse(t.Context(), in(models.Answers{q[0]: {Text: "Anna's"}}, q[0]), nil); err != nil {
 			t.Fatal(err)
@@ -210,7 +210,7 @@ func TestResponseMergeAndConflicts(t *testing.T) {
 		}
 		// Submitting what was reviewed at an older version is refused.
 		_, err = store.SaveResponse(t.Context(), models.ResponseInput{ConsultationID: c.ID, OrganisationID: org.ID, Now: at,
-			Base: base, Submit: true, QuestionsVersion: c.QuestionsVersion}, nil)
+			Base: base, CheckBase: true, Submit: true, QuestionsVersion: c.QuestionsVersion}, nil)
 		if !errors.Is(err, models.ErrStale) {
 			t.Errorf("stale submission: %v", err)
 		}
