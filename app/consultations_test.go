@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,9 +39,23 @@ func consultationApp(t *testing.T, d models.Dialect, start time.Time) (*testApp,
 	ta := newTestApp(t, d, func(c *config.Config) {
 		c.Clock = clk.Now
 		c.Limits.Requests = 1 << 20
+		// Each request may come from an address of its own (nextIP), so that
+		// tests of many requests stay under the per-address rate limit.
+		c.TrustedProxies = []string{"0.0.0.0"}
 	})
 	return ta, clk
 }
+
+var consultIPs atomic.Int64
+
+// nextIP is a fresh client address for the rate limiter.
+func nextIP() string {
+	n := consultIPs.Add(1)
+	return fmt.Sprintf("10.%d.%d.%d", 100+n/65536%100, n/256%256, n%256)
+}
+
+// busy gives the client a fresh address: for loops of many writes.
+func busy(cl *client) *client { cl.ip = nextIP(); return cl }
 
 var (
 	versionField = regexp.MustCompile(`name="version" value="(\d+)"`)
@@ -421,6 +436,7 @@ func (ta *testApp) apiPost(t testing.TB, token, path, key, body string) (*http.R
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
+	req.Header.Set("X-Forwarded-For", nextIP())
 	return ta.do(t, req)
 }
 
