@@ -81,8 +81,11 @@ const (
 	maxConsultationDescription = 20000
 )
 
+// lf makes a browser's line breaks (CRLF) plain ones.
+func lf(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+
 func (f *consultationForm) validate() (opens, closes time.Time, ps form.Problems) {
-	f.Title = strings.TrimSpace(f.Title)
+	f.Title, f.Description = strings.TrimSpace(f.Title), lf(f.Description)
 	f.InitiativeURL = strings.TrimSpace(f.InitiativeURL)
 	f.Languages = form.Dedupe(f.Languages)
 	ps.Text("title", f.Title, maxConsultationTitle, true)
@@ -285,6 +288,7 @@ var questionFields = []string{"type", "title", "help", "options", "min_choices",
 func (f *questionForm) toQuestion(existing []models.Option) (models.Question, form.Problems) {
 	var ps form.Problems
 	f.Title, f.ScaleLow, f.ScaleHigh = strings.TrimSpace(f.Title), strings.TrimSpace(f.ScaleLow), strings.TrimSpace(f.ScaleHigh)
+	f.Help, f.Options = lf(f.Help), lf(f.Options)
 	ps.OneOf("type", f.Type, models.QuestionTypes())
 	ps.Text("title", f.Title, 500, true)
 	ps.Multiline("help", f.Help, 2000, false)
