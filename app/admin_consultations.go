@@ -596,6 +596,7 @@ type moderatorData struct {
 	Published bool
 	Closed    bool
 	Reminders []string
+	Started   bool // an organisation has a response: no way back to draft
 }
 
 // adminConsultation is the moderators' view of one consultation: its
@@ -636,8 +637,12 @@ func (h *handlers) adminConsultation(c *fiber.Ctx) error {
 		}
 	}
 	for _, r := range models.ReminderOffsets() {
-		d.Reminders = append(d.Reminders, loc.BrusselsTime(m.ClosesAt.Add(-r.Before)))
+		// A reminder whose time comes before the opening is never sent.
+		if at := m.ClosesAt.Add(-r.Before); !at.Before(m.OpensAt) {
+			d.Reminders = append(d.Reminders, loc.BrusselsTime(at))
+		}
 	}
+	d.Started = d.Total.Submitted+d.Total.Draft > 0
 	return h.render(c, fiber.StatusOK, tplAdminConsultation, h.page(c, m.Title, d))
 }
 

@@ -229,46 +229,54 @@ func (h *handlers) ownResponse(c *fiber.Ctx, m *models.Consultation, v models.Vi
 	return own, nil
 }
 
-// bar is one bar of a chart drawn on the server.
+// bar is one bar of a chart drawn on the server: its label above it, the
+// figures beside it, so that the chart reads on a phone as on a screen.
 type bar struct {
 	Label   string
 	Short   string // the label cut to fit the chart
 	Count   int
 	Percent float64
+	LabelY  int
 	Y       int
 	Width   float64 // out of chartWidth
-	TextY   int
+	ValueY  int
 }
 
-// chart is one question's figures: an SVG bar chart and the same numbers in
-// a table beside it.
+// barChart is one question's figures: an SVG bar chart and the same numbers
+// in a table beside it.
 type barChart struct {
 	ID     string
 	Bars   []bar
 	Height int
 }
 
-// Chart geometry, in SVG user units.
+// Chart geometry, in SVG user units (about pixels on a phone).
 const (
-	chartWidth  = 300
-	chartLabelW = 150
-	barRow      = 32
+	chartWidth = 260 // the longest bar
+	barRow     = 44
+	barHeight  = 18
 )
 
 // BarX is where bars start.
-func (barChart) BarX() int { return chartLabelW }
+func (barChart) BarX() int { return 0 }
 
 // ValueX is where the figures beside the bars start.
-func (barChart) ValueX() int { return chartLabelW + chartWidth + 6 }
+func (barChart) ValueX() int { return chartWidth + 8 }
 
 // Total is the width of the whole chart.
-func (barChart) Total() int { return chartLabelW + chartWidth + 90 }
+func (barChart) Total() int { return chartWidth + 92 }
+
+// TrackWidth is the width of the grey track behind each bar.
+func (barChart) TrackWidth() int { return chartWidth }
+
+// BarHeight is the height of a bar.
+func (barChart) BarHeight() int { return barHeight }
 
 func barChartOf(id string, loc *i18n.Localizer, st models.QuestionStats) *barChart {
 	if st.Options == nil {
 		return nil
 	}
-	ch := &barChart{ID: id, Height: len(st.Options)*barRow + 8}
+	ch := &barChart{ID: id, Height: len(st.Options)*barRow + 4}
 	for i, o := range st.Options {
 		label := o.Label
 		switch st.Question.Type {
@@ -283,8 +291,9 @@ func barChartOf(id string, loc *i18n.Localizer, st models.QuestionStats) *barCha
 				label += " · " + st.Question.ScaleHigh
 			}
 		}
-		b := bar{Label: label, Short: shorten(label, 22), Count: o.Count, Percent: o.Percent,
-			Y: i*barRow + 4, Width: o.Percent / 100 * chartWidth, TextY: i*barRow + 4 + 17}
+		top := i * barRow
+		b := bar{Label: label, Short: shorten(label, 44), Count: o.Count, Percent: o.Percent,
+			LabelY: top + 14, Y: top + 20, Width: o.Percent / 100 * chartWidth, ValueY: top + 34}
 		ch.Bars = append(ch.Bars, b)
 	}
 	return ch
