@@ -419,6 +419,8 @@ func autosaved(c *fiber.Ctx) bool { return c.Get("X-Autosave") == "1" }
 
 type autosaveReply struct {
 	Version  int               `json:"version"`
+	State    string            `json:"state,omitempty"`  // the response's status
+	Status   string            `json:"status,omitempty"` // the same, translated
 	Saved    bool              `json:"saved"`
 	Message  string            `json:"message"`
 	Errors   map[string]string `json:"errors,omitempty"`
@@ -505,7 +507,7 @@ func (h *handlers) responseReply(c *fiber.Ctx, m *models.Consultation, r *models
 	loc := localizer(c)
 	if autosaved(c) {
 		reply := autosaveReply{Version: r.Version, Saved: res.Changed || status == fiber.StatusOK, Late: res.Late, Conflict: len(res.Conflicts) > 0,
-			Errors: st.Problems.Messages(loc, "")}
+			Errors: st.Problems.Messages(loc, ""), State: r.Status, Status: loc.T("consult.status." + r.Status)}
 		switch {
 		case res.Late:
 			reply.Message = loc.T(st.Notice, st.NoticeArgs...)

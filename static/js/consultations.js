@@ -51,6 +51,11 @@
       }).then(function (r) {
         busy = false;
         if (r.reply.version && version) { version.value = r.reply.version; }
+        var badge = document.getElementById("response-status");
+        if (badge && r.reply.status && r.reply.saved) {
+          badge.textContent = r.reply.status;
+          badge.className = "badge status-" + r.reply.state;
+        }
         say(r.reply.message || "");
         document.querySelectorAll(".question .field-error.live").forEach(function (el) { el.remove(); });
         Object.keys(r.reply.errors || {}).forEach(function (name) {
