@@ -4,14 +4,19 @@
 package search
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,21 +36,31 @@ const MappingVersion = 1
 
 var (
 	keyMappingVersion = []byte("proact:mapping_version")
-	keyOutboxSeq      = []byte("proact:outbox_seq")
+	keyOutboxPos      = []byte("proact:outbox_position")
 )
 
 // Index is the search index of one instance. Each instance has its own folder
 // (Bleve holds a file lock) and follows the shared outbox.
 type Index struct {
 	idx   bleve.Index
+	path  string
 	store *models.Store
 	log   *slog.Logger
 	text  *bluemonday.Policy
 
-	mu    sync.Mutex // serialises applying outbox entries
-	seq   uint64
+	mu sync.Mutex // serialises applying outbox entries
+	// pos is how far the outbox has been applied for good (see
+	// models.OutboxPosition); ahead holds the ids of entries past it that
+	// were applied already but are not final yet, so they are not applied
+	// again on every poll.
+	pos   models.OutboxPosition
+	ahead map[uint64]bool
 	wake  chan struct{}
 	ready bool
+	// consumer names this index among the outbox's consumers, whose
+	// positions hold back pruning.
+	consumer  string
+	retention models.OutboxRetention
 
 	langMu sync.RWMutex
 	langs  map[string]bool // languages with documents: the fields worth querying
@@ -56,8 +71,17 @@ type Index struct {
 // temporary files that stop Bleve from opening it: the database is the source
 // of truth, so the index is rebuilt rather than the start refused).
 func Open(ctx context.Context, dir string, store *models.Store, log *slog.Logger) (*Index, error) {
-	ix := &Index{store: store, log: log, text: bluemonday.StrictPolicy(), wake: make(chan struct{}, 1), langs: map[string]bool{}}
+	ix := &Index{store: store, log: log, text: bluemonday.StrictPolicy(), wake: make(chan struct{}, 1),
+		langs: map[string]bool{}, ahead: map[uint64]bool{}, retention: models.DefaultOutboxRetention}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("search: unable to create %s: %w", dir, err)
+	}
+	var err error
+	if ix.consumer, err = consumerName(dir); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, "index.bleve")
+	ix.path = path
 	idx, err := bleve.OpenUsing(path, boltConfig())
 	if isLocked(err) {
 		return nil, fmt.Errorf("search: the index in %s is in use by another proact process: give each instance its own PROACT_INDEX_DIR", dir)
@@ -65,39 +89,125 @@ func Open(ctx context.Context, dir string, store *models.Store, log *slog.Logger
 	if err == nil {
 		if v, _ := idx.GetInternal(keyMappingVersion); string(v) == strconv.Itoa(MappingVersion) {
 			ix.idx = idx
-			if s, _ := idx.GetInternal(keyOutboxSeq); len(s) > 0 {
-				ix.seq, _ = strconv.ParseUint(string(s), 10, 64)
+			if s, _ := idx.GetInternal(keyOutboxPos); len(s) > 0 {
+				_ = json.Unmarshal(s, &ix.pos)
 			}
 			if err := ix.loadLanguages(); err != nil {
 				return nil, err
 			}
-			ix.ready = true
-			return ix, nil
+			missed, err := ix.missedPruned(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if !missed {
+				ix.ready = true
+				return ix, ix.saveConsumer(ctx)
+			}
+			log.Info("search index is behind the pruned outbox: rebuilding", "path", path)
 		}
-		log.Info("search index has another mapping version: rebuilding", "path", path)
+		if ix.idx == nil {
+			log.Info("search index has another mapping version: rebuilding", "path", path)
+		}
+		ix.idx = nil
 		_ = idx.Close()
 	} else if !errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		log.Warn("search index unreadable: rebuilding from the database", "path", path, "err", err)
 	}
-	if err := os.RemoveAll(path); err != nil {
-		return nil, fmt.Errorf("search: unable to remove the old index: %w", err)
+	ix.path = path
+	if err := ix.create(ctx); err != nil {
+		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("search: unable to create %s: %w", dir, err)
+	return ix, ix.saveConsumer(ctx)
+}
+
+// create replaces whatever is at the index path by a new index built from
+// the database.
+func (ix *Index) create(ctx context.Context) error {
+	if ix.idx != nil {
+		_ = ix.idx.Close()
+		ix.idx, ix.ready = nil, false
 	}
-	idx, err = bleve.NewUsing(path, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, boltConfig())
+	if err := os.RemoveAll(ix.path); err != nil {
+		return fmt.Errorf("search: unable to remove the old index: %w", err)
+	}
+	idx, err := bleve.NewUsing(ix.path, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, boltConfig())
 	if err != nil {
-		return nil, fmt.Errorf("search: unable to create the index: %w", err)
+		return fmt.Errorf("search: unable to create the index: %w", err)
 	}
 	ix.idx = idx
 	if err := idx.SetInternal(keyMappingVersion, []byte(strconv.Itoa(MappingVersion))); err != nil {
-		return nil, fmt.Errorf("search: unable to write the index version: %w", err)
+		return fmt.Errorf("search: unable to write the index version: %w", err)
 	}
 	if err := ix.Rebuild(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	ix.ready = true
-	return ix, nil
+	return nil
+}
+
+// consumerName returns the name of this index folder among the outbox's
+// consumers, made at random the first time.
+func consumerName(dir string) (string, error) {
+	path := filepath.Join(dir, "consumer")
+	b, err := os.ReadFile(path)
+	if err == nil && len(bytes.TrimSpace(b)) > 0 {
+		return string(bytes.TrimSpace(b)), nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("search: unable to read %s: %w", path, err)
+	}
+	host, _ := os.Hostname()
+	name := strings.Trim(host+"-"+strings.ToLower(rand.Text()[:10]), "-")
+	if err := os.WriteFile(path, []byte(name+"\n"), 0o640); err != nil {
+		return "", fmt.Errorf("search: unable to write %s: %w", path, err)
+	}
+	return name, nil
+}
+
+// saveConsumer records the index's outbox position in the database.
+func (ix *Index) saveConsumer(ctx context.Context) error {
+	ix.mu.Lock()
+	pos := ix.pos
+	ix.mu.Unlock()
+	return ix.store.SaveOutboxConsumer(ctx, ix.consumer, pos)
+}
+
+// missedPruned reports whether pruning removed outbox rows this index had
+// not applied yet (it was stopped for longer than the retention).
+func (ix *Index) missedPruned(ctx context.Context) (bool, error) {
+	mark, err := ix.store.OutboxPruned(ctx)
+	if err != nil {
+		return false, err
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.pos.Less(mark), nil
+}
+
+// Maintain records the index's position among the outbox's consumers and
+// prunes the outbox behind the slowest live one; an index that finds rows it
+// needed pruned (it was stopped too long) rebuilds. Run calls it every few
+// minutes; now is the time pruning measures ages from.
+func (ix *Index) Maintain(ctx context.Context, now time.Time) error {
+	if err := ix.saveConsumer(ctx); err != nil {
+		return err
+	}
+	n, err := ix.store.PruneOutbox(ctx, now, ix.retention)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		ix.log.Info("pruned the outbox", "rows", n)
+	}
+	missed, err := ix.missedPruned(ctx)
+	if err != nil || !missed {
+		return err
+	}
+	ix.log.Warn("search index is behind the pruned outbox: rebuilding")
+	if err := ix.create(ctx); err != nil {
+		return err
+	}
+	return ix.saveConsumer(ctx)
 }
 
 // boltConfig makes Bleve give up waiting for another process's file lock
@@ -240,7 +350,7 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 	defer ix.mu.Unlock()
 	// Read the outbox position first: anything written during the rebuild is
 	// applied again afterwards, which is harmless.
-	seq, err := ix.store.LastOutboxID(ctx)
+	head, err := ix.store.OutboxHead(ctx)
 	if err != nil {
 		return err
 	}
@@ -264,17 +374,25 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 			batch.Reset()
 		}
 	}
+	ix.ahead = map[uint64]bool{}
+	if err := ix.writeBatch(batch, head); err != nil {
+		return err
+	}
+	return nil
+}
+
+// writeBatch writes the batch and the outbox position it reaches at once,
+// so that a crash can only make entries be applied again, never skipped.
+func (ix *Index) writeBatch(batch *bleve.Batch, pos models.OutboxPosition) error {
+	b, err := json.Marshal(pos)
+	if err != nil {
+		return err
+	}
+	batch.SetInternal(keyOutboxPos, b)
 	if err := ix.idx.Batch(batch); err != nil {
 		return fmt.Errorf("search: unable to write a batch: %w", err)
 	}
-	return ix.setSeq(seq)
-}
-
-func (ix *Index) setSeq(seq uint64) error {
-	ix.seq = seq
-	if err := ix.idx.SetInternal(keyOutboxSeq, []byte(strconv.FormatUint(seq, 10))); err != nil {
-		return fmt.Errorf("search: unable to record the outbox position: %w", err)
-	}
+	ix.pos = pos
 	return nil
 }
 
@@ -291,6 +409,8 @@ func (ix *Index) Wake() {
 func (ix *Index) Run(ctx context.Context, poll time.Duration) {
 	t := time.NewTicker(poll)
 	defer t.Stop()
+	maintain := time.NewTicker(maintainEvery)
+	defer maintain.Stop()
 	for {
 		if _, err := ix.CatchUp(ctx); err != nil && ctx.Err() == nil {
 			ix.log.Error("search indexer", "err", err)
@@ -300,34 +420,70 @@ func (ix *Index) Run(ctx context.Context, poll time.Duration) {
 			return
 		case <-t.C:
 		case <-ix.wake:
+		case now := <-maintain.C:
+			if err := ix.Maintain(ctx, now); err != nil && ctx.Err() == nil {
+				ix.log.Error("search index maintenance", "err", err)
+			}
 		}
 	}
 }
 
-// CatchUp applies every outbox entry past the index's position and returns
-// how many it applied.
+// maintainEvery is how often Run records its position and prunes the outbox.
+const maintainEvery = 10 * time.Minute
+
+// outboxPage is how many outbox entries are read and applied at a time.
+const outboxPage = 500
+
+// CatchUp applies every committed outbox entry past the index's position and
+// returns how many it applied.
+//
+// Outbox ids commit out of order on PostgreSQL, so the position only moves
+// past entries that are final (every older transaction has ended). Entries
+// that have committed but are not final yet are applied at once too, and
+// remembered, so that a long transaction elsewhere delays nothing; the
+// position moves past them once the older transactions end.
 func (ix *Index) CatchUp(ctx context.Context) (int, error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	applied := 0
+	cursor, stalled := ix.pos, false
 	for {
-		entries, err := ix.store.OutboxAfter(ctx, ix.seq, 500)
-		if err != nil || len(entries) == 0 {
+		page, err := ix.store.OutboxSince(ctx, cursor, outboxPage)
+		if err != nil || len(page.Entries) == 0 {
 			return applied, err
 		}
-		batch := ix.idx.NewBatch()
-		for _, e := range entries {
-			if err := ix.apply(ctx, batch, e); err != nil {
-				return applied, err
+		batch, pos := ix.idx.NewBatch(), ix.pos
+		var passed, early []uint64 // changes to ahead, made once the batch is written
+		n := 0
+		for _, e := range page.Entries {
+			if !ix.ahead[e.ID] {
+				if err := ix.apply(ctx, batch, e); err != nil {
+					return applied, err
+				}
+				n++
+			}
+			if !stalled && page.Final(e) {
+				pos = e.Position()
+				passed = append(passed, e.ID)
+			} else {
+				stalled = true
+				early = append(early, e.ID)
 			}
 		}
-		if err := ix.idx.Batch(batch); err != nil {
-			return applied, fmt.Errorf("search: unable to write a batch: %w", err)
-		}
-		if err := ix.setSeq(entries[len(entries)-1].ID); err != nil {
+		if err := ix.writeBatch(batch, pos); err != nil {
 			return applied, err
 		}
-		applied += len(entries)
+		applied += n
+		for _, id := range passed {
+			delete(ix.ahead, id)
+		}
+		for _, id := range early {
+			ix.ahead[id] = true
+		}
+		if len(page.Entries) < outboxPage {
+			return applied, nil
+		}
+		cursor = page.Entries[len(page.Entries)-1].Position()
 	}
 }
 
