@@ -226,14 +226,15 @@ func dispatch(ctx context.Context, o options, log *slog.Logger, stdout io.Writer
 		fmt.Fprintf(stdout, "Exported %d organisation(s) and %d practice note(s) to %s.\n", r.Organisations, r.Practices, o.args[0])
 		return nil
 	case "reindex":
-		if err := os.RemoveAll(filepath.Join(o.cfg.IndexDir, "index.bleve")); err != nil {
-			return err
-		}
+		// Build a new generation beside the current one, then swap.
 		ix, err := search.Open(ctx, o.cfg.IndexDir, store, log)
 		if err != nil {
 			return err
 		}
 		defer ix.Close()
+		if err := ix.Rebuild(ctx); err != nil {
+			return err
+		}
 		n, _ := ix.DocCount()
 		fmt.Fprintf(stdout, "Rebuilt the search index: %d document(s).\n", n)
 		return nil

@@ -54,8 +54,10 @@ func TestIndexFollowsTheOutbox(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if n, err := ix.CatchUp(ctx); err != nil || n != 2 {
-			t.Fatalf("CatchUp applied %d entries (%v), want 2", n, err)
+		// At least the two new entries (on PostgreSQL a transaction open
+		// anywhere on the server may make the first one be applied again).
+		if n, err := ix.CatchUp(ctx); err != nil || n < 2 {
+			t.Fatalf("CatchUp applied %d entries (%v), want 2 or more", n, err)
 		}
 		if got := count(t, ix); got != 2 {
 			t.Errorf("after catching up: %d documents, want 2 (drafts are not indexed)", got)
@@ -87,8 +89,15 @@ func TestIndexFollowsTheOutbox(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer ix.Close()
-		if n, _ := ix.CatchUp(ctx); n != 0 {
-			t.Errorf("a reopened index applied %d old entries", n)
+		// On PostgreSQL entries that were not final yet (a transaction open
+		// anywhere on the server holds the horizon back) are applied again,
+		// harmlessly; on SQLite every entry is final.
+		n, err := ix.CatchUp(ctx)
+		if err != nil || (store.Dialect() == models.SQLite && n != 0) {
+			t.Errorf("a reopened index applied %d old entries (%v)", n, err)
+		}
+		if got := count(t, ix); got != 1 {
+			t.Errorf("after reopening: %d documents, want 1", got)
 		}
 	})
 }
@@ -106,7 +115,11 @@ func TestBrokenIndexIsRebuilt(t *testing.T) {
 	}
 	_ = ix.Close()
 	// Damage it as a crash might: the index metadata is garbage.
-	if err := os.WriteFile(filepath.Join(dir, "index.bleve", "index_meta.json"), []byte("{not json"), 0o644); err != nil {
+	name, err := readCurrent(dir)
+	if err != nil || name == "" {
+		t.Fatalf("CURRENT: %q, %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name, "index_meta.json"), []byte("{not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ix, err = Open(ctx, dir, store, quietLog())

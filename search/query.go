@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -65,8 +66,15 @@ func (ix *Index) Search(ctx context.Context, v models.Viewer, q Query) (Result, 
 		pub.SetField("visibility")
 		must = append(must, pub)
 	}
+	// Hold the generation for the whole search: a swap waits, then closes it.
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	g := ix.gen
+	if g == nil {
+		return Result{}, errors.New("search: index not ready")
+	}
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), q.PerPage, (q.Page-1)*q.PerPage, false)
-	res, err := ix.idx.SearchInContext(ctx, req)
+	res, err := g.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return Result{}, fmt.Errorf("search: unable to search: %w", err)
 	}
