@@ -281,7 +281,9 @@ func serve(ctx context.Context, cfg config.Config, store *models.Store, r *conte
 	if err := firstStart(ctx, cfg, store, r, stdout); err != nil {
 		return err
 	}
-	index, err := search.Open(ctx, cfg.IndexDir, store, log)
+	// Serve at once: a missing or damaged index is rebuilt in the
+	// background while pages work and searches answer 503.
+	index, err := search.Start(ctx, search.Config{Dir: cfg.IndexDir, Store: store, Log: log})
 	if err != nil {
 		return err
 	}

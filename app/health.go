@@ -2,9 +2,13 @@ package app
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"proact/search"
 )
 
 // healthz says the process is alive.
@@ -13,7 +17,9 @@ func (h *handlers) healthz(c *fiber.Ctx) error {
 }
 
 // readyz says whether this instance can serve: the database answers and the
-// search index is open. A load balancer stops sending traffic on 503.
+// search index is open. A load balancer stops sending traffic on 503. While
+// the index is rebuilt at start, pages are served (/healthz says alive) but
+// readiness waits, saying why.
 func (h *handlers) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
@@ -27,7 +33,15 @@ func (h *handlers) readyz(c *fiber.Ctx) error {
 		checks["index"], status = "unavailable", fiber.StatusServiceUnavailable
 	} else if err := h.index.Ready(); err != nil {
 		checks["index"], status = "unavailable", fiber.StatusServiceUnavailable
-		h.log.Warn("readiness: index", "err", err)
+		var unavailable *search.UnavailableError
+		if errors.As(err, &unavailable) {
+			// Rebuilding is expected after a start on a new or damaged index:
+			// say so, and how far it is, rather than log a warning.
+			checks["index"], checks["reason"] = "rebuilding", unavailable.Status.Reason()
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(unavailable.RetryAfter.Seconds())))
+		} else {
+			h.log.Warn("readiness: index", "err", err)
+		}
 	}
 	return c.Status(status).JSON(checks)
 }

@@ -62,6 +62,9 @@ func (ix *Index) missedPruned(ctx context.Context) (bool, error) {
 // needed pruned (its indexer stalled for longer than the retention) rebuilds.
 // Run calls it every few minutes; now is the time pruning measures ages from.
 func (ix *Index) Maintain(ctx context.Context, now time.Time) error {
+	if ix.current() == nil {
+		return nil // the first build is still running
+	}
 	if err := ix.saveConsumer(ctx); err != nil {
 		return err
 	}

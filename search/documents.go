@@ -133,8 +133,12 @@ func (ix *Index) fill(ctx context.Context, idx bleve.Index, head models.OutboxPo
 	if err != nil {
 		return err
 	}
-	batch := idx.NewBatch()
+	batch, total := idx.NewBatch(), len(practices)
+	ix.progress(0, total)
 	for i := range practices {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		p := &practices[i]
 		if p.Status != models.StatusPublished {
 			continue
@@ -147,6 +151,7 @@ func (ix *Index) fill(ctx context.Context, idx bleve.Index, head models.OutboxPo
 				return fmt.Errorf("search: unable to write a batch: %w", err)
 			}
 			batch.Reset()
+			ix.progress(i+1, total)
 		}
 	}
 	return writeBatch(idx, batch, head)

@@ -103,6 +103,9 @@ func writeCurrent(dir, name string) error {
 // panic later in Bleve's own merge goroutines, where nothing can recover it.
 func openGeneration(dir, name string) (g *generation, err error) {
 	path := filepath.Join(dir, name)
+	// A corrupt length can point past the end of a memory-mapped file: a
+	// fault, which without this kills the process instead of panicking.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			g, err = nil, fmt.Errorf("%w: %s panicked while opening: %v\n%s", errCorrupt, name, r, debug.Stack())

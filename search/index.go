@@ -57,37 +57,109 @@ type Index struct {
 
 	langMu sync.RWMutex
 	langs  map[string]bool // languages with documents: the fields worth querying
+
+	statusMu sync.Mutex
+	status   Status
+	ready    chan struct{} // closed once a generation is in use
+	readyOne sync.Once
+	hold     <-chan struct{}
+	// stopBuild cancels a background build; building waits for it.
+	stopBuild context.CancelFunc
+	building  sync.WaitGroup
+}
+
+// Config is what an index needs.
+type Config struct {
+	// Dir is this instance's index folder (PROACT_INDEX_DIR).
+	Dir   string
+	Store *models.Store
+	Log   *slog.Logger
+	// Hold, when set, makes every build wait until it is closed: lets tests
+	// look at the index while it is being built.
+	Hold <-chan struct{}
 }
 
 // Open opens the index in dir, or builds it from the database when it is
-// missing, from another mapping version, or unusable: a crash or a failing
-// disk can leave files that Bleve refuses, or that make bbolt and zapx panic.
-// The database is the source of truth, so the index is rebuilt rather than
-// the start refused. Only another process holding the folder stops it.
+// missing, from another mapping version, or unusable, and returns once it
+// can answer searches: for the command line and tests. See Start.
 func Open(ctx context.Context, dir string, store *models.Store, log *slog.Logger) (*Index, error) {
-	ix := &Index{dir: dir, store: store, log: log, text: bluemonday.StrictPolicy(),
+	ix, err := Start(ctx, Config{Dir: dir, Store: store, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.WaitReady(ctx); err != nil {
+		_ = ix.Close()
+		return nil, err
+	}
+	return ix, nil
+}
+
+// Start opens the index and returns at once. When the index is missing,
+// from another mapping version, or unusable (a crash or a failing disk can
+// leave files that Bleve refuses, or that make bbolt and zapx panic), it is
+// rebuilt from the database in the background while the portal serves:
+// searches answer ErrUnavailable until it is ready. The database is the
+// source of truth, so the index is rebuilt rather than the start refused;
+// only another process holding the folder stops it.
+func Start(ctx context.Context, c Config) (*Index, error) {
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	ix := &Index{dir: c.Dir, store: c.Store, log: c.Log, hold: c.Hold, text: bluemonday.StrictPolicy(),
 		now: func() time.Time { return time.Now().UTC() }, wake: make(chan struct{}, 1),
-		langs: map[string]bool{}, ahead: map[uint64]bool{}, retention: models.DefaultOutboxRetention}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("search: unable to create %s: %w", dir, err)
+		langs: map[string]bool{}, ahead: map[uint64]bool{}, retention: models.DefaultOutboxRetention,
+		ready: make(chan struct{})}
+	if err := os.MkdirAll(c.Dir, 0o750); err != nil {
+		return nil, fmt.Errorf("search: unable to create %s: %w", c.Dir, err)
 	}
 	var err error
-	if ix.consumer, err = consumerName(dir); err != nil {
+	if ix.consumer, err = consumerName(c.Dir); err != nil {
 		return nil, err
 	}
 	g, err := ix.openCurrent(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if g == nil {
-		if err := ix.Rebuild(ctx); err != nil {
-			return nil, err
-		}
-	} else {
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	ix.stopBuild = cancel
+	if g != nil {
 		ix.install(g)
+		removeStale(c.Dir, g.name, ix.now())
+		return ix, ix.saveConsumer(ctx)
 	}
-	removeStale(dir, ix.generationName(), ix.now())
-	return ix, ix.saveConsumer(ctx)
+	removeStale(c.Dir, "", ix.now())
+	ix.setStatus(Status{State: StateBuilding, Started: ix.now()})
+	ix.building.Add(1)
+	go ix.buildUntilDone(bg)
+	return ix, nil
+}
+
+// buildUntilDone builds the first generation, trying again (less and less
+// often) while the database fails, until it succeeds or the index is closed.
+func (ix *Index) buildUntilDone(ctx context.Context) {
+	defer ix.building.Done()
+	wait := 2 * time.Second
+	for {
+		err := ix.Rebuild(ctx)
+		if err == nil {
+			if err := ix.saveConsumer(ctx); err != nil && ctx.Err() == nil {
+				ix.log.Warn("search index: recording the outbox position", "err", err)
+			}
+			ix.Wake()
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		ix.log.Error("search index: building from the database failed; trying again", "err", err, "in", wait)
+		ix.setStatus(Status{State: StateFailed, Started: ix.Status().Started, Err: err.Error()})
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Minute)
+	}
 }
 
 // openCurrent opens the generation CURRENT names, or returns nil when there
@@ -139,6 +211,8 @@ func (ix *Index) install(g *generation) {
 	ix.langMu.Lock()
 	ix.langs = langs
 	ix.langMu.Unlock()
+	ix.setStatus(Status{State: StateReady})
+	ix.readyOne.Do(func() { close(ix.ready) })
 	if old != nil {
 		_ = old.idx.Close()
 		_ = os.RemoveAll(filepath.Join(ix.dir, old.name))
@@ -167,8 +241,12 @@ func boltConfig() map[string]any { return map[string]any{"bolt_timeout": "2s"} }
 
 func isLocked(err error) bool { return err != nil && errors.Is(err, bolterrors.ErrTimeout) }
 
-// Close closes the index.
+// Close stops a build in progress and closes the index.
 func (ix *Index) Close() error {
+	if ix.stopBuild != nil {
+		ix.stopBuild()
+	}
+	ix.building.Wait()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.gen == nil {
@@ -179,11 +257,12 @@ func (ix *Index) Close() error {
 	return err
 }
 
-// Ready reports whether the index can answer: open, and readable.
+// Ready reports whether the index can answer: open, and readable. While it
+// is being built it returns an *UnavailableError saying how far it got.
 func (ix *Index) Ready() error {
 	g := ix.current()
 	if g == nil {
-		return errors.New("search: index not ready")
+		return ix.unavailable()
 	}
 	if _, err := g.idx.DocCount(); err != nil {
 		return fmt.Errorf("search: index unreadable: %w", err)
@@ -191,14 +270,21 @@ func (ix *Index) Ready() error {
 	return nil
 }
 
-// WaitReady blocks until the index can answer searches.
-func (ix *Index) WaitReady(ctx context.Context) error { return ix.Ready() }
+// WaitReady blocks until the index can answer searches, or ctx ends.
+func (ix *Index) WaitReady(ctx context.Context) error {
+	select {
+	case <-ix.ready:
+		return ix.Ready()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 // DocCount returns how many documents the index holds.
 func (ix *Index) DocCount() (uint64, error) {
 	g := ix.current()
 	if g == nil {
-		return 0, errors.New("search: index not ready")
+		return 0, ix.unavailable()
 	}
 	return g.idx.DocCount()
 }
@@ -242,6 +328,19 @@ func (ix *Index) build(ctx context.Context) (*generation, error) {
 	head, err := ix.store.OutboxHead(ctx)
 	if err != nil {
 		return fail(err)
+	}
+	if ix.current() == nil {
+		// Hold back pruning from here on while the first build runs.
+		if err := ix.store.SaveOutboxConsumer(ctx, ix.consumer, head); err != nil {
+			return fail(err)
+		}
+	}
+	if ix.hold != nil {
+		select {
+		case <-ix.hold:
+		case <-ctx.Done():
+			return fail(ctx.Err())
+		}
 	}
 	if err := ix.fill(ctx, idx, head); err != nil {
 		return fail(err)

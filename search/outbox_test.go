@@ -90,9 +90,7 @@ func TestLateCommitIsIndexed(t *testing.T) {
 			if got := count(t, ix); got != 2 {
 				t.Fatalf("after the early transaction committed: %d documents, want 2 (the early commit was skipped)", got)
 			}
-			if last := lastEntry(t, store); ix.pos != last.Position() || len(ix.ahead) != 0 {
-				t.Errorf("position %+v (ahead %v) did not pass both entries (last %+v)", ix.pos, ix.ahead, last.Position())
-			}
+			settle(t, ix, store)
 		})
 	}
 }
@@ -117,12 +115,31 @@ func TestRolledBackEntryDoesNotStall(t *testing.T) {
 	if err := store.SavePractice(ctx, note("next", "en", "Next note", "public")); err != nil {
 		t.Fatal(err)
 	}
-	catchUp(t, ix)
+	settle(t, ix, store)
 	if got := count(t, ix); got != 2 {
 		t.Errorf("%d documents, want 2 (kept and next; the rolled-back one never existed)", got)
 	}
-	if !stalled.Less(ix.pos) || ix.pos != lastEntry(t, store).Position() || len(ix.ahead) != 0 {
-		t.Errorf("position stuck at %+v (ahead %v) after the gap was abandoned", ix.pos, ix.ahead)
+	if !stalled.Less(ix.pos) {
+		t.Errorf("position stuck at %+v after the gap was abandoned", ix.pos)
+	}
+}
+
+// settle applies the outbox until the index's position reaches the last
+// entry. The horizon that makes entries final is the whole PostgreSQL
+// server's: a transaction of another test, in another database, holds it
+// back for a moment, during which entries are applied but not yet final.
+func settle(t *testing.T, ix *Index, store *models.Store) {
+	t.Helper()
+	last := lastEntry(t, store).Position()
+	deadline := time.Now().Add(10 * time.Second)
+	for catchUp(t, ix); ix.pos != last; catchUp(t, ix) {
+		if time.Now().After(deadline) {
+			t.Fatalf("position %+v never reached the last entry %+v (ahead %v)", ix.pos, last, ix.ahead)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(ix.ahead) != 0 {
+		t.Errorf("entries still remembered as applied early once final: %v", ix.ahead)
 	}
 }
 
@@ -165,7 +182,7 @@ func TestOutboxIsPruned(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		catchUp(t, fast)
+		settle(t, fast, store)
 		now := time.Now()
 		later := now.Add(2 * time.Hour)
 
@@ -186,7 +203,7 @@ func TestOutboxIsPruned(t *testing.T) {
 		if got := outboxRows(t, store); got != 3 {
 			t.Fatalf("rows the slow index needs were pruned: %d left, want 3", got)
 		}
-		catchUp(t, slow)
+		settle(t, slow, store)
 		if err := slow.Maintain(ctx, later); err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +219,7 @@ func TestOutboxIsPruned(t *testing.T) {
 		if err := store.SavePractice(ctx, note("while-away", "en", "Written while away", "public")); err != nil {
 			t.Fatal(err)
 		}
-		catchUp(t, fast)
+		settle(t, fast, store)
 		if err := fast.Maintain(ctx, now.Add(8*24*time.Hour)); err != nil {
 			t.Fatal(err)
 		}

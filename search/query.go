@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -41,6 +40,13 @@ func (ix *Index) Search(ctx context.Context, v models.Viewer, q Query) (Result, 
 	if text == "" {
 		return Result{}, nil
 	}
+	// Hold the generation for the whole search: a swap waits, then closes it.
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	g := ix.gen
+	if g == nil {
+		return Result{}, ix.unavailable()
+	}
 	if q.PerPage <= 0 || q.PerPage > 100 {
 		q.PerPage = 20
 	}
@@ -65,13 +71,6 @@ func (ix *Index) Search(ctx context.Context, v models.Viewer, q Query) (Result, 
 		pub := bleve.NewTermQuery(models.VisibilityPublic)
 		pub.SetField("visibility")
 		must = append(must, pub)
-	}
-	// Hold the generation for the whole search: a swap waits, then closes it.
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	g := ix.gen
-	if g == nil {
-		return Result{}, errors.New("search: index not ready")
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), q.PerPage, (q.Page-1)*q.PerPage, false)
 	res, err := g.idx.SearchInContext(ctx, req)

@@ -1,0 +1,74 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"proact/models"
+	"proact/models/modelstest"
+)
+
+// TestStartServesWhileBuilding: Start returns at once while the index is
+// built in the background; searches meanwhile say the index is being
+// rebuilt, how far it got and when to try again; then it answers.
+func TestStartServesWhileBuilding(t *testing.T) {
+	ctx := context.Background()
+	store := modelstest.New(t, models.SQLite)
+	for _, slug := range []string{"one", "two"} {
+		if err := store.SavePractice(ctx, note(slug, "en", "Seasonal workers "+slug, "public")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hold := make(chan struct{})
+	ix, err := Start(ctx, Config{Dir: t.TempDir(), Store: store, Log: quietLog(), Hold: hold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if st := ix.Status(); st.State != StateBuilding || st.Reason() == "" {
+		t.Errorf("status while building: %+v (%q)", st, st.Reason())
+	}
+	_, err = ix.Search(ctx, models.Viewer{}, Query{Text: "seasonal"})
+	var unavailable *UnavailableError
+	if !errors.Is(err, ErrUnavailable) || !errors.As(err, &unavailable) || unavailable.RetryAfter < time.Second {
+		t.Fatalf("search while building: %v, want ErrUnavailable with a retry delay", err)
+	}
+	if err := ix.Ready(); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Ready while building: %v", err)
+	}
+	// The indexer does nothing until there is an index to write to.
+	if n, err := ix.CatchUp(ctx); n != 0 || err != nil {
+		t.Errorf("CatchUp while building: %d, %v", n, err)
+	}
+	close(hold)
+	if err := ix.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Search(ctx, models.Viewer{}, Query{Text: "seasonal"})
+	if err != nil || res.Total != 2 {
+		t.Errorf("search once built: %d hits, %v; want 2", res.Total, err)
+	}
+	if st := ix.Status(); st.State != StateReady {
+		t.Errorf("status once built: %+v", st)
+	}
+}
+
+// TestCloseStopsABuild: closing an index that is still being built stops
+// the build and leaves no half-built generation in use.
+func TestCloseStopsABuild(t *testing.T) {
+	ctx := context.Background()
+	store := modelstest.New(t, models.SQLite)
+	dir := t.TempDir()
+	ix, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog(), Hold: make(chan struct{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if name, _ := readCurrent(dir); name != "" {
+		t.Errorf("an unfinished build became CURRENT: %q", name)
+	}
+}
