@@ -1,14 +1,31 @@
 package search
 
-// The language analyzers register themselves with Bleve when imported.
 import (
+	"fmt"
+	"sync"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	unitok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/registry"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	// The language analyzers and stop-word filters register themselves
+	// with Bleve when imported.
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/ar"
+	"github.com/blevesearch/bleve/v2/analysis/lang/bg"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cs"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/da"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/de"
+	"github.com/blevesearch/bleve/v2/analysis/lang/el"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/en"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/es"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/fi"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ga"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/hi"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/hr"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/hu"
@@ -21,3 +38,161 @@ import (
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/sv"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/tr"
 )
+
+// How each language is analysed:
+//
+//   - where Bleve has an analyzer (stemmer and stop words: da, de, en, es, fi,
+//     fr, hr, hu, it, nl, pl, pt, ro, sv, and ar, hi, ru, tr), that analyzer,
+//     then accent folding;
+//   - where it has stop words only (bg, cs, el, ga), Unicode words, lower
+//     case, those stop words, accent folding;
+//   - every other language, Unicode words, lower case, accent folding.
+//
+// Folding comes last, after the stemmer has seen the real word, so that a
+// query typed without accents ("muncitori sezonieri", "travailleurs
+// etrangers") still meets the stems of accented text. The neutral analyzer
+// (names, acronyms, numbers, in any language) is Unicode words, lower case
+// and folding, with no stop words and no stemming.
+var (
+	stemmedLanguages  = []string{"ar", "da", "de", "en", "es", "fi", "fr", "hi", "hr", "hu", "it", "nl", "pl", "pt", "ro", "ru", "sv", "tr"}
+	stopOnlyLanguages = map[string]string{"bg": bg.StopName, "cs": cs.StopName, "el": el.StopName, "ga": ga.StopName}
+)
+
+const (
+	foldName    = "proact_fold"
+	neutralName = "proact_neutral"
+)
+
+// analyzerName is the analyzer of a language's fields.
+func analyzerName(lang string) string { return "proact_" + lang }
+
+var registerOnce sync.Once
+
+// registerAnalysis registers the portal's analyzers with Bleve, once per
+// process (Bleve's registry is global).
+func registerAnalysis(languages []string) {
+	registerOnce.Do(func() {
+		must := func(err error) {
+			if err != nil {
+				panic(fmt.Sprintf("search: registering analysis: %v", err))
+			}
+		}
+		must(registry.RegisterTokenFilter(foldName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+			return foldFilter{}, nil
+		}))
+		must(registry.RegisterAnalyzer(neutralName, chain(nil, "")))
+		stemmed := map[string]bool{}
+		for _, l := range stemmedLanguages {
+			stemmed[l] = true
+		}
+		for _, lang := range languages {
+			switch {
+			case stemmed[lang]:
+				base := lang
+				must(registry.RegisterAnalyzer(analyzerName(lang), func(_ map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
+					a, err := cache.AnalyzerNamed(base)
+					if err != nil {
+						return nil, err
+					}
+					return foldingAnalyzer{a}, nil
+				}))
+			case stopOnlyLanguages[lang] != "":
+				var pre []string
+				if lang == "ga" {
+					pre = []string{ga.ElisionName}
+				}
+				must(registry.RegisterAnalyzer(analyzerName(lang), chain(pre, stopOnlyLanguages[lang])))
+			default:
+				must(registry.RegisterAnalyzer(analyzerName(lang), chain(nil, "")))
+			}
+		}
+	})
+}
+
+// chain builds "Unicode words, lower case, [pre...], [stop], fold".
+func chain(pre []string, stop string) registry.AnalyzerConstructor {
+	return func(_ map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
+		tok, err := cache.TokenizerNamed(unitok.Name)
+		if err != nil {
+			return nil, err
+		}
+		names := append([]string{lowercase.Name}, pre...)
+		if stop != "" {
+			names = append(names, stop)
+		}
+		names = append(names, foldName)
+		filters := make([]analysis.TokenFilter, 0, len(names))
+		for _, n := range names {
+			f, err := cache.TokenFilterNamed(n)
+			if err != nil {
+				return nil, err
+			}
+			filters = append(filters, f)
+		}
+		return &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: filters}, nil
+	}
+}
+
+// foldingAnalyzer runs one of Bleve's language analyzers, then folds accents.
+type foldingAnalyzer struct{ analysis.Analyzer }
+
+func (a foldingAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	return foldFilter{}.Filter(a.Analyzer.Analyze(input))
+}
+
+// foldFilter removes diacritics (é → e, ă → a, ł → l, ά → α) and maps the
+// final sigma to sigma, so that accents typed or not typed make no
+// difference.
+type foldFilter struct{}
+
+var folder = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), runes.Map(foldRune), norm.NFC)
+}}
+
+func foldRune(r rune) rune {
+	switch r {
+	case 'ς':
+		return 'σ'
+	case 'ł':
+		return 'l'
+	case 'Ł':
+		return 'L'
+	case 'ø':
+		return 'o'
+	case 'đ':
+		return 'd'
+	case 'ß':
+		return 's' // "ss" would change the length: Bleve's German analyzer has already made it "ss"
+	case 'æ':
+		return 'a'
+	case 'ħ':
+		return 'h'
+	case 'ı':
+		return 'i'
+	}
+	return r
+}
+
+func (foldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	t := folder.Get().(transform.Transformer)
+	defer folder.Put(t)
+	for _, tok := range input {
+		if isASCII(tok.Term) {
+			continue
+		}
+		t.Reset()
+		if out, _, err := transform.Bytes(t, tok.Term); err == nil {
+			tok.Term = out
+		}
+	}
+	return input
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

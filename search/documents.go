@@ -6,175 +6,240 @@ import (
 	"fmt"
 	"html"
 	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/standard"
-	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/microcosm-cc/bluemonday"
 
 	"proact/models"
 )
 
-// analyzers maps a note's language to the Bleve analyzer for it; languages
-// without one of their own in Bleve (Bulgarian, Czech, Greek, Irish, the
-// Baltic languages ...) use the standard analyzer until the search issue
-// builds theirs from Bleve's stop-word filters.
-var analyzers = map[string]string{
-	"ar": "ar", "da": "da", "de": "de", "en": "en", "es": "es", "fi": "fi", "fr": "fr",
-	"hi": "hi", "hr": "hr", "hu": "hu",
-	"it": "it", "nl": "nl", "pl": "pl", "pt": "pt", "ro": "ro", "ru": "ru", "sv": "sv", "tr": "tr",
+// Document kinds. Practice notes and organisations are indexed today;
+// consultations and published consultation responses plug in with a
+// Source of their own (see Source) when their issue lands.
+const (
+	KindPractice     = models.KindPractice
+	KindOrganisation = models.KindOrganisation
+	KindConsultation = "consultation"
+	KindResponse     = "response"
+)
+
+// Kinds lists the document kinds, in the order the facets panel shows them.
+var Kinds = []string{KindPractice, KindOrganisation, KindConsultation, KindResponse}
+
+// Audiences say who may find a document.
+const (
+	AudiencePublic  = models.VisibilityPublic  // everyone
+	AudienceMembers = models.VisibilityMembers // signed-in members
+)
+
+// Document is what the index holds for one searchable entity. A Source
+// builds it from the database; nothing that its audience may not read goes
+// into it (a draft, a pending revision, the contact of an organisation, the
+// identity behind an anonymous response), since everything in it can come
+// out again in a hit, a snippet, a count or a suggestion.
+type Document struct {
+	Kind     string
+	ID       uint
+	Slug     string
+	Language string // ISO 639-1; its analyzer reads Title, Summary and Body
+	Title    string
+	Summary  string
+	Body     string // plain text
+	// Extra is more text, indexed only in the language-neutral field: names
+	// of organisations and places.
+	Extra     string
+	Countries []string
+	Topics    []string
+	Sectors   []string
+	OrgType   string
+	Date      time.Time // publication, for sorting by date and the year facet
+	Audience  string
 }
 
-func analyzerFor(lang string) string {
-	if a, ok := analyzers[lang]; ok {
-		return a
-	}
-	return standard.Name
+// Source builds the documents of one kind from the database. The indexer
+// calls Load for every outbox entry of its kind (reloading the entity by
+// id: the outbox says what changed, the database what it is now), and a
+// rebuild calls Count and Scan. To make a new kind searchable: write its
+// Source, add it to Config.Sources (DefaultSources), and have the store
+// write an outbox row of that kind in the transaction of every change.
+type Source interface {
+	Kind() string
+	// Load returns the document of one entity, or nil (and no error) when
+	// it is not searchable (any more): deleted, a draft, unpublished.
+	Load(ctx context.Context, id uint) (*Document, error)
+	// Count says about how many documents Scan will give (for progress).
+	Count(ctx context.Context) (int, error)
+	// Scan gives every searchable document of the kind.
+	Scan(ctx context.Context, fn func(*Document) error) error
 }
 
-// newMapping gives every language its own text fields (title_fr, body_fr):
-// one field name analysed differently in different documents would get an
-// arbitrary analyzer at query time.
-func newMapping() mapping.IndexMapping {
-	m := bleve.NewIndexMapping()
-	m.DefaultAnalyzer = standard.Name
-	doc := bleve.NewDocumentMapping()
-	kw := func() *mapping.FieldMapping {
-		f := bleve.NewKeywordFieldMapping()
-		f.Analyzer = keyword.Name
-		f.DocValues = true // facets and sorting
-		return f
+// DefaultSources are the kinds indexed today.
+func DefaultSources(store *models.Store) []Source {
+	text := bluemonday.StrictPolicy()
+	return []Source{practiceSource{store, text}, organisationSource{store, text}}
+}
+
+// scanPage is how many entities a Scan loads at a time.
+const scanPage = 500
+
+// plainText turns sanitized HTML into the text a reader sees, on one line.
+func plainText(p *bluemonday.Policy, h string) string {
+	// Block ends become spaces, so that words of two paragraphs stay apart.
+	h = strings.NewReplacer("</p>", "</p> ", "<br>", " ", "</li>", "</li> ", "</td>", "</td> ", "</th>", "</th> ",
+		"</h1>", "</h1> ", "</h2>", "</h2> ", "</h3>", "</h3> ", "</h4>", "</h4> ").Replace(h)
+	return strings.Join(strings.Fields(html.UnescapeString(p.Sanitize(h))), " ")
+}
+
+type practiceSource struct {
+	store *models.Store
+	text  *bluemonday.Policy
+}
+
+func (practiceSource) Kind() string { return KindPractice }
+
+func (s practiceSource) Load(ctx context.Context, id uint) (*Document, error) {
+	p, err := s.store.PracticeByID(ctx, id)
+	if errors.Is(err, models.ErrNotFound) || (err == nil && p.Status != models.StatusPublished) {
+		return nil, nil
 	}
-	for _, f := range []string{"type", "slug", "language", "countries", "topics", "sectors",
-		"indicators", "target_groups", "visibility", "organisation"} {
-		doc.AddFieldMappingsAt(f, kw())
+	if err != nil {
+		return nil, err
 	}
-	date := bleve.NewDateTimeFieldMapping()
-	doc.AddFieldMappingsAt("published", date)
-	for _, lang := range models.Languages.Terms {
-		for _, f := range []string{"title", "summary", "body"} {
-			tf := bleve.NewTextFieldMapping()
-			tf.Analyzer = analyzerFor(lang)
-			tf.Store = f != "body"
-			tf.IncludeTermVectors = true // highlighting
-			doc.AddFieldMappingsAt(f+"_"+lang, tf)
+	return s.document(p), nil
+}
+
+func (s practiceSource) Count(ctx context.Context) (int, error) {
+	n, err := s.store.CountPublishedPractices(ctx)
+	return int(n), err
+}
+
+func (s practiceSource) Scan(ctx context.Context, fn func(*Document) error) error {
+	var after uint
+	for {
+		list, err := s.store.PublishedPracticesAfter(ctx, after, scanPage)
+		if err != nil || len(list) == 0 {
+			return err
 		}
+		for i := range list {
+			if err := fn(s.document(&list[i])); err != nil {
+				return err
+			}
+		}
+		after = list[len(list)-1].ID
 	}
-	m.DefaultMapping = doc
-	return m
 }
 
-// document is what the index holds for one entity.
-type document map[string]any
-
-func docID(kind string, id uint) string { return kind + ":" + strconv.FormatUint(uint64(id), 10) }
-
-func (ix *Index) practiceDoc(p *models.Practice) document {
-	lang := p.Language
-	ix.addLanguage(lang)
-	d := document{
-		"type": models.KindPractice, "slug": p.Slug, "language": lang,
-		"countries": p.Countries, "topics": p.Topics, "sectors": p.Sectors,
-		"indicators": p.Indicators, "target_groups": p.TargetGroups, "visibility": p.Visibility,
-		"title_" + lang: p.Title, "summary_" + lang: p.Summary,
-		"body_" + lang: html.UnescapeString(ix.text.Sanitize(p.BodyHTML)),
+func (s practiceSource) document(p *models.Practice) *Document {
+	d := &Document{Kind: KindPractice, ID: p.ID, Slug: p.Slug, Language: p.Language,
+		Title: p.Title, Summary: p.Summary, Body: plainText(s.text, p.BodyHTML),
+		Countries: p.Countries, Topics: p.Topics, Sectors: p.Sectors, Audience: AudienceMembers}
+	if p.Visibility == models.VisibilityPublic {
+		d.Audience = AudiencePublic
 	}
 	if p.PublishedAt != nil {
-		d["published"] = *p.PublishedAt
+		d.Date = *p.PublishedAt
 	}
-	if p.Organisation != nil {
-		d["organisation"] = p.Organisation.Slug
+	if o := p.Organisation; o != nil && o.Status == models.OrgApproved {
+		d.OrgType, d.Extra = o.Type, o.Name+"\n"+o.City
 	}
 	return d
 }
 
-func (ix *Index) addLanguage(lang string) {
-	ix.langMu.RLock()
-	known := ix.langs[lang]
-	ix.langMu.RUnlock()
-	if !known {
-		ix.langMu.Lock()
-		ix.langs[lang] = true
-		ix.langMu.Unlock()
-	}
+type organisationSource struct {
+	store *models.Store
+	text  *bluemonday.Policy
 }
 
-// languages returns the languages that have documents.
-func (ix *Index) languages() []string {
-	ix.langMu.RLock()
-	defer ix.langMu.RUnlock()
-	out := make([]string, 0, len(ix.langs))
-	for l := range ix.langs {
-		out = append(out, l)
-	}
-	return out
-}
+func (organisationSource) Kind() string { return KindOrganisation }
 
-// loadLanguages reads the languages of an index from its facet.
-func loadLanguages(idx bleve.Index, into map[string]bool) error {
-	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), 0, 0, false)
-	req.AddFacet("language", bleve.NewFacetRequest("language", len(models.Languages.Terms)))
-	res, err := idx.Search(req)
+func (s organisationSource) Load(ctx context.Context, id uint) (*Document, error) {
+	o, err := s.store.OrganisationByID(ctx, id)
+	if errors.Is(err, models.ErrNotFound) || (err == nil && o.Status != models.OrgApproved) {
+		return nil, nil
+	}
 	if err != nil {
-		return fmt.Errorf("search: unable to read the index languages: %w", err)
+		return nil, err
 	}
-	if f, ok := res.Facets["language"]; ok && f.Terms != nil {
-		for _, t := range f.Terms.Terms() {
-			into[t.Term] = true
-		}
-	}
-	return nil
+	return s.document(o), nil
 }
 
-// fill indexes every published practice from the database into a new index,
-// in batches, the last of which records the outbox position.
-func (ix *Index) fill(ctx context.Context, idx bleve.Index, head models.OutboxPosition) error {
-	practices, err := ix.store.AllPractices(ctx)
-	if err != nil {
-		return err
-	}
-	batch, total := idx.NewBatch(), len(practices)
-	ix.progress(0, total)
-	for i := range practices {
-		if err := ctx.Err(); err != nil {
+func (s organisationSource) Count(ctx context.Context) (int, error) {
+	n, err := s.store.CountApprovedOrganisations(ctx)
+	return int(n), err
+}
+
+func (s organisationSource) Scan(ctx context.Context, fn func(*Document) error) error {
+	var after uint
+	for {
+		list, err := s.store.ApprovedOrganisationsAfter(ctx, after, scanPage)
+		if err != nil || len(list) == 0 {
 			return err
 		}
-		p := &practices[i]
-		if p.Status != models.StatusPublished {
-			continue
-		}
-		if err := batch.Index(docID(models.KindPractice, p.ID), ix.practiceDoc(p)); err != nil {
-			return fmt.Errorf("search: unable to index %s: %w", p.Slug, err)
-		}
-		if batch.Size() >= 500 {
-			if err := idx.Batch(batch); err != nil {
-				return fmt.Errorf("search: unable to write a batch: %w", err)
+		for i := range list {
+			if err := fn(s.document(&list[i])); err != nil {
+				return err
 			}
-			batch.Reset()
-			ix.progress(i+1, total)
 		}
+		after = list[len(list)-1].ID
 	}
-	return writeBatch(idx, batch, head)
 }
 
-// apply reloads the entity from the database: the outbox says what changed,
-// the database says what it is now.
-func (ix *Index) apply(ctx context.Context, batch *bleve.Batch, e models.OutboxEntry) error {
-	id := docID(e.Kind, e.EntityID)
-	switch e.Kind {
-	case models.KindPractice:
-		p, err := ix.store.PracticeByID(ctx, e.EntityID)
-		if errors.Is(err, models.ErrNotFound) || (err == nil && p.Status != models.StatusPublished) {
-			batch.Delete(id)
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return batch.Index(id, ix.practiceDoc(p))
-	default:
-		// Kinds that later issues index (organisations, consultations) are
-		// skipped until their mapping exists.
-		return nil
+// document indexes what the directory shows everyone: never the
+// members-only contact.
+func (s organisationSource) document(o *models.Organisation) *Document {
+	body := plainText(s.text, o.DescriptionHTML)
+	return &Document{Kind: KindOrganisation, ID: o.ID, Slug: o.Slug,
+		Language: detectLanguage(body, o.Languages), Title: o.Name, Summary: o.City, Body: body,
+		Extra: o.Name + "\n" + o.City + "\n" + o.Website, Countries: []string{o.Country},
+		OrgType: o.Type, Date: o.CreatedAt, Audience: AudiencePublic}
+}
+
+func docID(kind string, id uint) string { return kind + ":" + strconv.FormatUint(uint64(id), 10) }
+
+func parseDocID(s string) (kind string, id uint, ok bool) {
+	kind, n, ok := strings.Cut(s, ":")
+	if !ok {
+		return "", 0, false
 	}
+	v, err := strconv.ParseUint(n, 10, 64)
+	return kind, uint(v), err == nil
+}
+
+// maxStoredBody bounds the text kept for snippets.
+const maxStoredBody = 20000
+
+// fields maps a document to the index's fields.
+func (d *Document) fields() map[string]any {
+	text := d.Title + "\n" + d.Summary + "\n" + d.Body
+	f := map[string]any{
+		fKind: d.Kind, fLang: d.Language, fAudience: d.Audience,
+		fCountry: d.Countries, fTopic: d.Topics, fSector: d.Sectors,
+		fNeutral: text + "\n" + d.Extra, fSuggest: suggestTerms(d.Title),
+		sTitle: d.Title, sSummary: d.Summary, sBody: truncate(d.Body, maxStoredBody),
+		sSlug: d.Slug, sCountries: strings.Join(d.Countries, " "),
+	}
+	if knownLanguage(d.Language) {
+		f[titleField(d.Language)] = d.Title
+		f[bodyField(d.Language)] = text
+	}
+	if d.OrgType != "" {
+		f[fOrgType] = d.OrgType
+	}
+	if !d.Date.IsZero() {
+		f[fYear] = strconv.Itoa(d.Date.Year())
+		f[fDate] = fmt.Sprintf("%012d", max(0, d.Date.Unix()))
+	}
+	return f
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -43,8 +43,9 @@ var errCorrupt = errors.New("search: index unusable")
 
 // generation is one open, verified build of the index.
 type generation struct {
-	name string
-	idx  bleve.Index
+	name  string
+	idx   bleve.Index
+	cache *segCache // facet bitmaps and dates per segment
 }
 
 // newGenerationName names a generation so that names sort by creation.
@@ -128,7 +129,7 @@ func openGeneration(dir, name string) (g *generation, err error) {
 		_ = idx.Close()
 		return nil, fmt.Errorf("%w: %s: %v", errCorrupt, name, err)
 	}
-	return &generation{name: name, idx: idx}, nil
+	return &generation{name: name, idx: idx, cache: newSegCache()}, nil
 }
 
 // probe reads what every search needs: the version, the count, a hit and

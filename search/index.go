@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/microcosm-cc/bluemonday"
+	"github.com/blevesearch/bleve/v2/mapping"
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"proact/models"
@@ -33,11 +33,14 @@ var (
 // Index is the search index of one instance. Each instance has its own folder
 // (Bleve holds a file lock) and follows the shared outbox.
 type Index struct {
-	dir   string
-	store *models.Store
-	log   *slog.Logger
-	text  *bluemonday.Policy
-	now   func() time.Time
+	dir      string
+	store    *models.Store
+	log      *slog.Logger
+	now      func() time.Time
+	sources  []Source
+	byKind   map[string]Source
+	glossary *glossary
+	mapping  mapping.IndexMapping
 
 	mu  sync.RWMutex // guards gen: searches hold it to read, a swap to write
 	gen *generation
@@ -74,6 +77,10 @@ type Config struct {
 	Dir   string
 	Store *models.Store
 	Log   *slog.Logger
+	// Sources are the kinds of document to index; nil means DefaultSources.
+	Sources []Source
+	// Concepts is the glossary that expands queries across languages.
+	Concepts []Concept
 	// Hold, when set, makes every build wait until it is closed: lets tests
 	// look at the index while it is being built.
 	Hold <-chan struct{}
@@ -105,10 +112,19 @@ func Start(ctx context.Context, c Config) (*Index, error) {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
-	ix := &Index{dir: c.Dir, store: c.Store, log: c.Log, hold: c.Hold, text: bluemonday.StrictPolicy(),
+	ix := &Index{dir: c.Dir, store: c.Store, log: c.Log, hold: c.Hold,
 		now: func() time.Time { return time.Now().UTC() }, wake: make(chan struct{}, 1),
 		langs: map[string]bool{}, ahead: map[uint64]bool{}, retention: models.DefaultOutboxRetention,
 		ready: make(chan struct{})}
+	if c.Sources == nil {
+		c.Sources = DefaultSources(c.Store)
+	}
+	ix.sources, ix.byKind = c.Sources, map[string]Source{}
+	for _, s := range c.Sources {
+		ix.byKind[s.Kind()] = s
+	}
+	ix.glossary = newGlossary(c.Concepts, languageCodes())
+	ix.mapping = newMapping()
 	if err := os.MkdirAll(c.Dir, 0o750); err != nil {
 		return nil, fmt.Errorf("search: unable to create %s: %w", c.Dir, err)
 	}
@@ -311,7 +327,7 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 func (ix *Index) build(ctx context.Context) (*generation, error) {
 	name := newGenerationName(ix.now())
 	path := filepath.Join(ix.dir, name)
-	idx, err := bleve.NewUsing(path, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, boltConfig())
+	idx, err := bleve.NewUsing(path, ix.mapping, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, boltConfig())
 	if err != nil {
 		return nil, fmt.Errorf("search: unable to create the index: %w", err)
 	}
@@ -345,5 +361,5 @@ func (ix *Index) build(ctx context.Context) (*generation, error) {
 	if err := ix.fill(ctx, idx, head); err != nil {
 		return fail(err)
 	}
-	return &generation{name: name, idx: idx}, nil
+	return &generation{name: name, idx: idx, cache: newSegCache()}, nil
 }

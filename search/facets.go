@@ -1,0 +1,246 @@
+package search
+
+import (
+	"strconv"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// Facets are counted with bitmaps rather than Bleve's facet builder, which
+// reads doc values hit by hit (about 8 µs per hit per facet field at 100,000
+// documents: seconds for a common word). A segment of the index never
+// changes once written, so for each segment and each facet field the
+// document numbers of every value are read once, from the segment's own
+// postings, into a roaring bitmap kept beside the index; a search collects
+// its hits per segment as a bitmap too, and each count is the cardinality of
+// an intersection. The same per-segment data holds the dates for sorting by
+// date.
+
+// segData is what one segment holds for facets and sorting.
+type segData struct {
+	values map[string]map[string]*roaring.Bitmap // field → value → local doc numbers
+	dates  []int64                               // local doc number → unix seconds (0: none)
+}
+
+// segCache keeps segData per segment for as long as the segment is in use.
+type segCache struct {
+	mu   sync.Mutex
+	data map[segment.Segment]*segData
+}
+
+func newSegCache() *segCache { return &segCache{data: map[segment.Segment]*segData{}} }
+
+// get returns the data of seg, reading it on first use.
+func (c *segCache) get(seg segment.Segment) (*segData, error) {
+	c.mu.Lock()
+	d, ok := c.data[seg]
+	c.mu.Unlock()
+	if ok {
+		return d, nil
+	}
+	d, err := readSegData(seg)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.data[seg] = d
+	c.mu.Unlock()
+	return d, nil
+}
+
+// retain drops the data of segments no longer in use (merged away).
+func (c *segCache) retain(live []segment.Segment) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.data) <= len(live) {
+		return
+	}
+	keep := make(map[segment.Segment]bool, len(live))
+	for _, s := range live {
+		keep[s] = true
+	}
+	for s := range c.data {
+		if !keep[s] {
+			delete(c.data, s)
+		}
+	}
+}
+
+func readSegData(seg segment.Segment) (*segData, error) {
+	d := &segData{values: map[string]map[string]*roaring.Bitmap{}}
+	fields := append([]string{fAudience}, facetFields...)
+	for _, f := range fields {
+		vals := map[string]*roaring.Bitmap{}
+		err := eachPosting(seg, f, func(term string, bm *roaring.Bitmap) { vals[term] = bm })
+		if err != nil {
+			return nil, err
+		}
+		d.values[f] = vals
+	}
+	d.dates = make([]int64, seg.Count())
+	err := eachPosting(seg, fDate, func(term string, bm *roaring.Bitmap) {
+		v, _ := strconv.ParseInt(term, 10, 64)
+		it := bm.Iterator()
+		for it.HasNext() {
+			if n := it.Next(); int(n) < len(d.dates) {
+				d.dates[n] = v
+			}
+		}
+	})
+	return d, err
+}
+
+// eachPosting calls fn with every term of a field in the segment and the
+// bitmap of the documents that have it.
+func eachPosting(seg segment.Segment, field string, fn func(string, *roaring.Bitmap)) error {
+	dict, err := seg.Dictionary(field)
+	if err != nil || dict == nil {
+		return err
+	}
+	it := dict.AutomatonIterator(nil, nil, nil)
+	var pl segment.PostingsList
+	var pi segment.PostingsIterator
+	for {
+		e, err := it.Next()
+		if err != nil || e == nil {
+			return err
+		}
+		pl, err = dict.PostingsList([]byte(e.Term), nil, pl)
+		if err != nil {
+			return err
+		}
+		bm := roaring.New()
+		if pl != nil {
+			pi = pl.Iterator(false, false, false, pi)
+			for p, err := pi.Next(); p != nil || err != nil; p, err = pi.Next() {
+				if err != nil {
+					return err
+				}
+				bm.Add(uint32(p.Number()))
+			}
+		}
+		fn(e.Term, bm)
+	}
+}
+
+// FacetValue is one value of a facet and how many hits have it.
+type FacetValue struct {
+	Value    string
+	Count    uint64
+	Selected bool
+}
+
+// Facet is the counts of one facet field, largest first.
+type Facet struct {
+	Name   string // kind, lang, country, topic, sector, org_type, year
+	Values []FacetValue
+}
+
+// segHits is one segment's hits of a search.
+type segHits struct {
+	data *segData
+	hits *roaring.Bitmap
+}
+
+// selection is the union of the bitmaps of the values chosen for one
+// facet, in one segment (nil: nothing chosen, no restriction).
+func selection(d *segData, field string, values []string) *roaring.Bitmap {
+	if len(values) == 0 {
+		return nil
+	}
+	out := roaring.New()
+	for _, v := range values {
+		if bm := d.values[field][v]; bm != nil {
+			out.Or(bm)
+		}
+	}
+	return out
+}
+
+// countFacets counts, for every facet, its values among the hits that
+// pass every other facet's selection: values of one facet combine with OR,
+// so a reader sees what choosing another value of it would add.
+func countFacets(segs []segHits, filters map[string][]string) []Facet {
+	counts := map[string]map[string]uint64{}
+	for _, f := range facetFields {
+		counts[f] = map[string]uint64{}
+	}
+	for _, s := range segs {
+		if s.hits.IsEmpty() {
+			continue
+		}
+		sel := map[string]*roaring.Bitmap{}
+		for _, f := range facetFields {
+			sel[f] = selection(s.data, f, filters[f])
+		}
+		base := func(except string) *roaring.Bitmap {
+			b := s.hits
+			cloned := false
+			for _, f := range facetFields {
+				if f == except || sel[f] == nil {
+					continue
+				}
+				if !cloned {
+					b, cloned = b.Clone(), true
+				}
+				b.And(sel[f])
+			}
+			return b
+		}
+		all := base("")
+		for _, f := range facetFields {
+			b := all
+			if sel[f] != nil {
+				b = base(f)
+			}
+			if b.IsEmpty() {
+				continue
+			}
+			for v, bm := range s.data.values[f] {
+				if n := b.AndCardinality(bm); n > 0 {
+					counts[f][v] += n
+				}
+			}
+		}
+	}
+	out := make([]Facet, 0, len(facetFields))
+	for _, f := range facetFields {
+		fc := Facet{Name: f}
+		for v, n := range counts[f] {
+			fc.Values = append(fc.Values, FacetValue{Value: v, Count: n})
+		}
+		for _, v := range filters[f] {
+			found := false
+			for i := range fc.Values {
+				if fc.Values[i].Value == v {
+					fc.Values[i].Selected, found = true, true
+				}
+			}
+			if !found { // chosen, but nothing has it: still shown, to be unchosen
+				fc.Values = append(fc.Values, FacetValue{Value: v, Selected: true})
+			}
+		}
+		sortFacet(fc.Values, f == fYear)
+		out = append(out, fc)
+	}
+	return out
+}
+
+func sortFacet(v []FacetValue, byValueDesc bool) {
+	less := func(a, b FacetValue) bool {
+		if byValueDesc {
+			return a.Value > b.Value
+		}
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.Value < b.Value
+	}
+	for i := 1; i < len(v); i++ {
+		for j := i; j > 0 && less(v[j], v[j-1]); j-- {
+			v[j], v[j-1] = v[j-1], v[j]
+		}
+	}
+}

@@ -1,0 +1,270 @@
+package search
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"proact/models"
+)
+
+// TestSearch runs the search behaviour over one fixture (see fixture_test.go).
+func TestSearch(t *testing.T) {
+	f, err := buildFixture(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("each language by its own rules", func(t *testing.T) {
+		for _, c := range []struct{ q, want string }{
+			{"travailleurs saisonniers", "t-saison-fr"},        // French plurals, stemmed
+			{"travailleur saisonnier etranger", "t-saison-fr"}, // accents typed or not
+			{"pracownikami sezonowymi", "t-pl"},                // Polish inflection
+			{"pracownik sezonowy", "t-pl"},
+			{"εργατες", "t-el"},                    // Greek without accents
+			{"ΕΡΓΆΤΕΣ ΓΗΣ", "t-el"},                // and in capitals
+			{"robie prin indatorare", "t-debt-ro"}, // Romanian without diacritics
+		} {
+			res := f.search(t, visitor, Query{Text: c.q, NoExpand: true})
+			if !slices.Contains(slugs(res), c.want) {
+				t.Errorf("%q: %v, want %s", c.q, slugs(res), c.want)
+			}
+		}
+	})
+	t.Run("names acronyms and numbers in any language", func(t *testing.T) {
+		res := f.search(t, visitor, Query{Text: "Rotterdam"})
+		langs := map[string]bool{}
+		for _, h := range res.Hits {
+			langs[h.Language] = true
+		}
+		if len(langs) < 2 {
+			t.Errorf("Rotterdam found in %v only", langs)
+		}
+	})
+	t.Run("glossary expands across languages", func(t *testing.T) {
+		res := f.search(t, visitor, Query{Text: "debt bondage"})
+		got := slugs(res)
+		for _, want := range []string{"t-debt-en", "t-debt-fr", "t-debt-ro"} {
+			if !slices.Contains(got, want) {
+				t.Errorf("debt bondage: %v, want %s", got, want)
+			}
+		}
+		if len(got) == 0 || got[0] != "t-debt-en" {
+			t.Errorf("the words typed should rank first: %v", got)
+		}
+		if len(res.Expanded) != 1 || res.Expanded[0].ID != "debt-bondage" || res.Expanded[0].Matched != "debt bondage" {
+			t.Errorf("expanded: %+v", res.Expanded)
+		}
+		off := f.search(t, visitor, Query{Text: "debt bondage", NoExpand: true})
+		if slices.Contains(slugs(off), "t-debt-fr") || len(off.Expanded) != 0 {
+			t.Errorf("expansion off still expanded: %v %+v", slugs(off), off.Expanded)
+		}
+		fr := f.search(t, visitor, Query{Text: "debt bondage", Languages: []string{"fr"}})
+		if got := slugs(fr); len(got) != 1 || got[0] != "t-debt-fr" {
+			t.Errorf("language filter with expansion: %v, want only t-debt-fr", got)
+		}
+		// Typed in Romanian, found in English and French.
+		ro := slugs(f.search(t, visitor, Query{Text: "robie prin îndatorare"}))
+		if !slices.Contains(ro, "t-debt-en") || !slices.Contains(ro, "t-debt-fr") {
+			t.Errorf("robie prin îndatorare: %v", ro)
+		}
+	})
+	t.Run("query syntax", func(t *testing.T) {
+		for _, c := range []struct {
+			q          string
+			want, none []string
+		}{
+			{`"seasonal workers"`, []string{"riviera-hospitality-workers-union"}, nil},
+			{`seasonal -strawberry`, nil, []string{"mobile-units-strawberry-fields"}},
+			{`strawberry OR Schuldknechtschaft OR dairy`, []string{"mobile-units-strawberry-fields", "t-debt-en"}, nil},
+		} {
+			got := slugs(f.search(t, visitor, Query{Text: c.q, PerPage: 100, NoExpand: true}))
+			for _, w := range c.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("%s: %v, want %s", c.q, got, w)
+				}
+			}
+			for _, n := range c.none {
+				if slices.Contains(got, n) {
+					t.Errorf("%s: %v has %s", c.q, got, n)
+				}
+			}
+		}
+	})
+	t.Run("typo tolerance", func(t *testing.T) {
+		res := f.search(t, visitor, Query{Text: "strawbery"})
+		if !res.Fuzzy || res.Total == 0 || res.DidYouMean != "strawberry" {
+			t.Errorf("strawbery: fuzzy %v, %d hits, did you mean %q", res.Fuzzy, res.Total, res.DidYouMean)
+		}
+		short := f.search(t, visitor, Query{Text: "shlter"}) // 6 letters: tolerated
+		if short.Total == 0 {
+			t.Errorf("shlter found nothing")
+		}
+		tiny := f.search(t, visitor, Query{Text: "seaz"}) // under five letters: exact only
+		if tiny.Fuzzy {
+			t.Errorf("seaz used typo tolerance")
+		}
+	})
+	t.Run("organisations are searchable", func(t *testing.T) {
+		res := f.search(t, visitor, Query{Text: "helpdesk domestic", Kinds: []string{KindOrganisation}})
+		if got := slugs(res); len(got) != 1 || got[0] != "t-contact" {
+			t.Errorf("helpdesk: %v", got)
+		}
+	})
+	t.Run("snippets are escaped and marked", func(t *testing.T) {
+		res := f.search(t, visitor, Query{Text: "zqxpayload"})
+		if len(res.Hits) != 1 {
+			t.Fatalf("payload: %d hits", len(res.Hits))
+		}
+		s := res.Hits[0].SnippetHTML
+		if strings.Contains(s, "<img") || strings.Contains(s, "<script") || !strings.Contains(s, "<mark>zqxpayload</mark>") {
+			t.Errorf("snippet: %s", s)
+		}
+		if res.Hits[0].Title != `Alert <script>alert(1)</script> "quoted" & more` {
+			t.Errorf("title is kept as typed (the page escapes it): %q", res.Hits[0].Title)
+		}
+	})
+	t.Run("facets combine OR within and AND across", func(t *testing.T) {
+		all := f.search(t, visitor, Query{Text: "workers", PerPage: 100})
+		fr := f.search(t, visitor, Query{Text: "workers", Countries: []string{"FR"}, PerPage: 100})
+		frro := f.search(t, visitor, Query{Text: "workers", Countries: []string{"FR", "RO"}, PerPage: 100})
+		frroPractice := f.search(t, visitor, Query{Text: "workers", Countries: []string{"FR", "RO"}, Kinds: []string{KindPractice}, PerPage: 100})
+		if !(fr.Total < frro.Total && frro.Total <= all.Total && frroPractice.Total <= frro.Total) {
+			t.Errorf("totals: all %d, FR %d, FR|RO %d, (FR|RO)&practice %d", all.Total, fr.Total, frro.Total, frroPractice.Total)
+		}
+		// The country facet of a country selection still counts the other
+		// countries (what choosing them would add), and marks the chosen.
+		c := facet(fr, fCountry)
+		if valueCount(c, "FR") != fr.Total || valueCount(c, "RO") == 0 || !selected(c, "FR") {
+			t.Errorf("country facet with FR chosen: %+v", c)
+		}
+		if sum := valueCount(facet(all, fKind), KindPractice) + valueCount(facet(all, fKind), KindOrganisation); sum != all.Total {
+			t.Errorf("kind counts %d, total %d", sum, all.Total)
+		}
+	})
+	t.Run("sort by date and pages", func(t *testing.T) {
+		res := f.search(t, visitor, Query{Text: "workers", Sort: SortDate, PerPage: 5})
+		for i := 1; i < len(res.Hits); i++ {
+			if res.Hits[i].Date.After(res.Hits[i-1].Date) {
+				t.Errorf("not newest first: %v then %v", res.Hits[i-1].Date, res.Hits[i].Date)
+			}
+		}
+		p1 := slugs(f.search(t, visitor, Query{Text: "workers", PerPage: 3, Page: 1}))
+		p2 := slugs(f.search(t, visitor, Query{Text: "workers", PerPage: 3, Page: 2}))
+		for _, s := range p2 {
+			if slices.Contains(p1, s) {
+				t.Errorf("page 2 repeats %s of page 1", s)
+			}
+		}
+	})
+	t.Run("suggestions", func(t *testing.T) {
+		s, err := f.ix.Suggest(context.Background(), visitor, "strawb", 5)
+		if err != nil || len(s) == 0 || !strings.Contains(strings.ToLower(s[0].Title), "strawberry") {
+			t.Errorf("suggest strawb: %+v, %v", s, err)
+		}
+	})
+	t.Run("nothing leaks", func(t *testing.T) { testNothingLeaks(t, f) })
+	t.Run("hostile queries", func(t *testing.T) { testHostileQueries(t, f) })
+}
+
+func facet(res *Result, name string) []FacetValue {
+	for _, f := range res.Facets {
+		if f.Name == name {
+			return f.Values
+		}
+	}
+	return nil
+}
+
+func valueCount(vals []FacetValue, v string) uint64 {
+	for _, x := range vals {
+		if x.Value == v {
+			return x.Count
+		}
+	}
+	return 0
+}
+
+func selected(vals []FacetValue, v string) bool {
+	for _, x := range vals {
+		if x.Value == v {
+			return x.Selected
+		}
+	}
+	return false
+}
+
+// testNothingLeaks plants a canary word in each private place and checks
+// that a visitor gets no hit, snippet, facet count, suggestion or "did you
+// mean" for it; a member finds the members-only one and nothing else.
+func testNothingLeaks(t *testing.T, f *fixture) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		word        string
+		memberFinds bool
+	}{
+		{canaryMembers, true}, {canaryDraft, false}, {canaryPending, false}, {canaryContact, false},
+	} {
+		for _, v := range []struct {
+			name   string
+			sees   bool
+			viewer models.Viewer
+		}{{"visitor", false, visitor}, {"member", c.memberFinds, member}} {
+			viewer := v.viewer
+			for _, typed := range []string{c.word, c.word[:len(c.word)-1] + "x"} { // exact, and one typo away
+				res := f.search(t, viewer, Query{Text: typed})
+				found := res.Total > 0
+				if found != v.sees {
+					t.Errorf("%s searching %q: %d hits, want found=%v", v.name, typed, res.Total, v.sees)
+				}
+				if !v.sees && (res.DidYouMean != "" || len(res.Hits) > 0) {
+					t.Errorf("%s searching %q: did you mean %q, hits %v", v.name, typed, res.DidYouMean, slugs(res))
+				}
+				for _, fc := range res.Facets {
+					if !v.sees && len(fc.Values) > 0 {
+						t.Errorf("%s searching %q: facet %s counts %v", v.name, typed, fc.Name, fc.Values)
+					}
+				}
+			}
+			s, err := f.ix.Suggest(ctx, viewer, c.word[:8], 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (len(s) > 0) != v.sees {
+				t.Errorf("%s suggest %q: %+v", v.name, c.word[:8], s)
+			}
+		}
+	}
+	// Facet counts of a broad query: the members-only note's country and
+	// sector (MT, U) count for members only.
+	for _, v := range []struct {
+		viewer   models.Viewer
+		isMember bool
+	}{{visitor, false}, {member, true}} {
+		all := f.search(t, v.viewer, Query{Kinds: []string{KindPractice}, PerPage: 100})
+		if got := valueCount(facet(all, fCountry), "MT") > 0 || valueCount(facet(all, fSector), "U") > 0; got != v.isMember {
+			t.Errorf("member=%v: the members-only note counted in facets: %v", v.isMember, got)
+		}
+	}
+}
+
+// testHostileQueries sends the attack corpora as queries: never an error,
+// snippets never carry markup but <mark>.
+func testHostileQueries(t *testing.T, f *fixture) {
+	for _, q := range hostileQueries(t) {
+		res, err := f.ix.Search(context.Background(), visitor, Query{Text: q})
+		if err != nil {
+			t.Errorf("%q: %v", q, err)
+			continue
+		}
+		for _, h := range res.Hits {
+			clean := strings.NewReplacer("<mark>", "", "</mark>", "").Replace(h.SnippetHTML)
+			if strings.ContainsAny(clean, "<>") {
+				t.Errorf("%q: snippet with markup: %s", q, h.SnippetHTML)
+			}
+		}
+		if _, err := f.ix.Suggest(context.Background(), visitor, q, 5); err != nil {
+			t.Errorf("suggest %q: %v", q, err)
+		}
+	}
+}

@@ -1,0 +1,256 @@
+package search
+
+import (
+	"html"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+// Snippets are made from the stored text of a hit, read again with its
+// language's analyzer: a word is marked when its term is one the query
+// looked for in that language (the words typed, their glossary expansions,
+// their typo corrections), or when its folded form is one the neutral field
+// looked for. The text is escaped; only <mark> is added.
+const (
+	snippetRunes   = 240 // about two lines
+	snippetScan    = 8000
+	snippetContext = 60
+)
+
+type span struct{ start, end int }
+
+func snippet(lang, summary, body string, hl map[string]map[string]bool) string {
+	text := body
+	if text == "" {
+		text = summary
+	}
+	if len(text) > snippetScan {
+		text = truncate(text, snippetScan)
+	}
+	marks := matches(lang, text, hl)
+	if len(marks) == 0 && summary != "" && summary != text {
+		if m := matches(lang, summary, hl); len(m) > 0 {
+			text, marks = summary, m
+		}
+	}
+	start, end := window(text, marks)
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("… ")
+	}
+	at := start
+	for _, m := range marks {
+		if m.start < start || m.end > end {
+			continue
+		}
+		b.WriteString(html.EscapeString(text[at:m.start]))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(text[m.start:m.end]))
+		b.WriteString("</mark>")
+		at = m.end
+	}
+	b.WriteString(html.EscapeString(text[at:end]))
+	if end < len(text) {
+		b.WriteString(" …")
+	}
+	return b.String()
+}
+
+// matches returns the spans of text to mark, in order.
+func matches(lang, text string, hl map[string]map[string]bool) []span {
+	an := sharedAnalyzers()
+	a, ok := an[lang]
+	if !ok {
+		a = an[""]
+	}
+	if a == nil || len(hl) == 0 {
+		return nil
+	}
+	var out []span
+	add := func(ts analysis.TokenStream, terms map[string]bool) {
+		for _, t := range ts {
+			if terms[string(t.Term)] {
+				out = append(out, span{t.Start, t.End})
+			}
+		}
+	}
+	if terms := hl[lang]; len(terms) > 0 {
+		add(a.Analyze([]byte(text)), terms)
+	}
+	if terms := hl[""]; len(terms) > 0 {
+		add(an[""].Analyze([]byte(text)), terms)
+	}
+	return mergeSpans(out)
+}
+
+func mergeSpans(s []span) []span {
+	if len(s) < 2 {
+		return s
+	}
+	for i := 1; i < len(s); i++ { // insertion sort: few marks
+		for j := i; j > 0 && s[j].start < s[j-1].start; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	out := s[:1]
+	for _, x := range s[1:] {
+		last := &out[len(out)-1]
+		if x.start <= last.end {
+			last.end = max(last.end, x.end)
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// window picks the passage with the most marks, cut at word boundaries.
+func window(text string, marks []span) (int, int) {
+	size := byteWindow(text, 0, snippetRunes)
+	if len(text) <= size {
+		return 0, len(text)
+	}
+	best, bestN := 0, -1
+	for i, m := range marks {
+		from := max(0, m.start-snippetContext)
+		n := 0
+		for _, o := range marks[i:] {
+			if o.end > from+size {
+				break
+			}
+			n++
+		}
+		if n > bestN {
+			best, bestN = from, n
+		}
+	}
+	start := wordStart(text, best)
+	end := wordEnd(text, start+byteWindow(text, start, snippetRunes))
+	return start, end
+}
+
+// byteWindow is how many bytes n runes from from take.
+func byteWindow(text string, from, n int) int {
+	i := from
+	for ; i < len(text) && n > 0; n-- {
+		_, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+	}
+	return i - from
+}
+
+func wordStart(text string, i int) int {
+	if i <= 0 {
+		return 0
+	}
+	for j := i; j > max(0, i-30); j-- {
+		if text[j-1] == ' ' || text[j-1] == '\n' {
+			return j
+		}
+	}
+	for i < len(text) && !utf8.RuneStart(text[i]) {
+		i++
+	}
+	return i
+}
+
+func wordEnd(text string, i int) int {
+	if i >= len(text) {
+		return len(text)
+	}
+	for j := i; j < min(len(text), i+30); j++ {
+		if text[j] == ' ' || text[j] == '\n' {
+			return j
+		}
+	}
+	for i > 0 && !utf8.RuneStart(text[i]) {
+		i--
+	}
+	return i
+}
+
+// didYouMean rewrites the query with the words the typo tolerance found, as
+// they occur in the hits (which the viewer may see, so nothing else can
+// leak through it); "" when it found nothing to suggest.
+func didYouMean(text string, hits []Hit, b *builder) string {
+	p := parse(text)
+	changed := false
+	out := text
+	for _, g := range p.groups {
+		for _, w := range g {
+			if w.phrase || utf8.RuneCountInString(w.text) < 5 {
+				continue
+			}
+			typed := neutralTokens(w.text)
+			if len(typed) != 1 {
+				continue
+			}
+			if alt := closestWord(typed[0], hits); alt != "" && alt != typed[0] {
+				out = strings.Replace(out, w.text, alt, 1)
+				changed = true
+			}
+		}
+	}
+	if !changed {
+		return ""
+	}
+	return out
+}
+
+// closestWord finds, in the hits' titles and snippets, the word nearest to
+// the one typed (at most two edits).
+func closestWord(typed string, hits []Hit) string {
+	best, bestD, bestN := "", 3, 0
+	counts := map[string]int{}
+	for _, h := range hits {
+		for _, w := range neutralTokens(h.Title + " " + stripMarks(h.SnippetHTML)) {
+			counts[w]++
+		}
+	}
+	for w, n := range counts {
+		if d := editDistance(typed, w, 2); d < bestD || (d == bestD && n > bestN) {
+			best, bestD, bestN = w, d, n
+		}
+	}
+	if bestD > 2 {
+		return ""
+	}
+	return best
+}
+
+func stripMarks(s string) string {
+	return html.UnescapeString(strings.NewReplacer("<mark>", "", "</mark>", "").Replace(s))
+}
+
+// editDistance is the Levenshtein distance of a and b, or limit+1 when it
+// is larger than limit.
+func editDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
