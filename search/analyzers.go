@@ -9,8 +9,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	unitok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/registry"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
+	"unicode/utf8"
+
 	"golang.org/x/text/unicode/norm"
 
 	// The language analyzers and stop-word filters register themselves
@@ -142,14 +142,28 @@ func (a foldingAnalyzer) Analyze(input []byte) analysis.TokenStream {
 
 // foldFilter removes diacritics (é → e, ă → a, ł → l, ά → α) and maps the
 // final sigma to sigma, so that accents typed or not typed make no
-// difference.
+// difference. Each rune's folded form is worked out once (decomposed, marks
+// dropped) and kept in a table: folding runs on every token indexed and
+// searched.
 type foldFilter struct{}
 
-var folder = sync.Pool{New: func() any {
-	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), runes.Map(foldRune), norm.NFC)
-}}
+// foldTable covers Latin, Greek and Cyrillic (U+0000–U+04FF) and Latin
+// Extended Additional (U+1E00–U+1FFF); other runes are kept as they are.
+var foldTable = sync.OnceValue(func() map[rune]rune {
+	t := map[rune]rune{}
+	add := func(from, to rune) {
+		for r := from; r <= to; r++ {
+			if f := foldSlow(r); f != r {
+				t[r] = f
+			}
+		}
+	}
+	add(0x80, 0x4ff)
+	add(0x1e00, 0x1fff)
+	return t
+})
 
-func foldRune(r rune) rune {
+func foldSlow(r rune) rune {
 	switch r {
 	case 'ς':
 		return 'σ'
@@ -159,31 +173,44 @@ func foldRune(r rune) rune {
 		return 'L'
 	case 'ø':
 		return 'o'
+	case 'Ø':
+		return 'O'
 	case 'đ':
 		return 'd'
-	case 'ß':
-		return 's' // "ss" would change the length: Bleve's German analyzer has already made it "ss"
-	case 'æ':
-		return 'a'
+	case 'Đ':
+		return 'D'
 	case 'ħ':
 		return 'h'
 	case 'ı':
 		return 'i'
 	}
-	return r
+	d := norm.NFD.String(string(r))
+	base, size := utf8.DecodeRuneInString(d)
+	for _, m := range d[size:] {
+		if !unicode.Is(unicode.Mn, m) {
+			return r // not a letter with marks only
+		}
+	}
+	return base
 }
 
 func (foldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
-	t := folder.Get().(transform.Transformer)
-	defer folder.Put(t)
+	table := foldTable()
 	for _, tok := range input {
 		if isASCII(tok.Term) {
 			continue
 		}
-		t.Reset()
-		if out, _, err := transform.Bytes(t, tok.Term); err == nil {
-			tok.Term = out
+		out := make([]byte, 0, len(tok.Term))
+		for _, r := range string(tok.Term) {
+			if unicode.Is(unicode.Mn, r) {
+				continue // a combining mark typed on its own
+			}
+			if f, ok := table[r]; ok {
+				r = f
+			}
+			out = utf8.AppendRune(out, r)
 		}
+		tok.Term = out
 	}
 	return input
 }

@@ -221,8 +221,7 @@ func (d *Document) fields() map[string]any {
 		sSlug: d.Slug, sCountries: strings.Join(d.Countries, " "),
 	}
 	if knownLanguage(d.Language) {
-		f[titleField(d.Language)] = d.Title
-		f[bodyField(d.Language)] = text
+		f[bodyField(d.Language)] = d.Title + "\n" + text
 	}
 	if d.OrgType != "" {
 		f[fOrgType] = d.OrgType

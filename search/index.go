@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bolterrors "go.etcd.io/bbolt/errors"
 
@@ -251,6 +252,28 @@ func (ix *Index) current() *generation {
 	return ix.gen
 }
 
+// mergeSegments merges the segments of a closed index into one. A bulk
+// build leaves one segment per batch, and every query looks each of its
+// terms up in every segment. Scorch merges only segments written to disk,
+// hence the close before and the reopening here.
+func mergeSegments(ctx context.Context, path string) error {
+	idx, err := bleve.OpenUsing(path, boltConfig())
+	if err != nil {
+		return fmt.Errorf("search: unable to reopen the new index: %w", err)
+	}
+	defer idx.Close()
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	if s, ok := adv.(*scorch.Scorch); ok {
+		if err := s.ForceMerge(ctx, nil); err != nil {
+			return fmt.Errorf("search: unable to merge the index: %w", err)
+		}
+	}
+	return nil
+}
+
 // boltConfig makes Bleve give up waiting for another process's file lock
 // instead of blocking the start for ever.
 func boltConfig() map[string]any { return map[string]any{"bolt_timeout": "2s"} }
@@ -323,7 +346,8 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 	return nil
 }
 
-// build writes a complete new generation from the database.
+// build writes a complete new generation from the database, closes it and
+// opens it again through the same checks as any generation.
 func (ix *Index) build(ctx context.Context) (*generation, error) {
 	name := newGenerationName(ix.now())
 	path := filepath.Join(ix.dir, name)
@@ -331,8 +355,11 @@ func (ix *Index) build(ctx context.Context) (*generation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: unable to create the index: %w", err)
 	}
+	closed := false
 	fail := func(err error) (*generation, error) {
-		_ = idx.Close()
+		if !closed {
+			_ = idx.Close()
+		}
 		_ = os.RemoveAll(path)
 		return nil, err
 	}
@@ -361,5 +388,16 @@ func (ix *Index) build(ctx context.Context) (*generation, error) {
 	if err := ix.fill(ctx, idx, head); err != nil {
 		return fail(err)
 	}
-	return &generation{name: name, idx: idx, cache: newSegCache()}, nil
+	closed = true
+	if err := idx.Close(); err != nil {
+		return fail(fmt.Errorf("search: unable to write the index: %w", err))
+	}
+	if err := mergeSegments(ctx, path); err != nil {
+		return fail(err)
+	}
+	g, err := openGeneration(ix.dir, name)
+	if err != nil {
+		return fail(err)
+	}
+	return g, nil
 }

@@ -175,10 +175,9 @@ type plan struct {
 	fuzzy     bool
 }
 
-// Boosts: a word of the title counts more; a glossary expansion less than
-// the words typed; an exact form (neutral field) a little more than a stem.
+// Boosts: a glossary expansion counts less than the words typed; an exact
+// form (neutral field) a little more than a stem.
 const (
-	boostTitle     = 2.0
 	boostExpansion = 0.4
 	boostNeutral   = 1.2
 )
@@ -221,12 +220,22 @@ func (b *builder) wordQuery(lang, field string, w word, boost float64) query.Que
 		b.mark(lang, string(t.Term))
 	}
 	var q query.Query
-	if len(ts) == 1 {
+	switch {
+	case len(ts) == 1:
 		tq := query.NewTermQuery(string(ts[0].Term))
 		tq.SetField(field)
 		tq.SetBoost(boost)
 		q = tq
-	} else {
+	case lang == "": // no positions in the neutral field: every token, anywhere
+		var all []query.Query
+		for _, t := range ts {
+			tq := query.NewTermQuery(string(t.Term))
+			tq.SetField(field)
+			tq.SetBoost(boost)
+			all = append(all, tq)
+		}
+		q = query.NewConjunctionQuery(all)
+	default:
 		pq := query.NewMultiPhraseQuery(phraseSlots(ts), field)
 		pq.SetBoost(boost)
 		q = pq
@@ -288,7 +297,7 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 		if lang == "" {
 			field, boost = fNeutral, boostNeutral
 		}
-		var must, should []query.Query
+		var must []query.Query
 		covered := make([]bool, len(g))
 		if lang != "" && b.expand {
 			for _, m := range matches {
@@ -327,15 +336,11 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 		if len(must) == 0 {
 			continue
 		}
-		if lang != "" {
-			for _, w := range g {
-				if tq := b.wordQuery(lang, titleField(lang), w, boostTitle); tq != nil {
-					should = append(should, tq)
-				}
-			}
+		if len(must) == 1 {
+			perLang = append(perLang, must[0])
+			continue
 		}
-		bq := query.NewBooleanQuery(must, should, nil)
-		perLang = append(perLang, bq)
+		perLang = append(perLang, query.NewConjunctionQuery(must))
 	}
 	if len(perLang) == 0 {
 		return nil

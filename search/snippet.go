@@ -4,8 +4,6 @@ import (
 	"html"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/blevesearch/bleve/v2/analysis"
 )
 
 // Snippets are made from the stored text of a hit, read again with its
@@ -15,7 +13,7 @@ import (
 // looked for. The text is escaped; only <mark> is added.
 const (
 	snippetRunes   = 240 // about two lines
-	snippetScan    = 8000
+	snippetScan    = 4000
 	snippetContext = 60
 )
 
@@ -58,31 +56,61 @@ func snippet(lang, summary, body string, hl map[string]map[string]bool) string {
 	return b.String()
 }
 
-// matches returns the spans of text to mark, in order.
+// matches returns the spans of text to mark, in order. The text is read
+// once with the neutral analyzer (words, lower case, folded); a word is
+// then stemmed by its language's analyzer only when it starts like one of
+// the terms looked for, since stemming every word of every hit would cost
+// more than the search.
 func matches(lang, text string, hl map[string]map[string]bool) []span {
 	an := sharedAnalyzers()
-	a, ok := an[lang]
-	if !ok {
-		a = an[""]
-	}
-	if a == nil || len(hl) == 0 {
+	neutral := an[""]
+	if neutral == nil || len(hl) == 0 {
 		return nil
 	}
+	terms, exact := hl[lang], hl[""]
+	a, ok := an[lang]
+	if !ok {
+		terms = nil
+	}
+	prefixes := map[string]bool{}
+	for t := range terms {
+		prefixes[prefix2(t)] = true
+	}
+	stems := map[string]string{}
 	var out []span
-	add := func(ts analysis.TokenStream, terms map[string]bool) {
-		for _, t := range ts {
-			if terms[string(t.Term)] {
-				out = append(out, span{t.Start, t.End})
+	for _, t := range neutral.Analyze([]byte(text)) {
+		w := string(t.Term)
+		if exact[w] {
+			out = append(out, span{t.Start, t.End})
+			continue
+		}
+		if !prefixes[prefix2(w)] {
+			continue
+		}
+		stem, seen := stems[w]
+		if !seen {
+			if ts := a.Analyze([]byte(text[t.Start:t.End])); len(ts) == 1 {
+				stem = string(ts[0].Term)
 			}
+			stems[w] = stem
+		}
+		if terms[stem] {
+			out = append(out, span{t.Start, t.End})
 		}
 	}
-	if terms := hl[lang]; len(terms) > 0 {
-		add(a.Analyze([]byte(text)), terms)
-	}
-	if terms := hl[""]; len(terms) > 0 {
-		add(an[""].Analyze([]byte(text)), terms)
-	}
 	return mergeSpans(out)
+}
+
+// prefix2 is the first two characters of a folded word.
+func prefix2(w string) string {
+	n := 0
+	for i := range w {
+		if n == 2 {
+			return w[:i]
+		}
+		n++
+	}
+	return w
 }
 
 func mergeSpans(s []span) []span {

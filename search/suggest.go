@@ -17,8 +17,8 @@ import (
 // and more), folded like the neutral field, in the keyword field "suggest".
 const (
 	suggestMinPrefix = 2
-	suggestMaxPrefix = 12
-	suggestMaxWords  = 16
+	suggestMaxPrefix = 10
+	suggestMaxWords  = 10
 )
 
 // suggestTerms returns the words of a title and their prefixes.

@@ -1,0 +1,327 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"proact/models"
+	"proact/models/modelstest"
+)
+
+// The corpus benchmarks: 10,000 and 100,000 notes (PROACT_BENCH_SIZES,
+// default "10000,100000"), 500 fixed queries, latency percentiles, bulk
+// indexing rate, memory and index size, and the same notes and queries
+// through PostgreSQL full-text search when PROACT_TEST_POSTGRES_URL is set.
+// See BENCHMARKS.md.
+
+func benchSizes(b *testing.B) []int {
+	spec := os.Getenv("PROACT_BENCH_SIZES")
+	if spec == "" {
+		spec = "10000,100000"
+	}
+	var out []int
+	for _, s := range strings.Split(spec, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			b.Fatalf("PROACT_BENCH_SIZES: %q", spec)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// benchConcepts loads the glossary for the expansion queries: the file
+// named by PROACT_BENCH_GLOSSARY, else content/glossary.yaml when it exists;
+// nil (and expansion measured on nothing) otherwise.
+func benchConcepts(b *testing.B) []Concept {
+	path := os.Getenv("PROACT_BENCH_GLOSSARY")
+	if path == "" {
+		path = filepath.Join("..", "content", "glossary.yaml")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Logf("no glossary at %s: expansion queries use the test glossary", path)
+		return testConcepts
+	}
+	var file struct {
+		Concepts []struct {
+			ID       string              `yaml:"id"`
+			Category string              `yaml:"category"`
+			Terms    map[string][]string `yaml:"terms"`
+		} `yaml:"concepts"`
+	}
+	if err := yaml.Unmarshal(data, &file); err != nil {
+		b.Fatalf("%s: %v", path, err)
+	}
+	out := make([]Concept, len(file.Concepts))
+	for i, c := range file.Concepts {
+		out[i] = Concept{ID: c.ID, Category: c.Category, Terms: c.Terms}
+	}
+	b.Logf("glossary %s: %d concepts", path, len(out))
+	return out
+}
+
+// benchQuery is one of the fixed queries and its class.
+type benchQuery struct {
+	class string
+	q     Query
+}
+
+// benchQueries builds the 500 fixed queries from the sentences corpus,
+// deterministically, cycling through the languages: rare and common single
+// words, two- and three-word AND, two-word OR, phrases, a word with a
+// country and a topic filter, and glossary terms with and without
+// expansion. Words are taken as written in the sentences (lower-cased);
+// "rare" words occur in 2 to 4 of a language's 1,000 sentences, "common"
+// ones are among its 40 most frequent words that its analyzer keeps.
+func benchQueries(b *testing.B, concepts []Concept) []benchQuery {
+	langs, sentences := modelstest.Sentences(b)
+	an := sharedAnalyzers()
+	type stats struct {
+		rare, common []string
+		sentences    [][]string
+	}
+	per := map[string]*stats{}
+	for _, l := range langs {
+		st := &stats{}
+		df := map[string]int{}
+		for _, s := range sentences[l] {
+			words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+				return !(r == '-' || r == '\'' || isLetter(r))
+			})
+			var kept []string
+			seen := map[string]bool{}
+			for _, w := range words {
+				if len([]rune(w)) < 3 || len(an[l].Analyze([]byte(w))) == 0 {
+					continue // a stop word
+				}
+				kept = append(kept, w)
+				if !seen[w] {
+					seen[w] = true
+					df[w]++
+				}
+			}
+			if len(kept) >= 3 {
+				st.sentences = append(st.sentences, kept)
+			}
+		}
+		words := make([]string, 0, len(df))
+		for w := range df {
+			words = append(words, w)
+		}
+		sort.Slice(words, func(i, j int) bool {
+			if df[words[i]] != df[words[j]] {
+				return df[words[i]] > df[words[j]]
+			}
+			return words[i] < words[j]
+		})
+		st.common = words[:min(40, len(words))]
+		for _, w := range words {
+			if df[w] >= 2 && df[w] <= 4 && len([]rune(w)) >= 6 {
+				st.rare = append(st.rare, w)
+			}
+		}
+		per[l] = st
+	}
+	r := rand.New(rand.NewPCG(500, 1))
+	pick := func(list []string) string { return list[r.IntN(len(list))] }
+	var glossaryTerms []struct{ lang, term string }
+	for _, c := range concepts {
+		for _, l := range langs {
+			for _, t := range c.Terms[l] {
+				glossaryTerms = append(glossaryTerms, struct{ lang, term string }{l, t})
+			}
+		}
+	}
+	classes := []struct {
+		name string
+		n    int
+		make func(lang string) Query
+	}{
+		{"rare", 80, func(l string) Query { return Query{Text: pick(per[l].rare)} }},
+		{"common", 80, func(l string) Query { return Query{Text: pick(per[l].common)} }},
+		{"and2", 60, func(l string) Query {
+			s := per[l].sentences[r.IntN(len(per[l].sentences))]
+			return Query{Text: s[0] + " " + s[len(s)-1]}
+		}},
+		{"and3", 60, func(l string) Query {
+			s := per[l].sentences[r.IntN(len(per[l].sentences))]
+			return Query{Text: s[0] + " " + s[len(s)/2] + " " + s[len(s)-1]}
+		}},
+		{"or2", 50, func(l string) Query { return Query{Text: pick(per[l].common) + " OR " + pick(per[l].rare)} }},
+		{"phrase", 50, func(l string) Query {
+			s := per[l].sentences[r.IntN(len(per[l].sentences))]
+			i := r.IntN(len(s) - 1)
+			return Query{Text: `"` + s[i] + " " + s[i+1] + `"`}
+		}},
+		{"facets", 60, func(l string) Query {
+			return Query{Text: pick(per[l].common), Topics: []string{pick(models.Topics.Terms)},
+				Countries: []string{pick(countriesOf(l))}}
+		}},
+		{"glossary-on", 30, func(string) Query {
+			g := glossaryTerms[r.IntN(len(glossaryTerms))]
+			return Query{Text: g.term}
+		}},
+		{"glossary-off", 30, func(string) Query {
+			g := glossaryTerms[r.IntN(len(glossaryTerms))]
+			return Query{Text: g.term, NoExpand: true}
+		}},
+	}
+	var out []benchQuery
+	for _, c := range classes {
+		for i := range c.n {
+			out = append(out, benchQuery{class: c.name, q: c.make(langs[i%len(langs)])})
+		}
+	}
+	return out
+}
+
+func isLetter(r rune) bool {
+	return ('a' <= r && r <= 'z') || r > 0x7f && !strings.ContainsRune("«»„“”–—…’‘·", r)
+}
+
+func countriesOf(lang string) []string {
+	m := map[string][]string{"de": {"DE", "AT"}, "fr": {"FR", "BE"}, "en": {"IE", "MT"}, "nl": {"NL", "BE"},
+		"el": {"GR"}, "sv": {"SE"}, "sl": {"SI"}}
+	if c, ok := m[lang]; ok {
+		return c
+	}
+	return []string{strings.ToUpper(lang)}
+}
+
+// percentiles returns p50, p95, p99 of the durations.
+func percentiles(d []time.Duration) (p50, p95, p99 time.Duration) {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	at := func(p float64) time.Duration { return s[min(len(s)-1, int(p*float64(len(s))))] }
+	return at(0.50), at(0.95), at(0.99)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// dirSize is the bytes of the files under dir.
+func dirSize(dir string) int64 {
+	var n int64
+	_ = filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+// peakRSS is the process's resident memory high-water mark, in bytes.
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			kb, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// benchIndexDir is where a corpus's index is kept between runs when
+// PROACT_BENCH_KEEP_INDEX is set (for working on queries), else a new folder.
+func benchIndexDir(b *testing.B, n int) string {
+	if os.Getenv("PROACT_BENCH_KEEP_INDEX") == "" {
+		return b.TempDir()
+	}
+	cache := os.Getenv("PROACT_BENCH_CACHE")
+	if cache == "" {
+		cache = filepath.Join(os.TempDir(), "proact-bench")
+	}
+	return filepath.Join(cache, fmt.Sprintf("index-%d-v%d-m%d", n, modelstest.BigCorpusVersion, MappingVersion))
+}
+
+// BenchmarkCorpus builds each corpus on SQLite, indexes it (the bulk
+// indexing rate, as the first start and proact reindex do), then runs the
+// 500 queries as a visitor, once to warm up and then b.N rounds; it reports
+// p50/p95/p99 per class and overall, the index size and memory.
+func BenchmarkCorpus(b *testing.B) {
+	concepts := benchConcepts(b)
+	queries := benchQueries(b, concepts)
+	for _, n := range benchSizes(b) {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			store := modelstest.BigCorpusStore(b, models.SQLite, n)
+			ctx := context.Background()
+			dir := benchIndexDir(b, n)
+			runtime.GC()
+			start := time.Now()
+			ix, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog(), Concepts: concepts})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ix.Close()
+			if err := ix.WaitReady(ctx); err != nil {
+				b.Fatal(err)
+			}
+			build := time.Since(start)
+			docs, _ := ix.DocCount()
+			var ms0 runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms0)
+			b.Logf("%d notes: %d documents ready in %v (%.0f documents/s), index %.1f MiB, heap after GC %.1f MiB, peak RSS so far %.1f MiB",
+				n, docs, build.Round(time.Millisecond), float64(docs)/build.Seconds(), float64(dirSize(dir))/(1<<20),
+				float64(ms0.HeapAlloc)/(1<<20), float64(peakRSS())/(1<<20))
+			for _, q := range queries { // warm up
+				if _, err := ix.Search(ctx, visitor, q.q); err != nil {
+					b.Fatalf("%q: %v", q.q.Text, err)
+				}
+			}
+			byClass := map[string][]time.Duration{}
+			var all []time.Duration
+			hits := map[string]uint64{}
+			b.ResetTimer()
+			for range b.N {
+				for _, q := range queries {
+					t0 := time.Now()
+					res, err := ix.Search(ctx, visitor, q.q)
+					d := time.Since(t0)
+					if err != nil {
+						b.Fatal(err)
+					}
+					byClass[q.class] = append(byClass[q.class], d)
+					all = append(all, d)
+					hits[q.class] += res.Total
+				}
+			}
+			b.StopTimer()
+			p50, p95, p99 := percentiles(all)
+			b.ReportMetric(ms(p50), "p50-ms")
+			b.ReportMetric(ms(p95), "p95-ms")
+			b.ReportMetric(ms(p99), "p99-ms")
+			b.ReportMetric(float64(docs)/build.Seconds(), "index-docs/s")
+			b.ReportMetric(float64(dirSize(dir))/(1<<20), "index-MiB")
+			b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
+			classes := make([]string, 0, len(byClass))
+			for c := range byClass {
+				classes = append(classes, c)
+			}
+			sort.Strings(classes)
+			for _, c := range classes {
+				p50, p95, p99 := percentiles(byClass[c])
+				b.Logf("%-13s %4d queries × %d: p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  mean hits %d",
+					c, len(byClass[c])/b.N, b.N, ms(p50), ms(p95), ms(p99), hits[c]/uint64(len(byClass[c])))
+			}
+			fmt.Fprintf(os.Stderr, "corpus %d: p50 %.2f ms p95 %.2f ms p99 %.2f ms over %d searches\n", n, ms(p50), ms(p95), ms(p99), len(all))
+		})
+	}
+}
