@@ -24,7 +24,7 @@ import (
 
 // MappingVersion changes whenever the mapping does; an index built with
 // another version is rebuilt from the database at start.
-const MappingVersion = 2
+const MappingVersion = 3
 
 var (
 	keyMappingVersion = []byte("proact:mapping_version")
@@ -257,6 +257,9 @@ func (ix *Index) current() *generation {
 // terms up in every segment. Scorch merges only segments written to disk,
 // hence the close before and the reopening here.
 func mergeSegments(ctx context.Context, path string) error {
+	if segs, _ := filepath.Glob(filepath.Join(path, "store", "*.zap")); len(segs) <= 1 {
+		return nil
+	}
 	idx, err := bleve.OpenUsing(path, boltConfig())
 	if err != nil {
 		return fmt.Errorf("search: unable to reopen the new index: %w", err)
