@@ -226,22 +226,31 @@ func dispatch(ctx context.Context, o options, log *slog.Logger, stdout io.Writer
 		fmt.Fprintf(stdout, "Exported %d organisation(s) and %d practice note(s) to %s.\n", r.Organisations, r.Practices, o.args[0])
 		return nil
 	case "reindex":
-		// Build a new generation beside the current one, then swap.
-		ix, err := search.Open(ctx, o.cfg.IndexDir, store, log)
+		// A new generation beside the live one, then the swap: a running
+		// portal switches to it at its next poll.
+		counts, err := search.Reindex(ctx, searchConfig(o.cfg, store, log))
 		if err != nil {
 			return err
 		}
-		defer ix.Close()
-		if err := ix.Rebuild(ctx); err != nil {
-			return err
-		}
-		n, _ := ix.DocCount()
-		fmt.Fprintf(stdout, "Rebuilt the search index: %d document(s).\n", n)
+		fmt.Fprintf(stdout, "Rebuilt the search index: %d document(s): %d practice note(s), %d organisation(s).\n",
+			counts[search.KindPractice]+counts[search.KindOrganisation]+counts[search.KindConsultation]+counts[search.KindResponse],
+			counts[search.KindPractice], counts[search.KindOrganisation])
 		return nil
 	case "user":
 		return addUser(ctx, o, store, log, stdout)
 	}
 	return serve(ctx, o.cfg, store, renderer, log, stdout)
+}
+
+// searchConfig is the index of this instance, with the glossary embedded in
+// the binary (checked by its own tests, so a failure here is a broken build:
+// the index then runs without cross-language expansion rather than not at all).
+func searchConfig(cfg config.Config, store *models.Store, log *slog.Logger) search.Config {
+	concepts, err := search.GlossaryConcepts()
+	if err != nil {
+		log.Error("glossary unusable: searching without cross-language expansion", "err", err)
+	}
+	return search.Config{Dir: cfg.IndexDir, Store: store, Log: log, Concepts: concepts}
 }
 
 // firstStart prepares an empty database: demo content (when enabled) and the
@@ -283,7 +292,7 @@ func serve(ctx context.Context, cfg config.Config, store *models.Store, r *conte
 	}
 	// Serve at once: a missing or damaged index is rebuilt in the
 	// background while pages work and searches answer 503.
-	index, err := search.Start(ctx, search.Config{Dir: cfg.IndexDir, Store: store, Log: log})
+	index, err := search.Start(ctx, searchConfig(cfg, store, log))
 	if err != nil {
 		return err
 	}

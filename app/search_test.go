@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"proact/app/config"
 	"proact/content"
 	"proact/models"
 	"proact/models/modelstest"
@@ -33,8 +34,9 @@ func TestSearchWhileTheIndexIsRebuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = ix.Close() })
-	a, err := New(Deps{Config: Config{Addr: ":8080", DataDir: t.TempDir(), LogFormat: "text"},
-		Store: store, Index: ix, Renderer: r, Log: log, Hasher: testHasher})
+	c := config.Default()
+	c.DataDir = t.TempDir()
+	a, err := New(Deps{Config: c, Store: store, Index: ix, Renderer: r, Log: log, Hasher: testHasher})
 	if err != nil {
 		t.Fatal(err)
 	}

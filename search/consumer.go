@@ -105,6 +105,7 @@ func (ix *Index) Run(ctx context.Context, poll time.Duration) {
 	maintain := time.NewTicker(maintainEvery)
 	defer maintain.Stop()
 	for {
+		ix.followCurrent()
 		if _, err := ix.CatchUp(ctx); err != nil && ctx.Err() == nil {
 			ix.log.Error("search indexer", "err", err)
 		}

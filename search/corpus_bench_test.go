@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"proact/models"
 	"proact/models/modelstest"
 )
@@ -42,45 +40,14 @@ func benchSizes(b *testing.B) []int {
 	return out
 }
 
-// benchConcepts loads the glossary for the expansion queries: the file
-// named by PROACT_BENCH_GLOSSARY, else content/glossary.yaml when it exists;
-// nil (and expansion measured on nothing) otherwise.
+// benchConcepts is the glossary embedded in the binary.
 func benchConcepts(b *testing.B) []Concept {
-	path := os.Getenv("PROACT_BENCH_GLOSSARY")
-	if path == "" {
-		path = filepath.Join("..", "content", "glossary.yaml")
-	}
-	if _, err := os.Stat(path); err != nil {
-		b.Logf("no glossary at %s: expansion queries use the test glossary", path)
-		return testConcepts
-	}
-	out := loadConceptsFile(b, path)
-	b.Logf("glossary %s: %d concepts", path, len(out))
-	return out
-}
-
-// loadConceptsFile reads a glossary file in the format of
-// content/glossary.yaml (until its loader is on this branch).
-func loadConceptsFile(tb testing.TB, path string) []Concept {
-	data, err := os.ReadFile(path)
+	c, err := GlossaryConcepts()
 	if err != nil {
-		tb.Fatal(err)
+		b.Fatal(err)
 	}
-	var file struct {
-		Concepts []struct {
-			ID       string              `yaml:"id"`
-			Category string              `yaml:"category"`
-			Terms    map[string][]string `yaml:"terms"`
-		} `yaml:"concepts"`
-	}
-	if err := yaml.Unmarshal(data, &file); err != nil {
-		tb.Fatalf("%s: %v", path, err)
-	}
-	out := make([]Concept, len(file.Concepts))
-	for i, c := range file.Concepts {
-		out[i] = Concept{ID: c.ID, Category: c.Category, Terms: c.Terms}
-	}
-	return out
+	b.Logf("glossary: %d concepts", len(c))
+	return c
 }
 
 // benchQuery is one of the fixed queries and its class.
@@ -177,7 +144,7 @@ func benchQueries(b *testing.B, concepts []Concept) []benchQuery {
 			return Query{Text: `"` + s[i] + " " + s[i+1] + `"`}
 		}},
 		{"facets", 60, func(l string) Query {
-			return Query{Text: pick(per[l].common), Topics: []string{pick(models.Topics.Terms)},
+			return Query{Text: pick(per[l].common), Topics: []string{pick(models.Topics().Terms())},
 				Countries: []string{pick(countriesOf(l))}}
 		}},
 		{"glossary-on", 30, func(string) Query {

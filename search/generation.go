@@ -244,6 +244,16 @@ func walkBucket(b *bolt.Bucket) error {
 	})
 }
 
+// inUse reports whether another process holds a generation's lock.
+func inUse(path string) bool {
+	db, err := bolt.Open(filepath.Join(path, "store", "root.bolt"), 0o600, &bolt.Options{ReadOnly: true, Timeout: 200 * time.Millisecond})
+	if err != nil {
+		return errors.Is(err, bolterrors.ErrTimeout)
+	}
+	_ = db.Close()
+	return false
+}
+
 // removeStale deletes generations other than keep that nobody is building:
 // an abandoned build (older than staleBuildAge) or the folder of an older
 // version of the portal.

@@ -1,21 +1,29 @@
 package search
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/registry"
+
+	"proact/content"
 )
 
 // Concept is one idea of the field with its terms per language (ISO 639-1
-// code → terms, the preferred one first): the shape of content.Concept, so
-// that the glossary file feeds the index as it is.
-type Concept struct {
-	ID       string
-	Category string
-	Terms    map[string][]string
+// code → terms, the preferred one first), as content/glossary.yaml has them.
+type Concept = content.Concept
+
+// GlossaryConcepts returns the concepts of the glossary embedded in the
+// binary (content/glossary.yaml): what Config.Concepts is given in serve.
+func GlossaryConcepts() ([]Concept, error) {
+	g, err := content.LoadGlossary()
+	if err != nil {
+		return nil, fmt.Errorf("search: the glossary: %w", err)
+	}
+	return g.Concepts(), nil
 }
 
 // glossary finds concepts in a query and knows each concept's terms in

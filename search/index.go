@@ -110,6 +110,29 @@ func Open(ctx context.Context, dir string, store *models.Store, log *slog.Logger
 // source of truth, so the index is rebuilt rather than the start refused;
 // only another process holding the folder stops it.
 func Start(ctx context.Context, c Config) (*Index, error) {
+	ix, err := newIndex(c)
+	if err != nil {
+		return nil, err
+	}
+	g, err := ix.openCurrent(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	ix.stopBuild = cancel
+	if g != nil {
+		ix.install(g)
+		removeStale(c.Dir, g.name, ix.now())
+		return ix, ix.saveConsumer(ctx)
+	}
+	removeStale(c.Dir, "", ix.now())
+	ix.setStatus(Status{State: StateBuilding, Started: ix.now()})
+	ix.building.Add(1)
+	go ix.buildUntilDone(bg)
+	return ix, nil
+}
+
+func newIndex(c Config) (*Index, error) {
 	if c.Log == nil {
 		c.Log = slog.Default()
 	}
@@ -133,22 +156,80 @@ func Start(ctx context.Context, c Config) (*Index, error) {
 	if ix.consumer, err = consumerName(c.Dir); err != nil {
 		return nil, err
 	}
-	g, err := ix.openCurrent(ctx)
+	return ix, nil
+}
+
+// Reindex builds a new generation of the index in c.Dir from the database,
+// beside the one in use, and makes it current, without touching the live
+// one: a portal serving from the folder switches to it at its next poll
+// (see Run) and removes the old one; with no portal running, Reindex
+// removes it. It returns how many documents of each kind it indexed.
+func Reindex(ctx context.Context, c Config) (map[string]uint64, error) {
+	ix, err := newIndex(c)
 	if err != nil {
 		return nil, err
 	}
-	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	ix.stopBuild = cancel
-	if g != nil {
-		ix.install(g)
-		removeStale(c.Dir, g.name, ix.now())
-		return ix, ix.saveConsumer(ctx)
+	old, err := readCurrent(c.Dir)
+	if err != nil {
+		return nil, err
 	}
-	removeStale(c.Dir, "", ix.now())
-	ix.setStatus(Status{State: StateBuilding, Started: ix.now()})
-	ix.building.Add(1)
-	go ix.buildUntilDone(bg)
-	return ix, nil
+	g, err := ix.build(ctx)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := kindCounts(g.idx)
+	if err == nil {
+		err = writeCurrent(c.Dir, g.name)
+	}
+	if cerr := g.idx.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.RemoveAll(filepath.Join(c.Dir, g.name))
+		return nil, err
+	}
+	if old != "" && !inUse(filepath.Join(c.Dir, old)) {
+		_ = os.RemoveAll(filepath.Join(c.Dir, old))
+	}
+	return counts, nil
+}
+
+// followCurrent switches to the generation CURRENT names when another
+// process (proact reindex) has made a new one.
+func (ix *Index) followCurrent() {
+	name, err := readCurrent(ix.dir)
+	if err != nil || name == "" || name == ix.generationName() {
+		return
+	}
+	ix.applyMu.Lock()
+	defer ix.applyMu.Unlock()
+	if name == ix.generationName() {
+		return
+	}
+	g, err := openGeneration(ix.dir, name)
+	if err != nil {
+		ix.log.Warn("search index: the new generation cannot be opened; keeping the current one", "generation", name, "err", err)
+		return
+	}
+	ix.log.Info("search index: switching to a generation built by proact reindex", "generation", name)
+	ix.install(g)
+}
+
+// kindCounts counts the documents of each kind.
+func kindCounts(idx bleve.Index) (map[string]uint64, error) {
+	dict, err := idx.FieldDict(fKind)
+	if err != nil {
+		return nil, err
+	}
+	defer dict.Close()
+	out := map[string]uint64{}
+	for {
+		e, err := dict.Next()
+		if err != nil || e == nil {
+			return out, err
+		}
+		out[e.Term] = e.Count
+	}
 }
 
 // buildUntilDone builds the first generation, trying again (less and less

@@ -261,15 +261,11 @@ func TestUDHRRelevance(t *testing.T) {
 	}
 }
 
-// udhrConcepts returns the real glossary when it can be read, else the
-// test glossary (and "" as its source).
+// udhrConcepts returns the glossary embedded in the binary.
 func udhrConcepts(t *testing.T) ([]Concept, string) {
-	path := os.Getenv("PROACT_BENCH_GLOSSARY")
-	if path == "" {
-		path = filepath.Join("..", "content", "glossary.yaml")
+	c, err := GlossaryConcepts()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := os.Stat(path); err != nil {
-		return testConcepts, ""
-	}
-	return loadConceptsFile(t, path), path
+	return c, "content/glossary.yaml"
 }

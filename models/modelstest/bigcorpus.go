@@ -90,7 +90,7 @@ func BigCorpus(tb testing.TB, n int) ([]*models.Practice, []*models.Organisation
 			weighted = append(weighted, l)
 		}
 	}
-	orgTypes := models.OrganisationTypes.Terms
+	orgTypes := models.OrganisationTypes().Terms()
 	orgs := make([]*models.Organisation, BigCorpusOrganisations)
 	byCountry := map[string][]int{}
 	for i := range orgs {
@@ -105,7 +105,7 @@ func BigCorpus(tb testing.TB, n int) ([]*models.Practice, []*models.Organisation
 		}
 		byCountry[country] = append(byCountry[country], i)
 	}
-	topics, sectors, stages := models.Topics.Terms, models.Sectors.Terms, models.PracticeStages.Terms
+	topics, sectors, stages := models.Topics().Terms(), models.Sectors().Terms(), models.PracticeStages().Terms()
 	base := time.Date(2019, 1, 1, 8, 0, 0, 0, time.UTC)
 	span := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).Sub(base)
 	notes := make([]*models.Practice, n)
