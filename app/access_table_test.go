@@ -210,6 +210,10 @@ var accessTable = []accessRow{
 	// Writes need a token: a session cookie is refused.
 	{method: "POST", path: "/api/v1/consultations/{openConsultation}/responses", want: outcomes{unauth, unauth, unauth, unauth, unauth, unauth}},
 	// [consultations-end]
+	// [search]
+	{method: "GET", path: "/api/v1/search?q=wages", want: everyone},
+	{method: "GET", path: "/api/v1/search/suggest?q=wa", want: everyone},
+	// [search-end]
 }
 
 // consultationRows are the consultation routes' rules: public pages, an

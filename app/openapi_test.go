@@ -44,6 +44,13 @@ func TestAPIResponsesMatchTheOpenAPIDocument(t *testing.T) {
 		{"/api/v1/practices?language=zz&page=999", 200},
 		{"/api/v1/practices/proactive-outreach-seasonal-farm-workers", 200},
 		{"/api/v1/practices/no-such-note", 404},
+		// [search]
+		{"/api/v1/search?q=debt+bondage", 200},
+		{"/api/v1/search?q=seasonal+workers&kind=practice&country=NL&country=RO&sort=date&per_page=5&expand=off", 200},
+		{"/api/v1/search?q=strawbery", 200},
+		{"/api/v1/search?q=%22%3Cscript%3E%22+-x+OR&lang=zz&page=999", 200},
+		{"/api/v1/search/suggest?q=seas", 200},
+		// [search-end]
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			req, _ := http.NewRequest(http.MethodGet, "http://portal.test"+tc.path, nil)

@@ -169,6 +169,10 @@ func (h *handlers) routes(app *fiber.App) {
 	// [api]
 	api.Get("/organisations", markRoute, h.apiListOrganisations)
 	api.Get("/organisations/:slug", markRoute, h.apiShowOrganisation)
+	// [search-api]
+	api.Get("/search", markRoute, h.apiSearch)
+	api.Get("/search/suggest", markRoute, h.apiSuggest)
+	// [search-api-end]
 	// [api-end]
 	// [api-consultations]
 	api.Get("/consultations", markRoute, h.apiListConsultations)

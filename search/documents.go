@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -53,9 +54,11 @@ type Document struct {
 	Countries []string
 	Topics    []string
 	Sectors   []string
-	OrgType   string
-	Date      time.Time // publication, for sorting by date and the year facet
-	Audience  string
+	// Indicators are the forced-labour indicators a note describes.
+	Indicators []string
+	OrgType    string
+	Date       time.Time // publication, for sorting by date and the year facet
+	Audience   string
 }
 
 // Source builds the documents of one kind from the database. The indexer
@@ -134,7 +137,7 @@ func (s practiceSource) Scan(ctx context.Context, fn func(*Document) error) erro
 func (s practiceSource) document(p *models.Practice) *Document {
 	d := &Document{Kind: KindPractice, ID: p.ID, Slug: p.Slug, Language: p.Language,
 		Title: p.Title, Summary: p.Summary, Body: plainText(s.text, p.BodyHTML),
-		Countries: p.Countries, Topics: p.Topics, Sectors: p.Sectors, Audience: AudienceMembers}
+		Countries: p.Countries, Topics: p.Topics, Sectors: p.Sectors, Indicators: p.Indicators, Audience: AudienceMembers}
 	if p.Visibility == models.VisibilityPublic {
 		d.Audience = AudiencePublic
 	}
@@ -215,7 +218,7 @@ func (d *Document) fields() map[string]any {
 	text := d.Title + "\n" + d.Summary + "\n" + d.Body
 	f := map[string]any{
 		fKind: d.Kind, fLang: d.Language, fAudience: d.Audience,
-		fCountry: d.Countries, fTopic: d.Topics, fSector: d.Sectors,
+		fCountry: d.Countries, fTopic: d.Topics, fSector: d.Sectors, fTag: append(slices.Clone(d.Indicators), d.Topics...),
 		fNeutral: text + "\n" + d.Extra, fSuggest: suggestTerms(d.Title),
 		sTitle: d.Title, sSummary: d.Summary, sBody: truncate(d.Body, maxStoredBody),
 		sSlug: d.Slug, sCountries: strings.Join(d.Countries, " "),

@@ -24,7 +24,7 @@ import (
 
 // MappingVersion changes whenever the mapping does; an index built with
 // another version is rebuilt from the database at start.
-const MappingVersion = 3
+const MappingVersion = 4
 
 var (
 	keyMappingVersion = []byte("proact:mapping_version")

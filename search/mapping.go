@@ -23,9 +23,13 @@ const (
 	fOrgType  = "org_type"
 	fYear     = "year"
 	fAudience = "audience" // who may see it: "public" or "members"
-	fDate     = "date"     // sort key: unix seconds, zero-padded
-	fNeutral  = "all"      // every text, language-neutral: names, acronyms, numbers
-	fSuggest  = "suggest"  // title words and their prefixes, for suggestions
+	// fTag holds a document's indicators and topics: glossary concepts
+	// share their ids, so a concept named in a query also finds what is
+	// tagged with it, in any language.
+	fTag     = "tag"
+	fDate    = "date"    // sort key: unix seconds, zero-padded
+	fNeutral = "all"     // every text, language-neutral: names, acronyms, numbers
+	fSuggest = "suggest" // title words and their prefixes, for suggestions
 
 	// Stored only, for hits and snippets.
 	sTitle     = "s_title"
@@ -73,7 +77,7 @@ func newMapping() mapping.IndexMapping {
 	for _, f := range []string{fKind, fLang} {
 		doc.AddFieldMappingsAt(f, kw(true))
 	}
-	for _, f := range []string{fCountry, fTopic, fSector, fOrgType, fYear, fAudience, fDate} {
+	for _, f := range []string{fCountry, fTopic, fSector, fOrgType, fYear, fAudience, fDate, fTag} {
 		doc.AddFieldMappingsAt(f, kw(false))
 	}
 	for _, f := range []string{sTitle, sSummary, sBody, sSlug, sCountries} {

@@ -342,10 +342,29 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 		}
 		perLang = append(perLang, query.NewConjunctionQuery(must))
 	}
+	// A concept that is the whole group also finds what is tagged with it.
+	for _, m := range matches {
+		if b.expand && coversGroup(g, m) {
+			tq := query.NewTermQuery(b.gloss.concepts[m.concept].ID)
+			tq.SetField(fTag)
+			tq.SetBoost(boostExpansion)
+			perLang = append(perLang, tq)
+		}
+	}
 	if len(perLang) == 0 {
 		return nil
 	}
 	return query.NewDisjunctionQuery(perLang)
+}
+
+// coversGroup reports whether the find spans every word of the group.
+func coversGroup(g []word, m match) bool {
+	for _, w := range g {
+		if w.phrase || !(w.start < m.end && m.start < w.end) {
+			return false
+		}
+	}
+	return true
 }
 
 // excludeQuery matches a document that contains the word in any field.
