@@ -1,5 +1,5 @@
 # Developer shortcuts; the README's two commands need none of these.
-.PHONY: run test ci test-postgres lint bench build vendor
+.PHONY: run test ci test-postgres lint bench bench-search build vendor
 
 run:
 	go run .
@@ -20,6 +20,11 @@ lint:
 
 bench:
 	./scripts/bench.sh
+
+# Search at 10,000 and 100,000 notes, against PostgreSQL full-text search when
+# PROACT_TEST_POSTGRES_URL is set (the better part of an hour; see BENCHMARKS.md).
+bench-search:
+	./scripts/bench-search.sh
 
 build:
 	go build -o proact .

@@ -243,14 +243,9 @@ func dispatch(ctx context.Context, o options, log *slog.Logger, stdout io.Writer
 }
 
 // searchConfig is the index of this instance, with the glossary embedded in
-// the binary (checked by its own tests, so a failure here is a broken build:
-// the index then runs without cross-language expansion rather than not at all).
+// the binary.
 func searchConfig(cfg config.Config, store *models.Store, log *slog.Logger) search.Config {
-	concepts, err := search.GlossaryConcepts()
-	if err != nil {
-		log.Error("glossary unusable: searching without cross-language expansion", "err", err)
-	}
-	return search.Config{Dir: cfg.IndexDir, Store: store, Log: log, Concepts: concepts}
+	return search.Config{Dir: cfg.IndexDir, Store: store, Log: log}
 }
 
 // firstStart prepares an empty database: demo content (when enabled) and the

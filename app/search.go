@@ -128,7 +128,7 @@ type searchData struct {
 // checked against the store (visibleHits).
 func (h *handlers) search(c *fiber.Ctx) error {
 	ctx, v, loc := c.UserContext(), viewer(c), localizer(c)
-	q := searchQuery(c, search.DefaultPerPage)
+	q := searchQuery(c, 0)
 	d := searchData{Query: q, Sorts: searchSorts(loc, q), Expand: expandOptions(loc, q)}
 	res, err := h.index.Search(ctx, v, q)
 	var unavailable *search.UnavailableError

@@ -216,7 +216,14 @@ func (s *Store) PracticesByIDs(ctx context.Context, v Viewer, ids []uint) ([]Pra
 		return nil, nil
 	}
 	var found []Practice
-	if err := s.visiblePractices(ctx, v).Omit("body_md", "body_html").Where("practices.id IN ?", ids).Find(&found).Error; err != nil {
+	q := s.visiblePractices(ctx, v)
+	if s.dialect == SQLite {
+		// Without this SQLite scans the listing index (status, visibility)
+		// instead of looking the ids up by primary key: NOT INDEXED still
+		// allows rowid lookups. A search shows each page through here.
+		q = q.Table("practices NOT INDEXED")
+	}
+	if err := q.Omit("body_md", "body_html").Where("practices.id IN ?", ids).Find(&found).Error; err != nil {
 		return nil, fmt.Errorf("models: unable to load practices: %w", err)
 	}
 	if err := s.loadPracticeRelations(ctx, found); err != nil {

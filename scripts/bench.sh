@@ -2,7 +2,8 @@
 # Runs the portal's Go benchmarks (Markdown rendering, store queries, search,
 # whole HTTP requests) and saves their raw output; see BENCHMARKS.md.
 #
-#   scripts/bench.sh                  # -count 5, every benchmark
+#   scripts/bench.sh                  # -count 5, every benchmark but the search corpora
+#                                     # (those: scripts/bench-search.sh, make bench-search)
 #   COUNT=10 scripts/bench.sh         # more samples (benchstat wants >= 6 for intervals)
 #   BENCH=Search scripts/bench.sh     # only benchmarks matching a regexp
 #   OUT=before.txt scripts/bench.sh   # where the raw output goes
@@ -17,7 +18,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 count=${COUNT:-5}
-bench=${BENCH:-.}
+# The corpus benchmarks of 10,000 and 100,000 notes take the better part of
+# an hour: scripts/bench-search.sh runs them.
+bench=${BENCH:-'^Benchmark(Render|ParseNote|Store|Search|Rebuild|Requests)$'}
 out=${OUT:-bench-$(date -u +%Y%m%d-%H%M%S).out} # *.out is git-ignored
 read -r -a packages <<<"${PACKAGES:-./content ./models ./search ./app}"
 

@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,6 +15,7 @@ import (
 
 	"proact/models"
 	"proact/models/modelstest"
+	"proact/search/searchtest"
 )
 
 // The corpus benchmarks: 10,000 and 100,000 notes (PROACT_BENCH_SIZES,
@@ -56,126 +56,23 @@ type benchQuery struct {
 	q     Query
 }
 
-// benchQueries builds the 500 fixed queries from the sentences corpus,
-// deterministically, cycling through the languages: rare and common single
-// words, two- and three-word AND, two-word OR, phrases, a word with a
-// country and a topic filter, and glossary terms with and without
-// expansion. Words are taken as written in the sentences (lower-cased);
-// "rare" words occur in 2 to 4 of a language's 1,000 sentences, "common"
-// ones are among its 40 most frequent words that its analyzer keeps.
+// benchQueries are searchtest.BenchQueries as search.Query values.
 func benchQueries(b *testing.B, concepts []Concept) []benchQuery {
-	langs, sentences := modelstest.Sentences(b)
 	an := sharedAnalyzers()
-	type stats struct {
-		rare, common []string
-		sentences    [][]string
-	}
-	per := map[string]*stats{}
-	for _, l := range langs {
-		st := &stats{}
-		df := map[string]int{}
-		for _, s := range sentences[l] {
-			words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-				return !(r == '-' || r == '\'' || isLetter(r))
-			})
-			var kept []string
-			seen := map[string]bool{}
-			for _, w := range words {
-				if len([]rune(w)) < 3 || len(an[l].Analyze([]byte(w))) == 0 {
-					continue // a stop word
-				}
-				kept = append(kept, w)
-				if !seen[w] {
-					seen[w] = true
-					df[w]++
-				}
-			}
-			if len(kept) >= 3 {
-				st.sentences = append(st.sentences, kept)
-			}
-		}
-		words := make([]string, 0, len(df))
-		for w := range df {
-			words = append(words, w)
-		}
-		sort.Slice(words, func(i, j int) bool {
-			if df[words[i]] != df[words[j]] {
-				return df[words[i]] > df[words[j]]
-			}
-			return words[i] < words[j]
-		})
-		st.common = words[:min(40, len(words))]
-		for _, w := range words {
-			if df[w] >= 2 && df[w] <= 4 && len([]rune(w)) >= 6 {
-				st.rare = append(st.rare, w)
-			}
-		}
-		per[l] = st
-	}
-	r := rand.New(rand.NewPCG(500, 1))
-	pick := func(list []string) string { return list[r.IntN(len(list))] }
-	var glossaryTerms []struct{ lang, term string }
+	var terms []searchtest.GlossaryTerm
 	for _, c := range concepts {
-		for _, l := range langs {
+		for _, l := range languageCodes() {
 			for _, t := range c.Terms[l] {
-				glossaryTerms = append(glossaryTerms, struct{ lang, term string }{l, t})
+				terms = append(terms, searchtest.GlossaryTerm{Lang: l, Term: t})
 			}
 		}
 	}
-	classes := []struct {
-		name string
-		n    int
-		make func(lang string) Query
-	}{
-		{"rare", 80, func(l string) Query { return Query{Text: pick(per[l].rare)} }},
-		{"common", 80, func(l string) Query { return Query{Text: pick(per[l].common)} }},
-		{"and2", 60, func(l string) Query {
-			s := per[l].sentences[r.IntN(len(per[l].sentences))]
-			return Query{Text: s[0] + " " + s[len(s)-1]}
-		}},
-		{"and3", 60, func(l string) Query {
-			s := per[l].sentences[r.IntN(len(per[l].sentences))]
-			return Query{Text: s[0] + " " + s[len(s)/2] + " " + s[len(s)-1]}
-		}},
-		{"or2", 50, func(l string) Query { return Query{Text: pick(per[l].common) + " OR " + pick(per[l].rare)} }},
-		{"phrase", 50, func(l string) Query {
-			s := per[l].sentences[r.IntN(len(per[l].sentences))]
-			i := r.IntN(len(s) - 1)
-			return Query{Text: `"` + s[i] + " " + s[i+1] + `"`}
-		}},
-		{"facets", 60, func(l string) Query {
-			return Query{Text: pick(per[l].common), Topics: []string{pick(models.Topics().Terms())},
-				Countries: []string{pick(countriesOf(l))}}
-		}},
-		{"glossary-on", 30, func(string) Query {
-			g := glossaryTerms[r.IntN(len(glossaryTerms))]
-			return Query{Text: g.term}
-		}},
-		{"glossary-off", 30, func(string) Query {
-			g := glossaryTerms[r.IntN(len(glossaryTerms))]
-			return Query{Text: g.term, NoExpand: true}
-		}},
-	}
+	keep := func(lang, w string) bool { return len(an[lang].Analyze([]byte(w))) > 0 }
 	var out []benchQuery
-	for _, c := range classes {
-		for i := range c.n {
-			out = append(out, benchQuery{class: c.name, q: c.make(langs[i%len(langs)])})
-		}
+	for _, q := range searchtest.BenchQueries(b, keep, terms) {
+		out = append(out, benchQuery{class: q.Class, q: Query{Text: q.Text, Countries: q.Countries, Topics: q.Topics, NoExpand: q.NoExpand}})
 	}
 	return out
-}
-
-func isLetter(r rune) bool {
-	return ('a' <= r && r <= 'z') || r > 0x7f && !strings.ContainsRune("«»„“”–—…’‘·", r)
-}
-
-func countriesOf(lang string) []string {
-	m := map[string][]string{"de": {"DE", "AT"}, "fr": {"FR", "BE"}, "en": {"IE", "MT"}, "nl": {"NL", "BE"},
-		"el": {"GR"}, "sv": {"SE"}, "sl": {"SI"}}
-	if c, ok := m[lang]; ok {
-		return c
-	}
-	return []string{strings.ToUpper(lang)}
 }
 
 // percentiles returns p50, p95, p99 of the durations.

@@ -67,6 +67,9 @@ type Index struct {
 	ready    chan struct{} // closed once a generation is in use
 	readyOne sync.Once
 	hold     <-chan struct{}
+	// listening is closed when the PostgreSQL listener first connects.
+	listening  chan struct{}
+	listenOnce sync.Once
 	// stopBuild cancels a background build; building waits for it.
 	stopBuild context.CancelFunc
 	building  sync.WaitGroup
@@ -80,7 +83,8 @@ type Config struct {
 	Log   *slog.Logger
 	// Sources are the kinds of document to index; nil means DefaultSources.
 	Sources []Source
-	// Concepts is the glossary that expands queries across languages.
+	// Concepts is the glossary that expands queries across languages; nil
+	// means the one embedded in the binary (GlossaryConcepts).
 	Concepts []Concept
 	// Hold, when set, makes every build wait until it is closed: lets tests
 	// look at the index while it is being built.
@@ -139,13 +143,20 @@ func newIndex(c Config) (*Index, error) {
 	ix := &Index{dir: c.Dir, store: c.Store, log: c.Log, hold: c.Hold,
 		now: func() time.Time { return time.Now().UTC() }, wake: make(chan struct{}, 1),
 		langs: map[string]bool{}, ahead: map[uint64]bool{}, retention: models.DefaultOutboxRetention,
-		ready: make(chan struct{})}
+		ready: make(chan struct{}), listening: make(chan struct{})}
 	if c.Sources == nil {
 		c.Sources = DefaultSources(c.Store)
 	}
 	ix.sources, ix.byKind = c.Sources, map[string]Source{}
 	for _, s := range c.Sources {
 		ix.byKind[s.Kind()] = s
+	}
+	if c.Concepts == nil {
+		concepts, err := GlossaryConcepts()
+		if err != nil {
+			return nil, err
+		}
+		c.Concepts = concepts
 	}
 	ix.glossary = newGlossary(c.Concepts, languageCodes())
 	ix.mapping = newMapping()

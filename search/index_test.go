@@ -155,7 +155,7 @@ func TestPostgresNotificationWakesTheIndexer(t *testing.T) {
 	defer ix.Close()
 	go ix.Run(ctx, time.Hour) // only a notification can wake it within the test
 	go ix.ListenPostgres(ctx, url)
-	time.Sleep(500 * time.Millisecond) // let the listener connect
+	<-ix.Listening() // a notification sent before the listener connects is not seen
 	if err := store.SavePractice(ctx, note("notified", "nl", "Seizoensarbeid", "public")); err != nil {
 		t.Fatal(err)
 	}

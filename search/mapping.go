@@ -88,6 +88,9 @@ func newMapping() mapping.IndexMapping {
 	for _, lang := range languageCodes() {
 		doc.AddFieldMappingsAt(bodyField(lang), text(analyzerName(lang), true))
 	}
+	// No _all composite field: every field is excluded from it anyway, and
+	// building it still visits every token of every field.
+	doc.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	m.DefaultMapping = doc
 	return m
 }

@@ -24,9 +24,13 @@ func (h wakeHandler) HandleNotification(context.Context, *pgconn.Notification, *
 }
 
 func (h wakeHandler) HandleBacklog(context.Context, string, *pgx.Conn) error {
+	h.ix.listenOnce.Do(func() { close(h.ix.listening) })
 	h.ix.Wake()
 	return nil
 }
+
+// Listening is closed once ListenPostgres has connected the first time.
+func (ix *Index) Listening() <-chan struct{} { return ix.listening }
 
 // ListenPostgres wakes the indexer as soon as any instance writes to the
 // outbox, until ctx ends. NOTIFY is only a nudge: the poll in Run still

@@ -3,6 +3,8 @@ package search
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -70,5 +72,43 @@ func TestCloseStopsABuild(t *testing.T) {
 	}
 	if name, _ := readCurrent(dir); name != "" {
 		t.Errorf("an unfinished build became CURRENT: %q", name)
+	}
+}
+
+// TestReindexBesideARunningIndex: proact reindex builds a new generation
+// while a portal holds the live one open, makes it current, and the
+// portal's indexer switches to it and removes the old one.
+func TestReindexBesideARunningIndex(t *testing.T) {
+	ctx := context.Background()
+	store := modelstest.New(t, models.SQLite)
+	if err := store.SavePractice(ctx, note("one", "en", "Seasonal workers", "public")); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	live, err := Open(ctx, dir, store, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	old := live.generationName()
+	counts, err := Reindex(ctx, Config{Dir: dir, Store: store, Log: quietLog(), Concepts: testConcepts})
+	if err != nil {
+		t.Fatalf("reindex beside a running index: %v", err)
+	}
+	if counts[KindPractice] != 1 {
+		t.Errorf("reindex counted %v", counts)
+	}
+	if _, err := os.Stat(filepath.Join(dir, old)); err != nil {
+		t.Errorf("the generation in use was removed under the running portal: %v", err)
+	}
+	live.followCurrent()
+	if got := live.generationName(); got == old || got == "" {
+		t.Errorf("the running index did not switch: %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, old)); !os.IsNotExist(err) {
+		t.Errorf("the old generation is still there after the switch: %v", err)
+	}
+	if res, err := live.Search(ctx, visitor, Query{Text: "seasonal"}); err != nil || res.Total != 1 {
+		t.Errorf("search after the switch: %v, %v", res, err)
 	}
 }

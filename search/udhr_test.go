@@ -17,6 +17,7 @@ import (
 
 	"proact/models"
 	"proact/models/modelstest"
+	"proact/search/searchtest"
 )
 
 // The relevance test: the Universal Declaration of Human Rights in the 24
@@ -137,7 +138,7 @@ func htmlEscape(s string) string {
 func articleQuery(r *rand.Rand, a udhrText, df map[string]int) string {
 	seen := map[string]bool{}
 	var words []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(a.body), func(r rune) bool { return !isLetter(r) }) {
+	for _, w := range strings.FieldsFunc(strings.ToLower(a.body), func(r rune) bool { return !searchtest.IsLetter(r) }) {
 		if utf8.RuneCountInString(w) >= 4 && df[w] <= 10 && !seen[w] {
 			seen[w] = true
 			words = append(words, w)
@@ -188,7 +189,7 @@ func TestUDHRRelevance(t *testing.T) {
 		df := map[string]int{}
 		for _, a := range texts[lang] {
 			seen := map[string]bool{}
-			for _, w := range strings.FieldsFunc(strings.ToLower(a.body), func(r rune) bool { return !isLetter(r) }) {
+			for _, w := range strings.FieldsFunc(strings.ToLower(a.body), func(r rune) bool { return !searchtest.IsLetter(r) }) {
 				if !seen[w] {
 					seen[w] = true
 					df[w]++
