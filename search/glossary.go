@@ -26,6 +26,16 @@ func GlossaryConcepts() ([]Concept, error) {
 	return g.Concepts(), nil
 }
 
+// embeddedGlossary is the embedded glossary analysed, once per process: it
+// never changes, and analysing its terms in 24 languages takes a moment.
+var embeddedGlossary = sync.OnceValues(func() (*glossary, error) {
+	concepts, err := GlossaryConcepts()
+	if err != nil {
+		return nil, err
+	}
+	return newGlossary(concepts, languageCodes()), nil
+})
+
 // glossary finds concepts in a query and knows each concept's terms in
 // every language as the index analyses them.
 type glossary struct {

@@ -152,13 +152,14 @@ func newIndex(c Config) (*Index, error) {
 		ix.byKind[s.Kind()] = s
 	}
 	if c.Concepts == nil {
-		concepts, err := GlossaryConcepts()
+		g, err := embeddedGlossary()
 		if err != nil {
 			return nil, err
 		}
-		c.Concepts = concepts
+		ix.glossary = g
+	} else {
+		ix.glossary = newGlossary(c.Concepts, languageCodes())
 	}
-	ix.glossary = newGlossary(c.Concepts, languageCodes())
 	ix.mapping = newMapping()
 	if err := os.MkdirAll(c.Dir, 0o750); err != nil {
 		return nil, fmt.Errorf("search: unable to create %s: %w", c.Dir, err)
