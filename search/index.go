@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -252,6 +253,9 @@ func (ix *Index) buildUntilDone(ctx context.Context) {
 	for {
 		err := ix.Rebuild(ctx)
 		if err == nil {
+			// A build allocates far more than serving needs; give it back
+			// now rather than when the scavenger gets to it.
+			debug.FreeOSMemory()
 			if err := ix.saveConsumer(ctx); err != nil && ctx.Err() == nil {
 				ix.log.Warn("search index: recording the outbox position", "err", err)
 			}

@@ -12,7 +12,7 @@ import (
 )
 
 // batchSize is how many documents a rebuild writes at a time.
-const batchSize = 2000
+const batchSize = 1000
 
 // fill indexes every document of every source into a new index, in
 // batches, the last of which records the outbox position. Bleve analyses a
