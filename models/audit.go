@@ -34,13 +34,14 @@ const (
 
 // AuditActions lists every action, for the filter of the audit log.
 func AuditActions() []string {
-	return append([]string{AuditLoginSuccess, AuditLoginFailure, AuditLogout, AuditPasswordReset,
+	actions := append([]string{AuditLoginSuccess, AuditLoginFailure, AuditLogout, AuditPasswordReset,
 		AuditPasswordChanged, AuditTwoFactorEnabled, AuditTwoFactorReset, AuditRoleChanged,
 		AuditUserInvited, AuditUserDisabled, AuditUserEnabled, AuditUserDeleted, AuditUserRemoved,
 		AuditApplication, AuditApproved, AuditRejected, AuditOrgSuspended, AuditOrgReinstated,
 		AuditOrgUpdated, AuditAPITokenCreated, AuditAPITokenRevoked, AuditDataExported,
 		AuditNationalNoteSaved, AuditNationalNoteDeleted},
 		consultationAuditActions()...)
+	return append(actions, practiceAuditActions()...)
 }
 
 // AuditEntry is one line of the audit log: who did what, to what, when and

@@ -9,10 +9,15 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// Practice statuses: only published notes are shown to readers.
+// Practice statuses: only published notes are shown to readers. A note is
+// written (draft), submitted for review, returned to its authors with the
+// moderator's comments or published; a published note may be archived. The
+// same states, but archived and published, describe a pending revision of a
+// published note (Practice.Pending).
 const (
 	StatusDraft     = "draft"
 	StatusSubmitted = "submitted"
+	StatusReturned  = "returned"
 	StatusPublished = "published"
 	StatusArchived  = "archived"
 )
@@ -23,7 +28,11 @@ const (
 	VisibilityMembers = "members"
 )
 
-// Practice is a practice note: a good or promising practice written by a member.
+// Practice is a practice note: a good or promising practice written by a
+// member. Its row holds what readers see: the published version, or, for a
+// note never published, its latest draft. Every saved version is a
+// PracticeRevision; Version is the newest one, PublishedVersion the one
+// published (0: none yet).
 type Practice struct {
 	ID             uint
 	Slug           string
@@ -42,6 +51,15 @@ type Practice struct {
 	PublishedAt    *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// Pending is the review state of a newer version of a published note
+	// ("" when there is none): draft, submitted or returned.
+	Pending          string
+	PublishedVersion int
+	// RevisedAt is when the published version was published.
+	RevisedAt   *time.Time
+	CreatedBy   *uint
+	SubmittedBy *uint
+	SubmittedAt *time.Time
 
 	Organisation *Organisation `gorm:"-"`
 	// Terms are loaded from practice_terms.
@@ -88,6 +106,9 @@ type PracticeFilter struct {
 	Topic    string
 	Sector   string
 	OrgID    uint
+	// Group lists a note and its translations once (when no language is
+	// chosen): a translation is left out when its original is in the list.
+	Group bool
 	ListOptions
 
 	// Indicator is a forced-labour indicator: the coverage matrix links to it.
@@ -143,6 +164,11 @@ func (s *Store) filteredPractices(ctx context.Context, v Viewer, f PracticeFilte
 	}
 	if f.OrgID != 0 {
 		q = q.Where("practices.organisation_id = ?", f.OrgID)
+	}
+	if f.Group && f.Language == "" {
+		originals := s.filteredPractices(ctx, v, PracticeFilter{Country: f.Country, Topic: f.Topic, Sector: f.Sector, OrgID: f.OrgID}).
+			Select("practices.slug")
+		q = q.Where("(practices.translation_of = '' OR practices.translation_of NOT IN (?))", originals)
 	}
 	return q
 }
@@ -260,6 +286,51 @@ func (s *Store) Translations(ctx context.Context, v Viewer, p *Practice) ([]Prac
 	return list, nil
 }
 
+// TranslationGroups returns, for each of the roots (slugs of originals), the
+// published notes of its group the viewer may read: the original and its
+// translations, by language. One query for a whole list.
+func (s *Store) TranslationGroups(ctx context.Context, v Viewer, roots []string) (map[string][]Practice, error) {
+	out := map[string][]Practice{}
+	if len(roots) == 0 {
+		return out, nil
+	}
+	roots = uniq(roots)
+	var list []Practice
+	err := s.visiblePractices(ctx, v).Select("id", "slug", "title", "language", "translation_of").
+		Where("practices.slug IN ? OR practices.translation_of IN ?", roots, roots).
+		Order("language").Find(&list).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to load translations: %w", err)
+	}
+	for _, p := range list {
+		root := p.TranslationRoot()
+		out[root] = append(out[root], p)
+	}
+	return out, nil
+}
+
+// SitemapEntry is one public note of the sitemap.
+type SitemapEntry struct {
+	ID            uint
+	Slug          string
+	Language      string
+	TranslationOf string
+	RevisedAt     *time.Time
+	UpdatedAt     time.Time
+}
+
+// PublicPracticesAfter returns up to limit published public notes with an id
+// above after, in id order (keyset paging): what the sitemap lists.
+func (s *Store) PublicPracticesAfter(ctx context.Context, after uint, limit int) ([]SitemapEntry, error) {
+	var out []SitemapEntry
+	err := s.visiblePractices(ctx, Viewer{}).Select("id", "slug", "language", "translation_of", "revised_at", "updated_at").
+		Where("practices.id > ?", after).Order("practices.id").Limit(limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to list public practices: %w", err)
+	}
+	return out, nil
+}
+
 func (s *Store) loadPracticeRelations(ctx context.Context, list []Practice) error {
 	if len(list) == 0 {
 		return nil
@@ -302,41 +373,71 @@ func (s *Store) loadPracticeRelations(ctx context.Context, list []Practice) erro
 	return nil
 }
 
-// SavePractice inserts the note, or updates the one with the same slug, with
-// its terms, and records the change in the outbox, all in one transaction.
+// SavePractice stores the note as given, with its terms, as a new kept
+// version, and records the change in the outbox, all in one transaction: it
+// inserts the note, or replaces the one with the same slug (a pending
+// revision of it is then dropped: the file is what the note is now). It is
+// the way in of imports and the demo content; members write through
+// CreatePractice and SavePracticeRevision.
 func (s *Store) SavePractice(ctx context.Context, p *Practice) error {
 	return s.WithTx(ctx, func(tx *Store) error {
 		now := tx.now()
 		var existing Practice
-		err := tx.conn(ctx).Select("id", "version", "created_at").Where("slug = ?", p.Slug).Take(&existing).Error
+		err := tx.conn(ctx).Select("id", "version", "created_at", "created_by").Where("slug = ?", p.Slug).Take(&existing).Error
 		switch {
 		case err == nil:
-			p.ID, p.CreatedAt, p.Version = existing.ID, existing.CreatedAt, existing.Version+1
+			p.ID, p.CreatedAt, p.Version, p.CreatedBy = existing.ID, existing.CreatedAt, existing.Version+1, existing.CreatedBy
 		case notFound(err) == ErrNotFound:
 			p.ID, p.CreatedAt, p.Version = 0, now, 1
 		default:
 			return fmt.Errorf("models: unable to save practice %q: %w", p.Slug, err)
 		}
-		p.UpdatedAt = now
+		p.UpdatedAt, p.Pending, p.PublishedVersion = now, "", 0
+		if p.Status == StatusPublished || p.Status == StatusArchived {
+			p.PublishedVersion = p.Version
+			if p.PublishedAt == nil {
+				p.PublishedAt = &now
+			}
+			revised := *p.PublishedAt
+			if existing.ID != 0 {
+				revised = now
+			}
+			p.RevisedAt = &revised
+		}
 		if err := tx.conn(ctx).Omit(clause.Associations).Save(p).Error; err != nil {
 			return fmt.Errorf("models: unable to save practice %q: %w", p.Slug, conflict(err))
 		}
-		if err := tx.conn(ctx).Where("practice_id = ?", p.ID).Delete(&PracticeTerm{}).Error; err != nil {
-			return fmt.Errorf("models: unable to save practice terms: %w", err)
+		if err := tx.saveTerms(ctx, p.ID, p.termSets()); err != nil {
+			return err
 		}
-		var terms []PracticeTerm
-		for vocab, set := range p.termSets() {
-			for _, t := range uniq(*set) {
-				terms = append(terms, PracticeTerm{PracticeID: p.ID, Vocab: vocab, Term: t})
-			}
+		r := revisionOf(p, p.Version, nil, "", now)
+		if p.PublishedVersion > 0 {
+			r.PublishedAt = p.RevisedAt
 		}
-		if len(terms) > 0 {
-			if err := tx.conn(ctx).Create(&terms).Error; err != nil {
-				return fmt.Errorf("models: unable to save practice terms: %w", err)
-			}
+		if err := tx.conn(ctx).Create(r).Error; err != nil {
+			return fmt.Errorf("models: unable to save version %d of %q: %w", p.Version, p.Slug, err)
 		}
 		return tx.enqueue(ctx, KindPractice, p.ID, OpUpsert)
 	})
+}
+
+// saveTerms replaces the terms of a note.
+func (s *Store) saveTerms(ctx context.Context, practiceID uint, sets map[string]*[]string) error {
+	if err := s.conn(ctx).Where("practice_id = ?", practiceID).Delete(&PracticeTerm{}).Error; err != nil {
+		return fmt.Errorf("models: unable to save practice terms: %w", err)
+	}
+	var terms []PracticeTerm
+	for vocab, set := range sets {
+		for _, t := range uniq(*set) {
+			terms = append(terms, PracticeTerm{PracticeID: practiceID, Vocab: vocab, Term: t})
+		}
+	}
+	if len(terms) > 0 {
+		if err := s.conn(ctx).Create(&terms).Error; err != nil {
+			return fmt.Errorf("models: unable to save practice terms: %w", err)
+		}
+	}
+	return nil
 }
 
 // PracticeTermCounts counts, for one vocabulary, the published notes the viewer
