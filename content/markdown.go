@@ -37,7 +37,7 @@ func NewRenderer() *Renderer {
 		),
 		goldmark.WithParserOptions(
 			parser.WithAutoHeadingID(),
-			parser.WithASTTransformers(util.Prioritized(externalLinks{}, 500)),
+			parser.WithASTTransformers(util.Prioritized(externalLinks{}, 500), util.Prioritized(ownImages{}, 600)),
 		),
 		// goldmark's html.WithUnsafe is deliberately absent: raw HTML in a
 		// note is dropped ("<!-- raw HTML omitted -->"), never passed through.
@@ -55,12 +55,83 @@ func (r *Renderer) Render(source string) (string, error) {
 	return r.policy.Sanitize(buf.String()), nil
 }
 
+// AttachmentPath is the address of a note's attachment.
+func AttachmentPath(slug, name string) string { return "/practices/" + slug + "/files/" + name }
+
+// RenderNote renders a practice note's Markdown: as Render, but images may
+// only show the note's own attachments (names, as stored), both in the
+// Markdown (others become their alt text) and in the sanitizer's policy
+// (whose img src allows exactly those addresses).
+func (r *Renderer) RenderNote(source, slug string, attachments []string) (string, error) {
+	allowed := make(map[string]bool, len(attachments))
+	quoted := make([]string, 0, len(attachments))
+	for _, name := range attachments {
+		allowed[AttachmentPath(slug, name)] = true
+		quoted = append(quoted, regexp.QuoteMeta(name))
+	}
+	var buf bytes.Buffer
+	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
+	ctx.Set(allowedImagesKey, allowed)
+	if err := r.md.Convert([]byte(source), &buf, parser.WithContext(ctx)); err != nil {
+		return "", fmt.Errorf("content: unable to render Markdown: %w", err)
+	}
+	images := noImages
+	if len(quoted) > 0 {
+		images = regexp.MustCompile(`^` + regexp.QuoteMeta("/practices/"+slug+"/files/") + `(?:` + strings.Join(quoted, "|") + `)$`)
+	}
+	return policyWithImages(images).Sanitize(buf.String()), nil
+}
+
+// noImages matches no address: a note without attachments shows no image.
+var noImages = regexp.MustCompile(`^\b\B$`)
+
+// allowedImagesKey holds, in a note's parser context, the image addresses
+// it may use.
+var allowedImagesKey = parser.NewContextKey()
+
+// ownImages replaces the images of a note that are not its own attachments
+// by their alt text, so that a reader's browser never fetches another
+// address (another note's file, another site, a tracking pixel).
+type ownImages struct{}
+
+func (ownImages) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	allowed, ok := pc.Get(allowedImagesKey).(map[string]bool)
+	if !ok {
+		return // not a note: Policy decides
+	}
+	source := reader.Source()
+	var refused []*ast.Image
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if img, isImg := n.(*ast.Image); entering && isImg && !allowed[string(img.Destination)] {
+			refused = append(refused, img)
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, img := range refused {
+		var alt bytes.Buffer
+		_ = ast.Walk(img, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+			if t, isText := n.(*ast.Text); entering && isText {
+				alt.Write(t.Segment.Value(source))
+			}
+			return ast.WalkContinue, nil
+		})
+		if parent := img.Parent(); parent != nil {
+			parent.ReplaceChild(parent, img, ast.NewString(alt.Bytes()))
+		}
+	}
+}
+
 // Policy is bluemonday's UGCPolicy adjusted for practice notes: footnotes and
 // task lists keep the attributes they need, external links carry
 // rel="nofollow noopener", and images may only come from the portal itself
 // (a relative path), so that reading a note never makes the reader's browser
 // call another server.
-func Policy() *bluemonday.Policy {
+func Policy() *bluemonday.Policy { return policyWithImages(portalImages) }
+
+// portalImages matches a path on this portal ("/static/..."), never another host.
+var portalImages = regexp.MustCompile(`^/[^/\\]`)
+
+func policyWithImages(images *regexp.Regexp) *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowStandardAttributes() // dir, id (restricted pattern), lang, title
 	p.AllowStandardURLs()       // http, https, mailto; relative URLs
@@ -91,8 +162,8 @@ func Policy() *bluemonday.Policy {
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$`)).OnElements("input")
 
-	// Images: only a path on this portal ("/static/..."), never another host.
-	p.AllowAttrs("src").Matching(regexp.MustCompile(`^/[^/\\]`)).OnElements("img")
+	// Images: only the addresses images matches.
+	p.AllowAttrs("src").Matching(images).OnElements("img")
 	p.AllowAttrs("alt").Matching(bluemonday.Paragraph).OnElements("img")
 	return p
 }

@@ -275,3 +275,43 @@ func TestRenderIDsPerDocument(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderNoteImagesOnlyFromItsAttachments: a note's images may show its
+// own attachments and nothing else, whatever the Markdown says.
+func TestRenderNoteImagesOnlyFromItsAttachments(t *testing.T) {
+	r := content.NewRenderer()
+	own := "/practices/farm-visits/files/abc123.png"
+	cases := []struct {
+		name, src string
+		want      []string
+		notWant   []string
+	}{
+		{"own attachment", "![the farm](" + own + ")", []string{`<img src="` + own + `" alt="the farm">`}, nil},
+		{"another note's attachment", "![x](/practices/other/files/abc123.png)", []string{"<p>x</p>"}, []string{"<img"}},
+		{"static file", "![logo](/static/img/logo.svg)", []string{"logo"}, []string{"<img"}},
+		{"other site", "![pixel](https://tracker.example/p.gif)", []string{"pixel"}, []string{"<img", "tracker"}},
+		{"unknown name", "![x](/practices/farm-visits/files/zzz.png)", nil, []string{"<img"}},
+		{"raw HTML image", `<img src="` + own + `">`, nil, []string{"<img"}},
+		{"reference image", "![farm][f]\n\n[f]: " + own, []string{`<img src="` + own + `"`}, nil},
+	}
+	for _, tc := range cases {
+		got, err := r.RenderNote(tc.src, "farm-visits", []string{"abc123.png"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %s lacks %s", tc.name, got, w)
+			}
+		}
+		for _, w := range tc.notWant {
+			if strings.Contains(got, w) {
+				t.Errorf("%s: %s has %s", tc.name, got, w)
+			}
+		}
+	}
+	// Without attachments, no image at all.
+	if got, _ := r.RenderNote("![a]("+own+")", "farm-visits", nil); strings.Contains(got, "<img") {
+		t.Errorf("no attachments: %s", got)
+	}
+}
