@@ -13,17 +13,17 @@ import (
 
 // Audit actions of practice notes.
 const (
-	AuditPracticeCreated     = "practice.created"
-	AuditPracticeSubmitted   = "practice.submitted"
-	AuditPracticeReturned    = "practice.returned"
-	AuditPracticePublished   = "practice.published"
-	AuditPracticeArchived    = "practice.archived"
-	AuditPracticeUnarchived  = "practice.unarchived"
-	AuditPracticeRestored    = "practice.restored"
-	AuditPracticeDeleted     = "practice.deleted"
-	AuditFlagConfirmed       = "practice.flag_confirmed"
-	AuditAttachmentAdded     = "attachment.added"
-	AuditAttachmentDeleted   = "attachment.deleted"
+	AuditPracticeCreated    = "practice.created"
+	AuditPracticeSubmitted  = "practice.submitted"
+	AuditPracticeReturned   = "practice.returned"
+	AuditPracticePublished  = "practice.published"
+	AuditPracticeArchived   = "practice.archived"
+	AuditPracticeUnarchived = "practice.unarchived"
+	AuditPracticeRestored   = "practice.restored"
+	AuditPracticeDeleted    = "practice.deleted"
+	AuditFlagConfirmed      = "practice.flag_confirmed"
+	AuditAttachmentAdded    = "attachment.added"
+	AuditAttachmentDeleted  = "attachment.deleted"
 )
 
 // practiceAuditActions lists the actions above, for AuditActions.
