@@ -101,6 +101,7 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp:// URL; empty keeps mail in the outbox (PROACT_SMTP_URL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (PROACT_LOG_FORMAT)")
 	fs.StringVar(&c.Demo, "demo", c.Demo, "load demo content into an empty database: true or false (PROACT_DEMO)")
+	fs.Int64Var(&c.AttachmentMaxBytes, "attachment-max-bytes", c.AttachmentMaxBytes, "largest image or PDF attached to a note, in bytes (PROACT_ATTACHMENT_MAX_BYTES)")
 	fs.IntVar(&c.Limits.Requests, "rate-limit", c.Limits.Requests, "writes, API calls and searches per minute and IP address, per instance (PROACT_RATE_LIMIT)")
 	proxies := fs.String("trusted-proxies", strings.Join(c.TrustedProxies, ","), "comma-separated IPs or CIDRs (PROACT_TRUSTED_PROXIES)")
 	fs.BoolVar(&o.migrate, "migrate", false, "serve: apply pending migrations first")

@@ -108,6 +108,47 @@ var accessTable = []accessRow{
 	{method: "GET", path: "/practices", want: everyone},
 	{method: "GET", path: "/practices/{publicNote}", want: everyone},
 	{method: "GET", path: "/practices/{membersNote}", want: outcomes{notFound, ok, ok, ok, ok, ok}},
+	// [practices] Writing, versions, files, review and feeds (access_notes_test.go makes the notes).
+	{method: "GET", path: "/practices/new", want: writerPage},
+	{method: "POST", path: "/practices/new", form: url.Values{"title": {"Access"}, "action": {"preview"}}, want: writerDo},
+	{method: "POST", path: "/practices/preview", form: url.Values{"body": {"Text"}}, want: writerDo},
+	{method: "GET", path: "/practices/{draftA}", want: outcomes{notFound, ok, ok, notFound, ok, ok}},
+	{method: "GET", path: "/practices/{draftC}", want: outcomes{notFound, notFound, notFound, notFound, ok, ok}},
+	{method: "GET", path: "/practices/{draftA}/edit", want: writerPage},
+	{method: "GET", path: "/practices/{draftC}/edit", want: outcomes{toLogin, notFound, notFound, forbidden, ok, ok}},
+	{method: "POST", path: "/practices/{draftA}/edit", form: url.Values{"title": {"Access"}, "action": {"preview"}}, want: writerDo},
+	{method: "POST", path: "/practices/{draftC}/edit", form: url.Values{"title": {"Access"}, "action": {"preview"}}, want: otherOrgDo},
+	{method: "POST", path: "/practices/{draftA}/submit", form: url.Values{"version": {"1"}}, want: writerDo},
+	{method: "POST", path: "/practices/{draftC}/submit", form: url.Values{"version": {"1"}}, want: otherOrgDo},
+	{method: "POST", path: "/practices/{draftA}/comments", form: url.Values{"comment": {"A question."}}, want: writerDo},
+	{method: "POST", path: "/practices/{draftC}/comments", form: url.Values{"comment": {"A question."}}, want: otherOrgDo},
+	{method: "POST", path: "/practices/{archiveA}/archive", want: writerDo},
+	{method: "POST", path: "/practices/{archiveC}/archive", want: otherOrgDo},
+	{method: "POST", path: "/practices/{newDraftA}/delete", want: writerDo},
+	{method: "POST", path: "/practices/{newDraftC}/delete", want: otherOrgDo},
+	{method: "GET", path: "/practices/{publicNote}/history", want: everyone},
+	{method: "GET", path: "/practices/{membersNote}/history", want: outcomes{notFound, ok, ok, ok, ok, ok}},
+	{method: "GET", path: "/practices/{draftA}/history", want: outcomes{notFound, ok, ok, notFound, ok, ok}},
+	{method: "GET", path: "/practices/{publicNote}/history/1", want: everyone},
+	{method: "GET", path: "/practices/{draftC}/history/1", want: outcomes{notFound, notFound, notFound, notFound, ok, ok}},
+	{method: "GET", path: "/practices/{publicNote}/diff", want: everyone},
+	{method: "GET", path: "/practices/{draftA}/diff", want: outcomes{notFound, ok, ok, notFound, ok, ok}},
+	{method: "POST", path: "/practices/{draftA}/restore/1", form: url.Values{"version": {"1"}}, want: writerDo},
+	{method: "POST", path: "/practices/{draftC}/restore/1", form: url.Values{"version": {"1"}}, want: otherOrgDo},
+	{method: "POST", path: "/practices/{draftA}/attachments", want: writerDo},
+	{method: "POST", path: "/practices/{draftC}/attachments", want: otherOrgDo},
+	{method: "POST", path: "/practices/{draftA}/attachments/999999/delete", want: outcomes{unauth, notFound, notFound, forbidden, notFound, notFound}},
+	{method: "GET", path: "/practices/{draftA}/files/{draftFile}", want: outcomes{notFound, ok, ok, notFound, ok, ok}},
+	{method: "GET", path: "/account/notes", want: signedIn},
+	{method: "GET", path: "/admin/review", want: staffPage},
+	{method: "GET", path: "/admin/review/{reviewA}", want: staffPage},
+	{method: "POST", path: "/admin/review/{reviewA}/return", form: url.Values{"version": {"1"}, "comment": {"Please shorten it."}}, want: staffDo},
+	{method: "POST", path: "/admin/review/{reviewA}/publish", form: url.Values{"version": {"1"}}, want: staffDo},
+	{method: "POST", path: "/admin/review/{archiveAID}/unarchive", want: staffDo},
+	{method: "GET", path: "/feeds/practices.atom?country=NL", want: everyone},
+	{method: "GET", path: "/sitemap.xml", want: everyone},
+	{method: "POST", path: "/api/v1/practices", want: outcomes{unauth, unauth, unauth, unauth, unauth, unauth}},
+	// [practices-end]
 
 	{method: "GET", path: "/login", want: outcomes{ok, toAccount, toAccount, toAccount, toAccount, toAccount}},
 	{method: "POST", path: "/login", form: url.Values{"email": {"{newEmail}"}, "password": {"not the password"}},
@@ -318,6 +359,7 @@ func newAccessFixture(t *testing.T) *accessFixture {
 	fx.fixed["country"] = "NL" // [pathways]
 	fx.fixed["application"] = fx.newApplication()
 	fx.consultationFixture() // [consultations]
+	fx.practiceNotes()       // [practices]
 	return fx
 }
 
@@ -357,6 +399,8 @@ func (fx *accessFixture) value(key string) string {
 		return fx.newApplication()
 	case "newEmail":
 		return fmt.Sprintf("nobody%d@example.org", fx.serial)
+	case "newDraftA", "newDraftC":
+		return fx.newDraft(map[string]string{"newDraftA": "orgA", "newDraftC": "orgC"}[key])
 	}
 	if v, ok := fx.consultationValue(key); ok { // [consultations]
 		return v

@@ -56,7 +56,7 @@ func (h *handlers) adminDashboard(c *fiber.Ctx) error {
 		return err
 	}
 	d := adminDashboardData{PendingApplications: applications[models.ApplicationPending], Users: users, UnsentMail: unsent, SMTP: h.cfg.SMTPURL != ""}
-	links := []string{"applications", "organisations", "consultations", "users", "audit"}
+	links := []string{"applications", "review", "organisations", "consultations", "users", "audit"}
 	if currentUser(c).Role == models.RoleAdmin {
 		links = append(links, "mail")
 	}

@@ -112,8 +112,9 @@ func New(d Deps) (*fiber.App, error) {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           90 * time.Second,
-		BodyLimit:             4 << 20,
-		ReadBufferSize:        16 << 10, // long filter and search URLs; beyond: 431
+		// Forms are small; an attachment may be as large as configured.
+		BodyLimit:      max(4<<20, int(d.Config.AttachmentMaxBytes)+64<<10),
+		ReadBufferSize: 16 << 10, // long filter and search URLs; beyond: 431
 		// Request strings are copied, so a value can outlive its handler
 		// (goroutines, the outbox) without being overwritten by fasthttp.
 		Immutable: true,

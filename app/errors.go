@@ -45,6 +45,7 @@ var errorCodes = map[int]string{
 	fiber.StatusNotFound:              "not_found",
 	fiber.StatusMethodNotAllowed:      "method_not_allowed",
 	fiber.StatusRequestEntityTooLarge: "too_large",
+	fiber.StatusUnsupportedMediaType:  "unsupported_media_type",
 	fiber.StatusConflict:              "conflict",
 	fiber.StatusUnprocessableEntity:   "invalid",
 	fiber.StatusTooManyRequests:       "too_many_requests",
@@ -106,6 +107,14 @@ type apiError struct {
 }
 
 type apiErrorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	// Fields name what is wrong with each field of an invalid request.
+	Fields []apiFieldError `json:"fields,omitempty"`
+}
+
+type apiFieldError struct {
+	Field   string `json:"field"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
 }

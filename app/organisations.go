@@ -123,7 +123,9 @@ type orgView struct {
 	Contact     *orgContact // nil for visitors
 	Notes       []practiceCard
 	CanEdit     bool
-	Reason      string // why it is suspended, for staff
+	// CanWriteNote: the viewer is a member of this organisation who may write.
+	CanWriteNote bool
+	Reason       string // why it is suspended, for staff
 }
 
 // visibleOrganisation loads the organisation of :slug when the viewer may see
@@ -161,9 +163,10 @@ func (h *handlers) showOrganisation(c *fiber.Ctx) error {
 	view := orgView{
 		orgCard: orgCardOf(org), Website: org.Website, PublicEmail: org.PublicEmail, PublicPhone: org.PublicPhone,
 		// DescriptionHTML was sanitized by content.Renderer when it was saved.
-		Description: template.HTML(org.DescriptionHTML), //nolint:gosec // sanitized HTML
-		Notes:       cards(notes),
-		CanEdit:     v.AdministersOrg(org.ID) && v.CanWrite(),
+		Description:  template.HTML(org.DescriptionHTML), //nolint:gosec // sanitized HTML
+		Notes:        cards(notes),
+		CanEdit:      v.AdministersOrg(org.ID) && v.CanWrite(),
+		CanWriteNote: v.OrganisationID == org.ID && v.CanWrite(),
 	}
 	for _, r := range refs {
 		view.RefersTo = append(view.RefersTo, orgLink{Slug: r.Slug, Name: r.Name})

@@ -2,6 +2,7 @@ package app
 
 import (
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,9 @@ type practiceCard struct {
 	Demo        bool
 	MembersOnly bool
 	Published   time.Time
+	// Also are the other language versions of the note, when a list
+	// groups translations.
+	Also []translationLink
 }
 
 func card(p *models.Practice) practiceCard {
@@ -55,6 +59,7 @@ type practicesData struct {
 	Items   []practiceCard
 	Total   int64
 	Pager   pager
+	Feed    string
 }
 
 // practiceFilter reads the filters of the list of notes from the query
@@ -66,6 +71,27 @@ func practiceFilter(c *fiber.Ctx, o models.ListOptions) models.PracticeFilter {
 	}.Normalise()
 }
 
+// withTranslations adds to each card the other language versions of its
+// note, in one query for the list.
+func (h *handlers) withTranslations(c *fiber.Ctx, list []models.Practice, out []practiceCard) error {
+	roots := make([]string, 0, len(list))
+	for i := range list {
+		roots = append(roots, list[i].TranslationRoot())
+	}
+	groups, err := h.store.TranslationGroups(c.UserContext(), viewer(c), roots)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		for _, t := range groups[list[i].TranslationRoot()] {
+			if t.ID != list[i].ID {
+				out[i].Also = append(out[i].Also, translationLink{Slug: t.Slug, Title: t.Title, Language: t.Language})
+			}
+		}
+	}
+	return nil
+}
+
 // listPractices lists published notes with filters and pages.
 func (h *handlers) listPractices(c *fiber.Ctx) error {
 	ctx, v, loc := c.UserContext(), viewer(c), localizer(c)
@@ -73,11 +99,15 @@ func (h *handlers) listPractices(c *fiber.Ctx) error {
 	// The coverage matrix links to notes by indicator (the API does not filter by it).
 	f.Indicator = c.Query("indicator")
 	f = f.Normalise()
+	f.Group = c.Query("group") == "1"
 	items, total, err := h.store.ListPractices(ctx, v, f)
 	if err != nil {
 		return err
 	}
-	d := practicesData{Filter: f, Items: cards(items), Total: total}
+	d := practicesData{Filter: f, Items: cards(items), Total: total, Feed: "/feeds/practices.atom" + feedQuery(f)}
+	if err := h.withTranslations(c, items, d.Items); err != nil {
+		return err
+	}
 	facets, err := h.store.PracticeFacets(ctx, v, models.Countries().Name(), models.Languages().Name(), models.Topics().Name(), models.Sectors().Name(), models.Indicators().Name())
 	if err != nil {
 		return err
@@ -101,7 +131,9 @@ func (h *handlers) listPractices(c *fiber.Ctx) error {
 	}
 	d.Selects = append(d.Selects, sorts)
 	d.Pager = newPager(c, f.Page, f.PerPage, total)
-	return h.render(c, fiber.StatusOK, tplPractices, h.page(c, loc.T("practices.title"), d))
+	page := h.page(c, loc.T("practices.title"), d)
+	page.Feeds = []FeedLink{{Title: loc.T("practices.feed.title"), Href: d.Feed}}
+	return h.render(c, fiber.StatusOK, tplPractices, page)
 }
 
 type translationLink struct {
@@ -112,49 +144,131 @@ type translationLink struct {
 
 type practiceView struct {
 	practiceCard
+	ID           uint
 	Body         template.HTML
 	Sectors      []string
 	Indicators   []string
 	TargetGroups []string
 	Stage        string
 	Evidence     string
-	Version      int
+	Version      int // the published version (the newest, for a note never published)
 	Updated      time.Time
 	Translations []translationLink
+	// What its organisation and moderators see besides.
+	State        string
+	Status       string
+	Newest       int // the newest version, when it differs from Version
+	Editor       bool
+	Moderator    bool
+	CanTranslate bool
+	Returned     string // the moderator's comments, when returned
+	Cite         citation
+}
+
+// citation is "cite this note": who wrote it, its title, the version and
+// date, its permanent address.
+type citation struct {
+	Org, Title, Year, Date, URL string
+	Version                     int
 }
 
 // showPractice shows one note, or its Markdown source for /practices/{slug}.md.
+// Readers see published notes; the note's organisation and moderators also
+// its drafts, notes in review and archived ones, with their state.
 func (h *handlers) showPractice(c *fiber.Ctx) error {
-	ctx, v := c.UserContext(), viewer(c)
+	ctx, v, loc := c.UserContext(), viewer(c), localizer(c)
 	slug, source := strings.CutSuffix(c.Params("slug"), ".md")
-	p, err := h.store.PracticeBySlug(ctx, v, slug)
+	if source {
+		return h.practiceSource(c, slug)
+	}
+	p, err := h.store.NoteBySlug(ctx, v, slug)
 	if err != nil {
 		return err
-	}
-	if source {
-		data, err := content.MarshalNote(content.NoteFromPractice(p))
-		if err != nil {
-			return err
-		}
-		c.Set(fiber.HeaderContentType, "text/markdown; charset=utf-8")
-		c.Set(fiber.HeaderContentDisposition, `inline; filename="`+p.Slug+`.md"`)
-		return c.Send(data)
 	}
 	translations, err := h.store.Translations(ctx, v, p)
 	if err != nil {
 		return err
 	}
+	site := h.cfg.SiteURL()
 	pv := practiceView{
-		practiceCard: card(p),
+		practiceCard: card(p), ID: p.ID,
 		// BodyHTML was sanitized by content.Renderer when the note was saved.
 		Body:    template.HTML(p.BodyHTML), //nolint:gosec // sanitized HTML
 		Sectors: p.Sectors, Indicators: p.Indicators, TargetGroups: p.TargetGroups,
-		Stage: p.Stage, Evidence: p.Evidence, Version: p.Version, Updated: p.UpdatedAt,
+		Stage: p.Stage, Evidence: p.Evidence, Version: p.PublishedVersion, Updated: p.UpdatedAt,
+		State: p.State(), Status: p.Status, Editor: v.EditsPractice(p), Moderator: v.Moderates(),
+		CanTranslate: v.CanWrite() && p.Status == models.StatusPublished,
+	}
+	if p.RevisedAt != nil {
+		pv.Updated = *p.RevisedAt
+	}
+	if p.PublishedVersion == 0 {
+		pv.Version = p.Version
+	}
+	if p.Version != pv.Version && v.SeesUnpublished(p) {
+		pv.Newest = p.Version
+	}
+	if pv.State == models.StatusReturned && v.SeesUnpublished(p) {
+		last, err := h.store.LastReturn(ctx, []uint{p.ID})
+		if err != nil {
+			return err
+		}
+		pv.Returned = last[p.ID].Comment
 	}
 	for _, t := range translations {
 		pv.Translations = append(pv.Translations, translationLink{Slug: t.Slug, Title: t.Title, Language: t.Language})
 	}
+	pv.Cite = citation{Org: pv.OrgName, Title: p.Title, Version: pv.Version, URL: site + "/practices/" + p.Slug}
+	if !pv.Published.IsZero() {
+		pv.Cite.Year, pv.Cite.Date = strconv.Itoa(pv.Published.Year()), pv.Updated.Format(time.DateOnly)
+	}
 	page := h.page(c, p.Title, pv)
 	page.Description = p.Summary
+	page.Head = noteHead(site, p, translations, loc.T("site.name"))
 	return h.render(c, fiber.StatusOK, tplPractice, page)
+}
+
+// noteHead is what a note's page adds to <head>: its canonical address, its
+// translations by hreflang, Open Graph; search engines keep only what is
+// public and published.
+func noteHead(site string, p *models.Practice, translations []models.Practice, siteName string) Head {
+	url := site + "/practices/" + p.Slug
+	hd := Head{Canonical: url}
+	if p.Status != models.StatusPublished || p.Visibility != models.VisibilityPublic {
+		hd.Robots = "noindex"
+	}
+	if len(translations) > 0 {
+		hd.Alternates = append(hd.Alternates, Alternate{Lang: p.Language, Href: url})
+		for _, t := range translations {
+			hd.Alternates = append(hd.Alternates, Alternate{Lang: t.Language, Href: site + "/practices/" + t.Slug})
+		}
+	}
+	hd.OpenGraph = []MetaProperty{
+		{"og:type", "article"}, {"og:site_name", siteName}, {"og:title", p.Title},
+		{"og:description", p.Summary}, {"og:url", url}, {"og:locale", p.Language},
+	}
+	if p.PublishedAt != nil {
+		hd.OpenGraph = append(hd.OpenGraph, MetaProperty{"article:published_time", p.PublishedAt.UTC().Format(time.RFC3339)})
+	}
+	if p.RevisedAt != nil {
+		hd.OpenGraph = append(hd.OpenGraph, MetaProperty{"article:modified_time", p.RevisedAt.UTC().Format(time.RFC3339)})
+	}
+	return hd
+}
+
+// practiceSource is /practices/{slug}.md: the published note as a text file
+// with its metadata, to edit or reuse elsewhere.
+func (h *handlers) practiceSource(c *fiber.Ctx, slug string) error {
+	p, err := h.store.PracticeBySlug(c.UserContext(), viewer(c), slug)
+	if err != nil {
+		return err
+	}
+	data, err := content.MarshalNote(content.NoteFromPractice(p))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/markdown; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+p.Slug+`.md"`)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	return c.Send(data)
 }

@@ -49,6 +49,8 @@ type Page struct {
 	Flash       string // a translation key shown once
 	Languages   []LanguageOption
 	Data        any
+	// Head is what the page adds to <head> (head.go).
+	Head
 
 	assets map[string]string
 }

@@ -37,9 +37,39 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/", markRoute, h.home)
 	app.Get("/language/:code", markRoute, h.setLanguage)
 	app.Get("/search", markRoute, h.search)
+
+	// [practices] Practice notes: reading (what each person may read is the
+	// store's decision), writing by members (of their own organisation's
+	// notes: checked in the handler, 404 for others), versions, files, the
+	// moderators' review, feeds. /practices/new comes before /practices/:slug.
 	app.Get("/practices", markRoute, h.listPractices)
+	app.Get("/practices/new", markRoute, h.writer, h.showNewNote)
+	app.Post("/practices/new", markRoute, h.noteWriter, h.createNote)
+	app.Post("/practices/preview", markRoute, h.writer, h.previewNote)
 	app.Get("/practices/coverage", markRoute, h.practiceCoverage) // [pathways] before :slug
 	app.Get("/practices/:slug", markRoute, h.showPractice)        // also /practices/{slug}.md
+	app.Get("/practices/:slug/edit", markRoute, h.writer, h.editNote)
+	app.Post("/practices/:slug/edit", markRoute, h.noteWriter, h.updateNote)
+	app.Post("/practices/:slug/submit", markRoute, h.writer, h.submitNote)
+	app.Post("/practices/:slug/comments", markRoute, h.writer, h.commentNote)
+	app.Post("/practices/:slug/archive", markRoute, h.writer, h.archiveNote)
+	app.Post("/practices/:slug/delete", markRoute, h.writer, h.deleteNote)
+	app.Get("/practices/:slug/history", markRoute, h.noteHistory)
+	app.Get("/practices/:slug/history/:id", markRoute, h.noteVersion)
+	app.Get("/practices/:slug/diff", markRoute, h.noteDiff)
+	app.Post("/practices/:slug/restore/:id", markRoute, h.writer, h.restoreNote)
+	app.Post("/practices/:slug/attachments", markRoute, h.writer, h.uploadAttachment)
+	app.Post("/practices/:slug/attachments/:id/delete", markRoute, h.writer, h.deleteAttachment)
+	app.Get("/practices/:slug/files/:id", markRoute, h.serveAttachment)
+	app.Get("/account/notes", markRoute, h.signedIn, h.freshPassword, h.accountNotes)
+	app.Get("/admin/review", markRoute, h.roles(staff...), h.reviewQueue)
+	app.Get("/admin/review/:id", markRoute, h.roles(staff...), h.showReview)
+	app.Post("/admin/review/:id/return", markRoute, h.roles(staff...), h.returnNote)
+	app.Post("/admin/review/:id/publish", markRoute, h.roles(staff...), h.publishNote)
+	app.Post("/admin/review/:id/unarchive", markRoute, h.roles(staff...), h.unarchiveNote)
+	app.Get("/feeds/practices.atom", markRoute, h.practicesFeed)
+	app.Get("/sitemap.xml", markRoute, h.sitemap)
+	// [practices-end]
 
 	// Signing in and out; failures are throttled per account and per IP.
 	app.Get("/login", markRoute, h.showLogin)
@@ -166,6 +196,9 @@ func (h *handlers) routes(app *fiber.App) {
 	api := app.Group("/api/v1")
 	api.Get("/practices", markRoute, h.apiListPractices)
 	api.Get("/practices/:slug", markRoute, h.apiShowPractice)
+	// [practices-api] A member's note file becomes a draft.
+	api.Post("/practices", markRoute, h.apiWriter, h.apiCreatePractice)
+	// [practices-api-end]
 	// [api]
 	api.Get("/organisations", markRoute, h.apiListOrganisations)
 	api.Get("/organisations/:slug", markRoute, h.apiShowOrganisation)

@@ -314,6 +314,11 @@ func (s *Store) afterSave(ctx context.Context, v Viewer, p *Practice, submitted 
 		return nil, err
 	}
 	notice.Notify = mods
+	if p.Organisation == nil && p.OrganisationID != nil {
+		if p.Organisation, err = s.OrganisationByID(ctx, *p.OrganisationID); err != nil {
+			return nil, err
+		}
+	}
 	return notice, nil
 }
 
@@ -595,5 +600,12 @@ func (s *Store) HeadRevision(ctx context.Context, v Viewer, p *Practice) (*Pract
 		// were kept stands for its own version.
 		return revisionOf(p, p.Version, nil, "", p.UpdatedAt), nil
 	}
-	return r, err
+	if err != nil {
+		return nil, err
+	}
+	list := []PracticeRevision{*r}
+	if err := s.loadAuthors(ctx, list); err != nil {
+		return nil, err
+	}
+	return &list[0], nil
 }

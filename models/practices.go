@@ -166,7 +166,8 @@ func (s *Store) filteredPractices(ctx context.Context, v Viewer, f PracticeFilte
 		q = q.Where("practices.organisation_id = ?", f.OrgID)
 	}
 	if f.Group && f.Language == "" {
-		originals := s.filteredPractices(ctx, v, PracticeFilter{Country: f.Country, Topic: f.Topic, Sector: f.Sector, OrgID: f.OrgID}).
+		originals := s.filteredPractices(ctx, v, PracticeFilter{Country: f.Country, Topic: f.Topic, Sector: f.Sector,
+			Indicator: f.Indicator, OrgID: f.OrgID}).
 			Select("practices.slug")
 		q = q.Where("(practices.translation_of = '' OR practices.translation_of NOT IN (?))", originals)
 	}

@@ -34,6 +34,10 @@ type Config struct {
 	// own (Bleve locks it). Default: DATA_DIR/index.
 	IndexDir string `env:"PROACT_INDEX_DIR"`
 
+	// AttachmentMaxBytes bounds the size of an image or PDF attached to a
+	// practice note.
+	AttachmentMaxBytes int64 `env:"PROACT_ATTACHMENT_MAX_BYTES" envDefault:"5242880"`
+
 	// Limits are the rate limit and the failure throttles.
 	Limits Limits
 	// Clock tells the time; nil is the real clock. Tests set a fake one
@@ -143,6 +147,9 @@ func (c *Config) Validate() error {
 		if _, err := strconv.ParseBool(c.Demo); err != nil {
 			errs = append(errs, fmt.Errorf("PROACT_DEMO %q must be true or false", c.Demo))
 		}
+	}
+	if c.AttachmentMaxBytes < 1024 || c.AttachmentMaxBytes > 64<<20 {
+		errs = append(errs, fmt.Errorf("PROACT_ATTACHMENT_MAX_BYTES %d must be between 1024 and 67108864 (64 MiB)", c.AttachmentMaxBytes))
 	}
 	if c.Limits.Requests < 1 {
 		errs = append(errs, fmt.Errorf("PROACT_RATE_LIMIT %d must be at least 1 (requests per minute and address)", c.Limits.Requests))

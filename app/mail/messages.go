@@ -79,3 +79,32 @@ func (m *Mailer) ApplicationRejected(a *models.Application, orgName, reason stri
 		Subject: "mail.rejected.subject", Body: "mail.rejected.body",
 		Args: []any{"Name", a.ContactName, "Organisation", orgName, "Reason", reason}}
 }
+
+// NoteSubmitted tells a moderator that a practice note (or a new version of
+// a published one, revision) waits for review at /admin/review/{id}.
+func (m *Mailer) NoteSubmitted(staff *models.User, p *models.Practice, orgName string, revision bool) Message {
+	body := "mail.note.submitted.body"
+	if revision {
+		body = "mail.note.revision.body"
+	}
+	return Message{To: staff.Email, Language: staff.Language, Kind: "note-submitted",
+		Subject: "mail.note.submitted.subject", Body: body,
+		Args: []any{"Name", staff.Name, "Title", p.Title, "Organisation", orgName, "Version", p.Version,
+			"Link", m.siteURL + "/admin/review/" + strconv.FormatUint(uint64(p.ID), 10)}}
+}
+
+// NoteReturned tells the person who submitted a note that a moderator
+// returned it, with the moderator's comments.
+func (m *Mailer) NoteReturned(u *models.User, p *models.Practice, comment string) Message {
+	return Message{To: u.Email, Language: u.Language, Kind: "note-returned",
+		Subject: "mail.note.returned.subject", Body: "mail.note.returned.body",
+		Args: []any{"Name", u.Name, "Title", p.Title, "Comment", comment,
+			"Link", m.siteURL + "/practices/" + p.Slug + "/edit"}}
+}
+
+// NotePublished tells the person who submitted a note that it is published.
+func (m *Mailer) NotePublished(u *models.User, p *models.Practice) Message {
+	return Message{To: u.Email, Language: u.Language, Kind: "note-published",
+		Subject: "mail.note.published.subject", Body: "mail.note.published.body",
+		Args: []any{"Name", u.Name, "Title", p.Title, "Version", p.Version, "Link", m.siteURL + "/practices/" + p.Slug}}
+}
