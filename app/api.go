@@ -95,10 +95,15 @@ func (h *handlers) apiShowPractice(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The published version: a newer one waiting for review is not public.
+	updated := p.UpdatedAt
+	if p.RevisedAt != nil {
+		updated = *p.RevisedAt
+	}
 	return c.JSON(apiPractice{
 		apiPracticeSummary: h.apiSummary(p),
 		Indicators:         nonNil(p.Indicators), TargetGroups: nonNil(p.TargetGroups),
 		Stage: p.Stage, Evidence: p.Evidence, TranslationOf: p.TranslationOf,
-		Version: p.Version, UpdatedAt: p.UpdatedAt, BodyMarkdown: p.BodyMD, BodyHTML: p.BodyHTML,
+		Version: p.PublishedVersion, UpdatedAt: updated, BodyMarkdown: p.BodyMD, BodyHTML: p.BodyHTML,
 	})
 }
