@@ -526,11 +526,25 @@ func Excerpt(text string, start, end, radius int) (before, match, after string) 
 	for from > 0 && !utf8.RuneStart(text[from]) {
 		from--
 	}
+	// Start and end at a word: "…at the gate", not "…e gate".
+	if from > 0 {
+		if i := strings.IndexAny(text[from:start], " \n\t"); i >= 0 {
+			from += i + 1
+		}
+	}
 	to := min(len(text), end+radius)
 	for to < len(text) && !utf8.RuneStart(text[to]) {
 		to++
 	}
+	if to < len(text) {
+		if i := strings.LastIndexAny(text[end:to], " \n\t"); i >= 0 {
+			to = end + i
+		}
+	}
 	before, match, after = text[from:start], text[start:end], text[end:to]
+	// Line breaks of the Markdown would only break the quotation.
+	flat := strings.NewReplacer("\r", " ", "\n", " ", "\t", " ")
+	before, after = flat.Replace(before), flat.Replace(after)
 	if from > 0 {
 		before = "…" + before
 	}
