@@ -28,6 +28,12 @@ func browser(t *testing.T) (string, context.Context) {
 // browserApp is browser, also returning the test app behind the portal.
 func browserApp(t *testing.T) (string, *testApp, context.Context) {
 	t.Helper()
+	return browserAppFor(t, 60*time.Second)
+}
+
+// browserAppFor is browserApp with a time limit of its own, for long runs.
+func browserAppFor(t *testing.T, limit time.Duration) (string, *testApp, context.Context) {
+	t.Helper()
 	path := os.Getenv("PROACT_CHROMIUM")
 	if path == "" {
 		path, _ = exec.LookPath("chromium")
@@ -62,7 +68,7 @@ func browserApp(t *testing.T) (string, *testApp, context.Context) {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	return "http://" + ln.Addr().String(), ta, ctx
 }

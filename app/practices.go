@@ -95,7 +95,8 @@ func (h *handlers) withTranslations(c *fiber.Ctx, list []models.Practice, out []
 // listPractices lists published notes with filters and pages.
 func (h *handlers) listPractices(c *fiber.Ctx) error {
 	ctx, v, loc := c.UserContext(), viewer(c), localizer(c)
-	f := practiceFilter(c, listOptions(c, 0))
+	// A reader may ask for longer pages (per_page, up to the list's maximum).
+	f := practiceFilter(c, listOptions(c, queryInt(c, "per_page", 0)))
 	// The coverage matrix links to notes by indicator (the API does not filter by it).
 	f.Indicator = c.Query("indicator")
 	f = f.Normalise()
