@@ -86,6 +86,7 @@ func TestPracticeNoteFlows(t *testing.T) {
 			t.Run("signed out while writing", func(t *testing.T) { flowSignedOut(t, ta) })
 			t.Run("feeds and sitemap", func(t *testing.T) { flowFeeds(t, ta) })
 			t.Run("API", func(t *testing.T) { flowAPICreate(t, ta, newNoteCast(t, ta, ips, "api")) })
+			t.Run("search index", func(t *testing.T) { flowSearchIndex(t, ta, newNoteCast(t, ta, ips, "s")) })
 		})
 	}
 }
@@ -567,5 +568,67 @@ func flowAPICreate(t *testing.T, ta *testApp, nc noteCast) {
 	// The draft is the author's organisation's, in the editor.
 	if res, _ := nc.b.get(t, "/practices/written-elsewhere/edit"); res.StatusCode != http.StatusOK {
 		t.Errorf("colleague's editor: %d", res.StatusCode)
+	}
+}
+
+// flowSearchIndex: the index holds what is published, and only that:
+// drafts, notes in review and pending versions are never found; a
+// members-only note only by members; an archived note by nobody.
+func flowSearchIndex(t *testing.T, ta *testApp, nc noteCast) {
+	ctx := context.Background()
+	catchUp := func() {
+		t.Helper()
+		if _, err := ta.index.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found := func(cl *client, word, slug string) bool {
+		t.Helper()
+		_, body := cl.get(t, "/search?q="+word)
+		return strings.Contains(body, `href="/practices/`+slug+`"`)
+	}
+	res, _ := nc.a.post(t, "/practices/new", "/practices/new", noteValues("Zebrafinch outreach", "The zebrafinch method of outreach.", "submit"))
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d", res.StatusCode)
+	}
+	slug := strings.TrimPrefix(location(res), "/practices/")
+	catchUp()
+	if found(ta.visitor(), "zebrafinch", slug) || found(nc.m.client, "zebrafinch", slug) || found(nc.a.client, "zebrafinch", slug) {
+		t.Error("a note in review is in the index")
+	}
+	review := fmt.Sprintf("/admin/review/%d", noteID(t, ta, slug))
+	if res, _ := nc.m.post(t, review, review+"/publish", url.Values{"version": {"1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish: %d", res.StatusCode)
+	}
+	catchUp()
+	if !found(ta.visitor(), "zebrafinch", slug) {
+		t.Error("the published note is not found")
+	}
+	v := withVersion(noteValues("Zebrafinch outreach", "The quokka method now.", "submit"), "1")
+	if res, _ := nc.a.post(t, "/practices/"+slug+"/edit", "/practices/"+slug+"/edit", v); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d", res.StatusCode)
+	}
+	catchUp()
+	if found(nc.a.client, "quokka", slug) || !found(ta.visitor(), "zebrafinch", slug) {
+		t.Error("the index holds the pending version instead of the published one")
+	}
+	members := noteValues("Wombat visits", "The wombat visits.", "submit")
+	members.Set("visibility", "members")
+	res, _ = nc.a.post(t, "/practices/new", "/practices/new", members)
+	mslug := strings.TrimPrefix(location(res), "/practices/")
+	mreview := fmt.Sprintf("/admin/review/%d", noteID(t, ta, mslug))
+	if res, _ := nc.m.post(t, mreview, mreview+"/publish", url.Values{"version": {"1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("publish the members-only note: %d", res.StatusCode)
+	}
+	catchUp()
+	if found(ta.visitor(), "wombat", mslug) || !found(nc.c.client, "wombat", mslug) {
+		t.Error("members-only note: found by a visitor, or not by a member")
+	}
+	if res, _ := nc.a.post(t, "/practices/"+slug, "/practices/"+slug+"/archive", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("archive: %d", res.StatusCode)
+	}
+	catchUp()
+	if found(nc.a.client, "zebrafinch", slug) {
+		t.Error("an archived note is found")
 	}
 }
