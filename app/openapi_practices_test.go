@@ -104,4 +104,3 @@ func TestAPICreatePracticeMatchesTheOpenAPIDocument(t *testing.T) {
 		})
 	}
 }
-
