@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,6 +31,9 @@ type noteBrowser struct {
 	mu       sync.Mutex
 	dialogs  []string
 	problems []string
+
+	axeOnce sync.Once
+	axeJS   []byte
 }
 
 func newNoteBrowser(t *testing.T, ctx context.Context, base string) *noteBrowser {
@@ -150,13 +154,20 @@ func (b *noteBrowser) shot(name string) {
 		}
 	}
 	save(1280)
+	b.axe(name)
 	b.step("a phone's width", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1)))
 	wide := b.eval(`(function () {
 		var w = document.documentElement.clientWidth, out = [];
 		if (document.documentElement.scrollWidth <= w) { return ""; }
+		var clipped = function (e) {
+			for (e = e.parentElement; e && e !== document.body; e = e.parentElement) {
+				if (getComputedStyle(e).overflowX !== "visible") { return true; }
+			}
+			return false;
+		};
 		document.querySelectorAll("body *").forEach(function (e) {
 			var r = e.getBoundingClientRect();
-			if (r.right > w + 1 && r.width > 0 && out.length < 5) { out.push(e.tagName + "." + e.className); }
+			if (r.right > w + 1 && r.width > 0 && out.length < 5 && !clipped(e)) { out.push(e.tagName + "." + e.className + " " + Math.round(r.right)); }
 		});
 		return document.documentElement.scrollWidth + "px: " + out.join(", ");
 	})()`)
@@ -165,6 +176,34 @@ func (b *noteBrowser) shot(name string) {
 	}
 	save(390)
 	b.step("back to a desktop's width", chromedp.EmulateViewport(1280, 900))
+}
+
+// axe runs axe-core's WCAG 2.1 A and AA rules on the page.
+func (b *noteBrowser) axe(name string) {
+	b.t.Helper()
+	b.axeOnce.Do(func() {
+		var err error
+		if b.axeJS, err = os.ReadFile(filepath.Join("testdata", "axe-core@4.14.1", "axe.min.js")); err != nil {
+			b.t.Fatal(err)
+		}
+	})
+	b.step("load axe", chromedp.Evaluate[chromedp.Void](string(b.axeJS)))
+	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+		.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("axe on %s: %v", name, err)
+	}
+	var violations []struct {
+		ID, Help string
+		Nodes    []string
+	}
+	if err := json.Unmarshal([]byte(raw), &violations); err != nil {
+		b.t.Fatal(err)
+	}
+	for _, v := range violations {
+		b.t.Errorf("%s: %s (%s) at %v", name, v.ID, v.Help, v.Nodes)
+	}
 }
 
 // TestBrowserPracticeNoteFlow: a member writes a note in the editor,
@@ -300,6 +339,45 @@ func TestBrowserPracticeNoteFlow(t *testing.T) {
 	b.step("original", chromedp.Navigate(base+"/practices/"+slug), chromedp.WaitVisible(chromedp.CSS(`ul.translations a[hreflang="de"]`)))
 	b.shot("09-note-with-translation")
 	b.check("translating")
+
+	// 7. The member's versions, a comparison, and a save that meets a colleague's.
+	b.signIn(member)
+	b.step("versions", chromedp.Navigate(base+"/practices/"+slug+"/history"), chromedp.WaitVisible(chromedp.CSS("table.history")))
+	b.shot("10-history")
+	b.submit("compare", `form.compare-form button[type="submit"]`)
+	if diff := b.eval(`document.querySelector("pre.diff:last-of-type").innerHTML`); !strings.Contains(diff, "<del>") || !strings.Contains(diff, "<ins>") {
+		t.Errorf("the comparison shows no change: %s", diff)
+	}
+	b.shot("11-diff")
+	b.step("edit again", chromedp.Navigate(base+"/practices/"+slug+"/edit"), chromedp.WaitVisible(chromedp.CSS(".EasyMDEContainer .CodeMirror")))
+	p, err := ta.store.NoteBySlug(t.Context(), models.Viewer{Role: models.RoleModerator}, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	colleague := models.Viewer{UserID: moderator.ID, Role: models.RoleModerator}
+	head, err := ta.store.HeadRevision(t.Context(), colleague, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := head.Content()
+	theirs.BodyMD += "\n\nA sentence the colleague added meanwhile."
+	if _, err := ta.store.SavePracticeRevision(t.Context(), colleague, p.ID, models.NoteEdit{Content: theirs, BaseVersion: p.Version}, models.AuditEntry{}); err != nil {
+		t.Fatal(err)
+	}
+	b.step("type", chromedp.Click(chromedp.CSS(".CodeMirror")),
+		chromedp.Evaluate[chromedp.Void](`(function(){var cm=document.querySelector(".CodeMirror").CodeMirror; cm.setCursor(cm.lineCount(), 0); cm.replaceSelection("\n\nMy own new paragraph.");})()`))
+	b.submit("save", `button[name="action"][value="save"]`)
+	if h1 := b.text("h1"); !strings.Contains(h1, "Someone else saved") {
+		t.Fatalf("after the second save: %q", h1)
+	}
+	if got := b.eval(`document.getElementById("f-body").value`); !strings.Contains(got, "My own new paragraph.") {
+		t.Errorf("the conflict page lost the text typed: %q", got)
+	}
+	if got := b.text("main"); !strings.Contains(got, "A sentence the colleague added meanwhile.") {
+		t.Errorf("the conflict page does not show the colleague's change")
+	}
+	b.shot("12-conflict")
+	b.check("versions and conflict")
 
 	for _, u := range requests() {
 		if !strings.HasPrefix(u, base+"/") && !strings.HasPrefix(u, "data:") {

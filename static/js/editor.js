@@ -168,9 +168,16 @@
   if (bar) {
     bar.setAttribute("role", "toolbar");
     bar.setAttribute("aria-label", label("toolbar", "Formatting"));
+    // The accessible name says what the button does, and starts with what
+    // it shows (speech control users say what they see).
     bar.querySelectorAll("button").forEach(function (b) {
-      if (b.title) {
-        b.setAttribute("aria-label", b.title);
+      var text = (b.textContent || "").trim();
+      var title = (b.title || "").replace(/\s*\(.*\)$/, "");
+      if (title && title.toLowerCase().indexOf(text.toLowerCase()) < 0) {
+        title = text + ": " + title;
+      }
+      if (title) {
+        b.setAttribute("aria-label", title);
       }
     });
   }
