@@ -133,7 +133,7 @@ func (h *handlers) reviewQueue(c *fiber.Ctx) error {
 	}
 	d := reviewQueueData{Filter: f, Total: total, Pager: newPager(c, f.Page, f.PerPage, total)}
 	for _, st := range models.ReviewStates() {
-		d.Tabs = append(d.Tabs, reviewTab{State: st, Label: loc.T("practices.state." + st), Count: counts[st], Current: st == f.State})
+		d.Tabs = append(d.Tabs, reviewTab{State: st, Label: loc.T("practices.review.state." + st), Count: counts[st], Current: st == f.State})
 	}
 	for _, it := range items {
 		r := reviewRow{ID: it.ID, Slug: it.Slug, Title: it.Title, Language: it.Language, Countries: it.Countries,
