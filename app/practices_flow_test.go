@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"image"
@@ -108,6 +109,27 @@ func flowWriteReviewPublish(t *testing.T, ta *testApp, nc noteCast) {
 	}
 	mustContain(t, "preview", body, `<h2 id="outreach">Outreach</h2>`, "Phone number", "<mark>&#43;40 721 234 567</mark>", "Farm visits")
 	mustNotContain(t, "preview", body, "<script>alert(1)</script>")
+
+	// The editor's script: JSON from the same pipeline, with the CSRF token
+	// in a header; without it, refused.
+	pv := url.Values{"body": {"Our client Maria P. <img src=x onerror=alert(1)>"}, "title": {"T"}}
+	req := httptest.NewRequest(http.MethodPost, "/practices/preview", strings.NewReader(pv.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res, _ := nc.a.do(t, req); res.StatusCode != http.StatusForbidden {
+		t.Errorf("preview without a CSRF token: %d", res.StatusCode)
+	}
+	req = httptest.NewRequest(http.MethodPost, "/practices/preview", strings.NewReader(pv.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-CSRF-Token", nc.a.csrf(t, "/practices/new"))
+	res, body = nc.a.do(t, req)
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		t.Fatalf("preview JSON: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	mustContain(t, "preview JSON", body, `"html":"\u003cp\u003eOur client Maria P.`, `"kind":"Name of a person"`, `"match":"Maria P."`)
+	var pj previewResponse
+	if err := json.Unmarshal([]byte(body), &pj); err != nil || strings.Contains(pj.HTML, "onerror") || strings.Contains(pj.HTML, "<img") {
+		t.Errorf("preview HTML %q (%v)", pj.HTML, err)
+	}
 
 	// Errors name the field and keep what was typed.
 	bad := noteValues("", "Kept text ✓", "save")
