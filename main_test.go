@@ -278,7 +278,7 @@ func TestSIGTERMExitsCleanly(t *testing.T) {
 	addr := freePort(t)
 	cmd := exec.Command(bin, "--addr", addr, "--data-dir", t.TempDir())
 	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = io.Discard
+	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -286,31 +286,56 @@ func TestSIGTERMExitsCleanly(t *testing.T) {
 	for sc.Scan() && !strings.HasPrefix(sc.Text(), "URL: ") {
 	}
 	go io.Copy(io.Discard, stdout)
-	// A request in flight when the signal arrives still gets its answer: send
-	// half of it, signal, then send the rest.
+	shuttingDown := make(chan struct{})
+	go func() {
+		logs := bufio.NewScanner(stderr)
+		for logs.Scan() {
+			if strings.Contains(logs.Text(), "shutting down") {
+				close(shuttingDown)
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+	}()
+	// A request in flight when the signal arrives still gets its answer. The
+	// server's "100 Continue" says it has read the headers and waits for the
+	// body: then the signal, and once the portal says it is shutting down,
+	// the body.
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := io.WriteString(conn, "GET /practices?page=2 HTTP/1.1\r\nHost: portal.test\r\n"); err != nil {
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := io.WriteString(conn, "POST /api/v1/in-flight HTTP/1.1\r\nHost: portal.test\r\nContent-Length: 2\r\n"+
+		"Content-Type: text/plain\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	br := bufio.NewReader(conn)
+	if line, err := br.ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 100") {
+		t.Fatalf("no 100 Continue: %q, %v", line, err)
+	}
+	if _, err := br.ReadString('\n'); err != nil { // the empty line after it
+		t.Fatal(err)
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
-	if _, err := io.WriteString(conn, "Connection: close\r\n\r\n"); err != nil {
+	select {
+	case <-shuttingDown:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no shutdown within 30 s of SIGTERM")
+	}
+	if _, err := io.WriteString(conn, "{}"); err != nil {
 		t.Fatal(err)
 	}
-	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	res, err := http.ReadResponse(br, nil)
 	if err != nil {
 		t.Fatalf("the request in flight got no answer: %v", err)
 	}
 	res.Body.Close()
-	if res.StatusCode != 200 {
-		t.Errorf("the request in flight got status %d", res.StatusCode)
+	if res.StatusCode != http.StatusNotFound { // the API has no such route: an answer, not a dropped connection
+		t.Errorf("the request in flight got status %d, want 404", res.StatusCode)
 	}
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()

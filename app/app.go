@@ -65,6 +65,11 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
+	if d.Config.Clock != nil {
+		// One clock for the handlers and the store (expiry of links,
+		// sessions and keys).
+		d.Store = d.Store.WithClock(d.Config.Clock)
+	}
 	tplFS, err := fs.Sub(views.FS, ".")
 	if err != nil {
 		return nil, err

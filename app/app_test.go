@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -23,25 +25,44 @@ import (
 // testApp is a portal with the demo content on a fresh database.
 type testApp struct {
 	app   *fiber.App
-	store *models.Store
+	store *models.Store // on the app's clock
 	index *search.Index
+	cfg   config.Config
 }
 
 // testHasher is argon2id with cheap parameters: tests hash many passwords.
 var testHasher = password.Hasher{Params: argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}}
 
-// newTestApp builds the portal on a fresh database of the given dialect with
-// the demo content loaded and indexed; cfg may adjust the configuration.
+// TestMain builds the demo fixture once per dialect, on first use, and
+// removes it at the end (see modelstest.Run); so it does the browser tests'
+// Chromium.
+func TestMain(m *testing.M) {
+	code := modelstest.Run(m)
+	stopChromium()
+	os.Exit(code)
+}
+
+// demo is the demo content, imported and indexed once per test binary and
+// dialect; every test app gets a copy of the database and of the index.
+var demo = modelstest.NewFixture(func(ctx context.Context, store *models.Store, dir string) error {
+	if _, err := content.Import(ctx, store, content.NewRenderer(), content.Demo(), true); err != nil {
+		return fmt.Errorf("importing the demo content: %w", err)
+	}
+	ix, err := search.Open(ctx, dir, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return fmt.Errorf("indexing the demo content: %w", err)
+	}
+	return ix.Close()
+})
+
+// newTestApp builds the portal on a copy of the demo fixture of the given
+// dialect; cfg may adjust the configuration.
 func newTestApp(t testing.TB, d models.Dialect, cfg func(*config.Config)) *testApp {
 	t.Helper()
 	ctx := context.Background()
-	store := modelstest.New(t, d)
-	r := content.NewRenderer()
-	if _, err := content.Import(ctx, store, r, content.Demo(), true); err != nil {
-		t.Fatalf("importing the demo content: %v", err)
-	}
+	store, dir := demo.Copy(t, d)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ix, err := search.Open(ctx, t.TempDir(), store, log)
+	ix, err := search.Open(ctx, dir, store, log)
 	if err != nil {
 		t.Fatalf("opening the index: %v", err)
 	}
@@ -51,11 +72,14 @@ func newTestApp(t testing.TB, d models.Dialect, cfg func(*config.Config)) *testA
 	if cfg != nil {
 		cfg(&c)
 	}
-	a, err := New(Deps{Config: c, Store: store, Index: ix, Renderer: r, Log: log, Hasher: testHasher})
+	if c.Clock != nil {
+		store = store.WithClock(c.Clock)
+	}
+	a, err := New(Deps{Config: c, Store: store, Index: ix, Renderer: content.NewRenderer(), Log: log, Hasher: testHasher})
 	if err != nil {
 		t.Fatalf("building the app: %v", err)
 	}
-	return &testApp{app: a, store: store, index: ix}
+	return &testApp{app: a, store: store, index: ix, cfg: c}
 }
 
 // do sends a request and returns the response and its body.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
 	"proact/app/form"
@@ -100,6 +101,17 @@ func (h *handlers) completeLogin(c *fiber.Ctx, u *models.User, next, method stri
 	return c.Redirect(localPath(next), fiber.StatusSeeOther)
 }
 
+// validTOTP checks a six-digit code of an authenticator app against secret,
+// by the configured clock, allowing one period of clock drift either way.
+func (h *handlers) validTOTP(code, secret string) bool {
+	if len(code) != 6 {
+		return false
+	}
+	ok, err := totp.ValidateCustom(code, secret, h.cfg.Now().UTC(),
+		totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	return err == nil && ok
+}
+
 // needsTwoFactor: moderators and administrators must use two-factor
 // authentication before any /admin page opens.
 func needsTwoFactor(u *models.User) bool {
@@ -151,7 +163,7 @@ func (h *handlers) twoFactor(c *fiber.Ctx) error {
 	}
 	code := strings.TrimSpace(c.FormValue("code"))
 	next := localPath(c.FormValue("next"))
-	ok := len(code) == 6 && totp.Validate(code, u.TOTPSecret)
+	ok := h.validTOTP(code, u.TOTPSecret)
 	method := "totp"
 	if !ok && len(code) > 6 {
 		ok, err = h.store.UseRecoveryCode(c.UserContext(), u.ID, code)

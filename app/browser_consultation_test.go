@@ -3,9 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -18,36 +16,10 @@ import (
 	"proact/models"
 )
 
-// consultationBrowser is browserApp with the consultation tests' clock: the
-// portal on a loopback port, a headless Chromium with a fresh profile.
+// consultationBrowser is browserApp with the consultation tests' clock.
 func consultationBrowser(t *testing.T, clk *testClock) (string, *testApp, context.Context) {
 	t.Helper()
-	path := os.Getenv("PROACT_CHROMIUM")
-	if path == "" {
-		path, _ = exec.LookPath("chromium")
-	}
-	if path == "" {
-		if os.Getenv("PROACT_REQUIRE_BROWSER") != "" {
-			t.Fatal("PROACT_REQUIRE_BROWSER is set but no chromium is on the PATH")
-		}
-		t.Skip("no chromium on the PATH: browser tests skipped (apt-get install chromium)")
-	}
-	ta := newTestApp(t, models.SQLite, func(c *config.Config) { c.Clock = clk.Now })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = ta.app.Listener(ln) }()
-	t.Cleanup(func() { _ = ta.app.Shutdown() })
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.WindowSize(1280, 900))
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	return "http://" + ln.Addr().String(), ta, ctx
+	return browserAppWith(t, func(c *config.Config) { c.Clock = clk.Now })
 }
 
 // The whole life of a consultation in Chromium: a moderator creates it and
@@ -113,7 +85,7 @@ func TestBrowserConsultationFromCreationToResults(t *testing.T) {
 			chromedp.SendKeys(chromedp.CSS("#email"), u.Email), chromedp.SendKeys(chromedp.CSS("#password"), u.Password))
 		submit("sign in", `form[action="/login"] button[type="submit"]`)
 		if u.Secret != "" {
-			code, _ := totp.GenerateCode(u.Secret, time.Now())
+			code, _ := totp.GenerateCode(u.Secret, clk.Now()) // the portal reads the codes by its clock
 			step("type the code", chromedp.WaitVisible(chromedp.CSS("#code")), chromedp.SendKeys(chromedp.CSS("#code"), code))
 			submit("verify", `form[action="/login/2fa"] button[type="submit"]`)
 		}

@@ -214,7 +214,7 @@ func TestBrowserPracticeNoteFlow(t *testing.T) {
 	t.Parallel()
 	base, ta, ctx := browserApp(t)
 	b := newNoteBrowser(t, ctx, base)
-	requests := recordRequests(ctx)
+	requests := recordRequests(t, ctx)
 	member := ta.createUser(t, "maria@rlrc.example.org", models.RoleMember, demoOrg, false)
 	moderator := ta.createUser(t, "review@secretariat.example.org", models.RoleModerator, "", false)
 	translator := ta.createUser(t, "dieter@bmwu.example.org", models.RoleMember, "brussels-mobile-workers-union", false)

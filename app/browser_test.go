@@ -13,12 +13,15 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"proact/app/config"
 	"proact/models"
 )
 
-// browser starts the portal on a loopback port and a headless Chromium with a
-// fresh profile, and returns the portal's address and a browser tab. Without
-// Chromium the test is skipped, unless PROACT_REQUIRE_BROWSER is set (CI).
+// browser starts the portal on a loopback port and opens a tab of the
+// test binary's Chromium in a browser context of its own (its own cookies
+// and storage, as a fresh browser would have), and returns the portal's
+// address and the tab. Without Chromium the test is skipped, unless
+// PROACT_REQUIRE_BROWSER is set (CI).
 func browser(t *testing.T) (string, context.Context) {
 	t.Helper()
 	base, _, ctx := browserApp(t)
@@ -28,11 +31,54 @@ func browser(t *testing.T) (string, context.Context) {
 // browserApp is browser, also returning the test app behind the portal.
 func browserApp(t *testing.T) (string, *testApp, context.Context) {
 	t.Helper()
-	return browserAppFor(t, 60*time.Second)
+	return browserAppWith(t, nil)
 }
 
-// browserAppFor is browserApp with a time limit of its own, for long runs.
+// browserAppFor is browserApp with a time limit of its own, for long runs
+// (never shorter than browserAppWith's guard).
 func browserAppFor(t *testing.T, limit time.Duration) (string, *testApp, context.Context) {
+	t.Helper()
+	return browserAppLimited(t, nil, max(limit, 5*time.Minute))
+}
+
+// browserAppWith is browserApp with cfg adjusting the portal's configuration.
+func browserAppWith(t *testing.T, cfg func(*config.Config)) (string, *testApp, context.Context) {
+	t.Helper()
+	// A guard against a hung browser, not a measure of speed: the machine
+	// may be busy.
+	return browserAppLimited(t, cfg, 5*time.Minute)
+}
+
+func browserAppLimited(t *testing.T, cfg func(*config.Config), limit time.Duration) (string, *testApp, context.Context) {
+	t.Helper()
+	browserCtx := sharedChromium(t)
+	ta := newTestApp(t, models.SQLite, cfg)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = ta.app.Listener(ln) }()
+	t.Cleanup(func() { _ = ta.app.Shutdown() })
+
+	ctx, cancelTab := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
+	t.Cleanup(func() { cancelTimeout(); cancelTab() })
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatalf("opening a tab: %v", err)
+	}
+	return "http://" + ln.Addr().String(), ta, ctx
+}
+
+// chromium is one headless Chromium for the whole test binary, started by
+// the first browser test: starting one per test cost a second or two each.
+var chromium struct {
+	once sync.Once
+	ctx  context.Context
+	stop func()
+	err  error
+}
+
+func sharedChromium(t *testing.T) context.Context {
 	t.Helper()
 	path := os.Getenv("PROACT_CHROMIUM")
 	if path == "" {
@@ -44,52 +90,62 @@ func browserAppFor(t *testing.T, limit time.Duration) (string, *testApp, context
 		}
 		t.Skip("no chromium on the PATH: browser tests skipped (apt-get install chromium)")
 	}
-	ta := newTestApp(t, models.SQLite, nil)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	chromium.once.Do(func() {
+		profile, err := os.MkdirTemp("", "proact-chromium-")
+		if err != nil {
+			chromium.err = err
+			return
+		}
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+			chromedp.ExecPath(path),
+			chromedp.Headless,
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.UserDataDir(profile),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-quic", true),
+			chromedp.WindowSize(1280, 900),
+		)
+		ctx, cancelBrowser := chromedp.NewContext(actx)
+		chromium.ctx = ctx
+		chromium.stop = func() { cancelBrowser(); cancelAlloc(); _ = os.RemoveAll(profile) }
+		chromium.err = chromedp.Do(ctx) // starts the browser
+	})
+	if chromium.err != nil {
+		t.Fatalf("starting chromium: %v", chromium.err)
 	}
-	go func() { _ = ta.app.Listener(ln) }()
-	t.Cleanup(func() { _ = ta.app.Shutdown() })
-
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.WindowSize(1280, 900),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	return "http://" + ln.Addr().String(), ta, ctx
+	return chromium.ctx
 }
 
-// recordRequests collects the URL of every request the page makes.
-func recordRequests(ctx context.Context) func() []string {
+// stopChromium ends the test binary's Chromium, if one was started.
+func stopChromium() {
+	if chromium.stop != nil {
+		chromium.stop()
+	}
+}
+
+// recordRequests collects the URL of every request the page makes. The
+// events are seen in the order they arrive, so after an action returns,
+// every request made before its answer is recorded.
+func recordRequests(t *testing.T, ctx context.Context) func() []string {
 	var (
 		mu   sync.Mutex
 		urls []string
 	)
-	events := chromedp.Events(ctx, network.RequestWillBeSent)
-	go func() {
-		for ev, err := range events {
-			if err != nil {
-				return
-			}
+	err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
 			mu.Lock()
-			urls = append(urls, ev.Request.URL)
+			urls = append(urls, e.Request.URL)
 			mu.Unlock()
 		}
-	}()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return func() []string {
 		mu.Lock()
 		defer mu.Unlock()
@@ -100,7 +156,7 @@ func recordRequests(ctx context.Context) func() []string {
 func TestBrowserHomePageLoadsNothingFromElsewhere(t *testing.T) {
 	t.Parallel()
 	base, ctx := browser(t)
-	requests := recordRequests(ctx)
+	requests := recordRequests(t, ctx)
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
 		t.Fatal(err)
 	}
@@ -116,9 +172,8 @@ func TestBrowserHomePageLoadsNothingFromElsewhere(t *testing.T) {
 	if err != nil || sheets < 2 {
 		t.Errorf("stylesheets applied: %d (%v)", sheets, err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
-		t.Fatal(err)
-	}
+	// Navigate waited for the load event: every request of the page has
+	// been seen by now.
 	got := requests()
 	if len(got) < 3 {
 		t.Fatalf("recorded only %d requests: %v", len(got), got)

@@ -125,7 +125,7 @@ func (cl *client) login(t testing.TB, u *testUser) {
 		t.Fatalf("signing in as %s: status %d\n%s", u.Email, res.StatusCode, body)
 	}
 	if strings.HasPrefix(res.Header.Get("Location"), "/login/2fa") {
-		code, err := totp.GenerateCode(u.Secret, time.Now())
+		code, err := totp.GenerateCode(u.Secret, cl.ta.cfg.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,20 +7,20 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"proact/models"
+	"proact/models/modelstest"
 )
 
 // consultationPayloads are the attack payloads of the consultation tests: a
-// spread sample by default (every file, every kind), all of them with
-// PROACT_FULL_ATTACKS=1.
+// spread sample of the whole corpus by default (every file, every kind), all
+// of them with PROACT_FULL_ATTACKS=1.
 func consultationPayloads(t *testing.T) []string {
-	all := attackPayloads(t)
-	if os.Getenv("PROACT_FULL_ATTACKS") != "" {
+	all := modelstest.AttackPayloads(t)
+	if modelstest.FullAttacks() {
 		return all
 	}
 	var out []string

@@ -2,15 +2,15 @@ package app
 
 import (
 	"net/http"
-	"strings"
+	"strconv"
 	"testing"
 
 	"proact/app/config"
 	"proact/models"
 )
 
-// hammer sends n searches from the given forwarded address and returns the
-// status of the last one.
+// hammer sends n API requests from the given forwarded address and returns
+// the last answer.
 func hammer(t *testing.T, ta *testApp, n int, forwardedFor string) (*http.Response, string) {
 	t.Helper()
 	var (
@@ -28,20 +28,26 @@ func hammer(t *testing.T, ta *testApp, n int, forwardedFor string) (*http.Respon
 	return res, body
 }
 
+// limit is a rate limit small enough to reach in a few requests.
+const limit = 3
+
+func smallLimit(c *config.Config) { c.Limits.Requests = limit }
+
 func TestRateLimitKeysOnTheRealClient(t *testing.T) {
+	t.Parallel()
 	t.Run("untrusted forwarded headers are ignored", func(t *testing.T) {
-		ta := newTestApp(t, models.SQLite, nil)
+		t.Parallel()
+		ta := newTestApp(t, models.SQLite, smallLimit)
 		// A client cannot dodge the limit by inventing X-Forwarded-For values:
 		// without trusted proxies every request counts against its own address.
-		for i := range 120 {
-			res, _ := hammer(t, ta, 1, "203.0.113."+strings.Repeat("1", 1+i%3))
-			if res.StatusCode != http.StatusOK {
+		for i := range limit {
+			if res, _ := hammer(t, ta, 1, "203.0.113."+strconv.Itoa(i+1)); res.StatusCode != http.StatusOK {
 				t.Fatalf("request %d: %d", i+1, res.StatusCode)
 			}
 		}
 		res, body := hammer(t, ta, 1, "198.51.100.7")
 		if res.StatusCode != http.StatusTooManyRequests {
-			t.Fatalf("request 121: %d, want 429", res.StatusCode)
+			t.Fatalf("request %d: %d, want 429", limit+1, res.StatusCode)
 		}
 		if res.Header.Get("Retry-After") == "" {
 			t.Error("429 without Retry-After")
@@ -49,9 +55,10 @@ func TestRateLimitKeysOnTheRealClient(t *testing.T) {
 		mustContain(t, "429", body, `"code":"too_many_requests"`, ta.tr(t, "it", "error.too_many_requests.message"))
 	})
 	t.Run("a trusted proxy's forwarded address is the client", func(t *testing.T) {
+		t.Parallel()
 		// app.Test connects from 0.0.0.0: trust it as the proxy.
-		ta := newTestApp(t, models.SQLite, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
-		if res, _ := hammer(t, ta, 120, "198.51.100.1"); res.StatusCode != http.StatusOK {
+		ta := newTestApp(t, models.SQLite, func(c *config.Config) { smallLimit(c); c.TrustedProxies = []string{"0.0.0.0"} })
+		if res, _ := hammer(t, ta, limit, "198.51.100.1"); res.StatusCode != http.StatusOK {
 			t.Fatalf("client 1 within its limit: %d", res.StatusCode)
 		}
 		if res, _ := hammer(t, ta, 1, "198.51.100.1"); res.StatusCode != http.StatusTooManyRequests {
@@ -62,11 +69,21 @@ func TestRateLimitKeysOnTheRealClient(t *testing.T) {
 		}
 	})
 	t.Run("reading pages is not limited", func(t *testing.T) {
-		ta := newTestApp(t, models.SQLite, nil)
-		for i := range 130 {
+		t.Parallel()
+		ta := newTestApp(t, models.SQLite, smallLimit)
+		for i := range limit + 2 {
 			if res, _ := ta.get(t, "/practices"); res.StatusCode != http.StatusOK {
 				t.Fatalf("page view %d: %d", i+1, res.StatusCode)
 			}
+		}
+	})
+	t.Run("the counters are in memory, not in the database", func(t *testing.T) {
+		t.Parallel()
+		ta := newTestApp(t, models.SQLite, smallLimit)
+		hammer(t, ta, limit+1, "")
+		var n int64
+		if err := ta.store.DB().Table("kv").Where("key LIKE ?", "rl:%").Count(&n).Error; err != nil || n != 0 {
+			t.Errorf("%d rate-limit rows in the database (%v), want none", n, err)
 		}
 	})
 }

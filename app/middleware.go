@@ -239,13 +239,17 @@ func needsCSRF(c *fiber.Ctx) bool {
 }
 
 // rateLimit limits each client IP (the real one: forwarded headers are read
-// only from PROACT_TRUSTED_PROXIES) on writes, the API and search, with the
-// counters in the database so that every instance counts together.
-func (h *handlers) rateLimit(max int, window time.Duration) fiber.Handler {
+// only from PROACT_TRUSTED_PROXIES) on writes, the API and search, to
+// Limits.Requests per Limits.RequestWindow. The counters are in this
+// instance's memory: a durable write per request cost more than the page,
+// and a counter that could not be written let everything through. Behind N
+// instances a client may so send N times as much; the throttles of sign-in,
+// two-factor codes, resets and links count in the database and hold across
+// instances (throttle.go).
+func (h *handlers) rateLimit() fiber.Handler {
 	return limiter.New(limiter.Config{
-		Max:          max,
-		Expiration:   window,
-		Storage:      h.store.KV("rl:"),
+		Max:          h.cfg.Limits.Requests,
+		Expiration:   h.cfg.Limits.RequestWindow,
 		KeyGenerator: func(c *fiber.Ctx) string { return utils.CopyString(c.IP()) },
 		Next: func(c *fiber.Ctx) bool {
 			p := c.Path()

@@ -12,6 +12,7 @@ import (
 
 	"proact/app/config"
 	"proact/models"
+	"proact/models/modelstest"
 )
 
 const (
@@ -449,14 +450,7 @@ func sendForm(t *testing.T, cl *client, token, ip, action string, form url.Value
 // page and the directory. Two workers, each with its own organisation.
 func TestAttackPayloadsInOrganisationForms(t *testing.T) {
 	t.Parallel()
-	var payloads []string
-	seen := map[string]bool{}
-	for _, p := range attackPayloads(t) {
-		if !seen[p] {
-			seen[p] = true
-			payloads = append(payloads, p)
-		}
-	}
+	payloads := attackPayloads(t)
 	ta := newTestApp(t, models.SQLite, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 	_, baseJoin := ta.get(t, "/join")
 	orgs := []string{rotterdam, iasi}
@@ -469,10 +463,15 @@ func TestAttackPayloadsInOrganisationForms(t *testing.T) {
 	}
 }
 
-// acceptedEvery: one payload in so many also takes the accepted path. Every
-// request costs tens of milliseconds under -race; all of them would take
-// minutes.
-const acceptedEvery = 16
+// acceptedEvery: one payload in so many also takes the accepted path (every
+// one with PROACT_FULL_ATTACKS=1). Every request costs tens of milliseconds
+// under -race; all of them would take minutes.
+func acceptedEvery() int {
+	if modelstest.FullAttacks() {
+		return 1
+	}
+	return 16
+}
 
 // payloadWorker sends the requests of one worker of the payload test.
 type payloadWorker struct {
@@ -526,7 +525,7 @@ func attackOrganisationForms(t *testing.T, ta *testApp, admin *testUser, w, n in
 	for i := w; i < len(payloads); i += n {
 		pw.join(i, payloads[i], joinFields)
 		pw.edit(payloads[i], editFields)
-		if (i/n)%acceptedEvery == 0 {
+		if (i/n)%acceptedEvery() == 0 {
 			pw.join(i, payloads[i], joinFields[:4])
 			pw.edit(payloads[i], editFields[:4])
 		}

@@ -15,6 +15,7 @@ import (
 	"proact/app/config"
 	"proact/app/mail"
 	"proact/models"
+	"proact/models/modelstest"
 )
 
 // A password that passes the policy, for the tests of this file.
@@ -116,14 +117,21 @@ func flowInvitationOfStaff(t *testing.T, ta *testApp) {
 
 func TestInvitationBadLinksAreThrottled(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t, models.SQLite, nil)
-	for i := range 20 {
+	clock := modelstest.NewClock(time.Unix(1_900_000_000, 0))
+	ta := newTestApp(t, models.SQLite, func(c *config.Config) { c.Limits.IPFailures, c.Clock = 3, clock.Now })
+	for i := range 3 {
 		if res, _ := ta.get(t, "/invitation/GUESS"+strconv.Itoa(i)); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("guess %d: %d", i, res.StatusCode)
 		}
 	}
-	if res, _ := ta.get(t, "/invitation/GUESS21"); res.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("after 20 bad links: %d, want 429", res.StatusCode)
+	res, body := ta.get(t, "/invitation/GUESS4")
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "900" {
+		t.Fatalf("after 3 bad links: %d (Retry-After %q), want 429 for the rest of the 15 minutes", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	mustContain(t, "429 page", body, "wait 15 minute(s)")
+	clock.Advance(ta.cfg.Limits.FailureWindow + time.Second)
+	if res, _ := ta.get(t, "/invitation/GUESS5"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("after the window: %d, want 404 again", res.StatusCode)
 	}
 }
 

@@ -96,14 +96,14 @@ func (h *handlers) exportAccount(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="proact-account-`+time.Now().UTC().Format("2006-01-02")+`.json"`)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="proact-account-`+h.cfg.Now().UTC().Format("2006-01-02")+`.json"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(data)
 }
 
 // exportOf gathers everything about u.
 func (h *handlers) exportOf(ctx context.Context, u *models.User) (*exportDoc, error) {
-	doc := &exportDoc{ExportedAt: time.Now().UTC(), Profile: exportProfile{
+	doc := &exportDoc{ExportedAt: h.cfg.Now().UTC(), Profile: exportProfile{
 		ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, OrganisationAdmin: u.OrgAdmin,
 		Language: u.Language, Status: u.Status, TwoFactorEnabled: u.TOTPEnabled,
 		MustChangePassword: u.MustChangePassword, LastLoginAt: u.LastLoginAt,

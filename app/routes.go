@@ -30,7 +30,7 @@ func (h *handlers) routes(app *fiber.App) {
 	}))
 
 	// Everything else knows the reader's language and who they are.
-	app.Use(h.language, saneInput, h.identify, h.rateLimit(h.cfg.Limits.Requests, h.cfg.Limits.RequestWindow), h.csrfProtection())
+	app.Use(h.language, saneInput, h.identify, h.rateLimit(), h.csrfProtection())
 
 	// Public pages. What members may see beyond visitors is decided by the
 	// store from the viewer, not by the route.

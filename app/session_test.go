@@ -2,78 +2,63 @@ package app
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/session"
-
+	"proact/app/config"
 	"proact/models"
+	"proact/models/modelstest"
 )
 
-// forgeSession writes a session into the portal's own session storage, as
-// the portal would have at sign-in, with chosen start and last-seen times,
-// and returns its cookie.
-func forgeSession(t *testing.T, ta *testApp, u *models.User, epoch int, started time.Time) *http.Cookie {
-	t.Helper()
-	store := session.New(session.Config{Storage: ta.store.KV("sess:"), KeyLookup: "cookie:" + sessionCookie, Expiration: idleTimeout})
-	forge := fiber.New()
-	forge.Get("/", func(c *fiber.Ctx) error {
-		sess, err := store.Get(c)
-		if err != nil {
-			return err
-		}
-		sess.Set(sessUserID, u.ID)
-		sess.Set(sessEpoch, epoch)
-		sess.Set(sessStarted, started.Unix())
-		sess.Set(sessSeen, started.Unix())
-		return sess.Save()
-	})
-	res, err := forge.Test(httptest.NewRequest(http.MethodGet, "/", nil), -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range res.Cookies() {
-		if c.Name == sessionCookie {
-			return c
-		}
-	}
-	t.Fatal("no session cookie forged")
-	return nil
-}
-
+// TestSessionsEnd moves the app's clock on instead of waiting: a session
+// ends after 30 minutes without a request, after 12 hours whatever the
+// activity, and when the account's sessions are ended.
 func TestSessionsEnd(t *testing.T) {
-	ta := newTestApp(t, models.SQLite, nil)
+	t.Parallel()
+	clock := modelstest.NewClock(time.Unix(1_900_000_000, 0))
+	ta := newTestApp(t, models.SQLite, func(c *config.Config) { c.Clock = clock.Now })
 	u := ta.createUser(t, "member@example.org", models.RoleMember, "rotterdam-labour-rights-centre", false)
-	hidden := membersOnly(t, ta.store)[0]
-	signedIn := func(cookie *http.Cookie) bool {
-		cl := ta.client()
-		cl.cookies[sessionCookie] = cookie
-		res, _ := cl.get(t, "/practices/"+hidden.Slug)
+	hidden := "/practices/" + membersOnly(t, ta.store)[0].Slug
+	signedIn := func(cl *client) bool {
+		res, _ := cl.get(t, hidden)
 		return res.StatusCode == http.StatusOK
 	}
-	if !signedIn(forgeSession(t, ta, u.User, u.SessionEpoch, time.Now().Add(-11*time.Hour))) {
-		t.Fatal("an 11-hour-old, active session should still be valid")
+
+	cl := ta.client()
+	cl.login(t, u)
+	for range 3 { // activity keeps the session: 29 minutes between requests
+		clock.Advance(29 * time.Minute)
+		if !signedIn(cl) {
+			t.Fatal("an active session ended")
+		}
 	}
-	if signedIn(forgeSession(t, ta, u.User, u.SessionEpoch, time.Now().Add(-12*time.Hour-time.Minute))) {
-		t.Error("a session older than 12 hours is still valid (absolute timeout)")
+	clock.Advance(idleTimeout + time.Minute)
+	if signedIn(cl) {
+		t.Error("a session idle for 31 minutes is still valid")
 	}
-	// Idle: the session storage forgets a session 30 minutes after its last save.
-	idle := forgeSession(t, ta, u.User, u.SessionEpoch, time.Now())
-	if err := ta.store.DB().Exec("UPDATE kv SET expires_at = ? WHERE key = ?", time.Now().Add(-time.Second).Unix(), "sess:"+idle.Value).Error; err != nil {
-		t.Fatal(err)
+
+	cl = ta.client()
+	cl.login(t, u)
+	started := clock.Now()
+	for clock.Now().Sub(started) < absoluteTimeout-20*time.Minute {
+		clock.Advance(20 * time.Minute)
+		if !signedIn(cl) {
+			t.Fatalf("an active session ended after %v", clock.Now().Sub(started))
+		}
 	}
-	if signedIn(idle) {
-		t.Error("an idle session is still valid")
+	clock.Advance(25 * time.Minute)
+	if signedIn(cl) {
+		t.Errorf("a session %v old is still valid (absolute timeout)", clock.Now().Sub(started))
 	}
+
 	// Ending all sessions (password change, role change, disabling) works
 	// through the epoch.
-	current := forgeSession(t, ta, u.User, u.SessionEpoch, time.Now())
+	cl = ta.client()
+	cl.login(t, u)
 	if err := ta.store.EndSessions(t.Context(), u.ID); err != nil {
 		t.Fatal(err)
 	}
-	if signedIn(current) {
+	if signedIn(cl) {
 		t.Error("a session survives EndSessions")
 	}
 }

@@ -139,7 +139,7 @@ func (h *handlers) enableTwoFactor(c *fiber.Ctx) error {
 		return err
 	}
 	code := strings.Join(strings.Fields(c.FormValue("code")), "")
-	if len(code) != 6 || !totp.Validate(code, key.Secret()) {
+	if !h.validTOTP(code, key.Secret()) {
 		return h.renderTwoFactor(c, fiber.StatusUnprocessableEntity, accountTwoFactorData{}, form.Problems{{Field: "code", Key: "twofactor.code_wrong"}})
 	}
 	u.TOTPSecret, u.TOTPEnabled = key.Secret(), true

@@ -15,11 +15,8 @@ import (
 
 	"proact/content"
 	"proact/models"
+	"proact/models/modelstest"
 )
-
-// attacksDir is the shared corpus of public XSS and SQL injection payloads,
-// relative to this package's folder (the repository root is one level up).
-var attacksDir = filepath.Join("..", "..", "shared", "corpora", "attacks")
 
 // payload is one line of an attack corpus file.
 type payload struct {
@@ -30,30 +27,18 @@ type payload struct {
 
 func (p payload) String() string { return fmt.Sprintf("%s:%d %q", p.file, p.line, p.text) }
 
-// attackFiles returns the contents of every corpus file by name, or skips the
-// test when the corpus is not there.
+// attackFiles returns the contents of every corpus file by name; without
+// the corpus the test skips, or fails in CI (see modelstest.CorpusFiles).
+// Rendering is cheap, so these tests always take every payload.
 func attackFiles(t *testing.T) map[string]string {
 	t.Helper()
-	entries, err := os.ReadDir(attacksDir)
-	if os.IsNotExist(err) {
-		t.Skipf("attack corpus %s not found: payload tests skipped (it lives beside the repository, in shared/corpora/attacks)", attacksDir)
-	}
-	if err != nil {
-		t.Fatalf("reading %s: %v", attacksDir, err)
-	}
 	files := map[string]string{}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(attacksDir, e.Name()))
+	for _, f := range modelstest.CorpusFiles(t, filepath.Join("attacks", "*.txt")) {
+		data, err := os.ReadFile(f)
 		if err != nil {
-			t.Fatalf("reading %s: %v", e.Name(), err)
+			t.Fatalf("reading %s: %v", f, err)
 		}
-		files[e.Name()] = string(data)
-	}
-	if len(files) == 0 {
-		t.Skipf("attack corpus %s is empty: payload tests skipped", attacksDir)
+		files[filepath.Base(f)] = string(data)
 	}
 	return files
 }
@@ -81,7 +66,7 @@ func attackPayloads(t *testing.T) []payload {
 		return a.line - b.line
 	})
 	if len(out) < 100 {
-		t.Fatalf("only %d payloads in %s, want the whole corpus", len(out), attacksDir)
+		t.Fatalf("only %d payloads in %s, want the whole corpus", len(out), modelstest.CorporaDir())
 	}
 	return out
 }

@@ -1,7 +1,6 @@
 package content_test
 
 import (
-	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,11 +8,8 @@ import (
 	"testing"
 
 	"proact/content"
+	"proact/models/modelstest"
 )
-
-// benchUDHRDir holds the Universal Declaration of Human Rights in the 24 EU
-// languages (see ../shared/corpora/README.md).
-var benchUDHRDir = filepath.Join("..", "..", "shared", "corpora", "udhr")
 
 // benchUDHRMarkdown reads udhr/LANG.txt and turns it into Markdown: the title
 // line becomes "# ", the first line of every other block when it is a short
@@ -21,10 +17,10 @@ var benchUDHRDir = filepath.Join("..", "..", "shared", "corpora", "udhr")
 // line is a paragraph. The result is deterministic.
 func benchUDHRMarkdown(b *testing.B, lang string) string {
 	b.Helper()
-	data, err := os.ReadFile(filepath.Join(benchUDHRDir, lang+".txt"))
-	if errors.Is(err, fs.ErrNotExist) {
-		b.Skipf("corpus %s not found: benchmark skipped (the shared corpora live beside the repository, in shared/corpora/udhr)", benchUDHRDir)
-	}
+	// The Universal Declaration of Human Rights in the 24 EU languages (see
+	// ../shared/corpora/README.md).
+	files := modelstest.CorpusFiles(b, filepath.Join("udhr", lang+".txt"))
+	data, err := os.ReadFile(files[0])
 	if err != nil {
 		b.Fatal(err)
 	}

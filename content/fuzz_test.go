@@ -11,12 +11,14 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"proact/content"
+	"proact/models/modelstest"
 )
 
 // fuzzSeeds are note files built from every attack payload: as the body, as
 // the title and as a value of a list in the front matter.
 func fuzzSeeds(f *testing.F) []string {
-	files, _ := filepath.Glob(filepath.Join(attacksDir, "*.txt"))
+	// Seeds when the shared corpora are there; the fuzz test runs without.
+	files, _ := filepath.Glob(filepath.Join(modelstest.CorporaDir(), "attacks", "*.txt"))
 	var out []string
 	for _, name := range files {
 		fh, err := os.Open(name)

@@ -29,7 +29,7 @@ func (kvRow) TableName() string { return "kv" }
 
 // KV returns a storage whose keys are namespaced by prefix ("sess:", "csrf:").
 func (s *Store) KV(prefix string) *KV {
-	return &KV{db: s.db, prefix: prefix, now: time.Now}
+	return &KV{db: s.db, prefix: prefix, now: s.now}
 }
 
 // Get returns the value of key, or nil when absent or expired.

@@ -235,15 +235,22 @@ func TestKVExpiredRows(t *testing.T) {
 }
 
 func TestKVSetExpires(t *testing.T) {
-	t.Parallel() // it sleeps a second
+	t.Parallel()
 	modelstest.ForEach(t, func(t *testing.T, store *models.Store) {
+		// The store's clock, moved on instead of sleeping.
+		clock := modelstest.NewClock(time.Unix(1_900_000_000, 0)) // on a whole second: keys expire by the second
+		store = store.WithClock(clock.Now)
 		kv := store.KV("rl:")
 		kvSet(t, kv, "short", "1", time.Second)
 		kvSet(t, kv, "long", "2", time.Hour)
 		kvSet(t, kv, "none", "3", 0)
-		time.Sleep(1100 * time.Millisecond)
+		clock.Advance(999 * time.Millisecond)
+		if got := kvGet(t, kv, "short"); string(got) != "1" {
+			t.Errorf("Get of a key set less than 1 s ago for 1 s = %q, want 1", got)
+		}
+		clock.Advance(1100 * time.Millisecond)
 		if got := kvGet(t, kv, "short"); got != nil {
-			t.Errorf("Get of a key set 1.1 s ago for 1 s = %q, want nil", got)
+			t.Errorf("Get of a key set 2.1 s ago for 1 s = %q, want nil", got)
 		}
 		for key, want := range map[string]string{"long": "2", "none": "3"} {
 			if got := kvGet(t, kv, key); string(got) != want {

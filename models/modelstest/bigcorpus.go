@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,17 +23,11 @@ import (
 const BigCorpusVersion = 1
 
 // Sentences returns the sentences corpus: language code → sentences, for
-// the languages in sentencesDir, in name order.
+// the languages of corpora/sentences, in name order (see CorpusFiles: it
+// skips without the corpus, and fails in CI).
 func Sentences(tb testing.TB) ([]string, map[string][]string) {
 	tb.Helper()
-	files, err := filepath.Glob(filepath.Join(sentencesDir, "*.txt"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if len(files) == 0 {
-		tb.Skipf("corpus %s not found: skipped (the shared corpora live beside the repository, in shared/corpora/sentences)", sentencesDir)
-	}
-	slices.Sort(files)
+	files := CorpusFiles(tb, filepath.Join("sentences", "*.txt"))
 	langs := make([]string, 0, len(files))
 	out := map[string][]string{}
 	for _, f := range files {

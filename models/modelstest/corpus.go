@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,10 +17,6 @@ import (
 
 // The benchmark corpus, shared by the store and search benchmarks so that
 // both measure the same notes (see BENCHMARKS.md).
-
-// sentencesDir holds 1,000 real sentences per language, one a line, for
-// 23 EU languages (see ../shared/corpora/README.md).
-var sentencesDir = filepath.Join("..", "..", "shared", "corpora", "sentences")
 
 // CorpusNotes is the size of the benchmark corpus.
 const CorpusNotes = 1000
@@ -34,14 +29,9 @@ const CorpusNotes = 1000
 // members-only.
 func Corpus(b testing.TB) []*models.Practice {
 	b.Helper()
-	files, err := filepath.Glob(filepath.Join(sentencesDir, "*.txt"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if len(files) == 0 {
-		b.Skipf("corpus %s not found: benchmark skipped (the shared corpora live beside the repository, in shared/corpora/sentences)", sentencesDir)
-	}
-	slices.Sort(files)
+	// 1,000 real sentences per language, one a line, for 23 EU languages
+	// (see ../shared/corpora/README.md).
+	files := CorpusFiles(b, filepath.Join("sentences", "*.txt"))
 	langs := make([]string, len(files))
 	sentences := make([][]string, len(files))
 	for i, f := range files {

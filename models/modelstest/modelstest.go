@@ -4,9 +4,7 @@
 package modelstest
 
 import (
-	"context"
 	"crypto/rand"
-	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -37,28 +35,11 @@ func ForEach(t *testing.T, fn func(t *testing.T, store *models.Store)) {
 	}
 }
 
-// New returns a store on a fresh, migrated database of the given dialect.
+// New returns a store on a fresh, migrated database of the given dialect:
+// a copy of one migrated once per test binary (see Run).
 func New(t testing.TB, d models.Dialect) *models.Store {
 	t.Helper()
-	ctx := context.Background()
-	var (
-		db  *gorm.DB
-		err error
-	)
-	switch d {
-	case models.SQLite:
-		db, _, err = models.Open(ctx, "", t.TempDir())
-	case models.Postgres:
-		db, err = freshPostgres(t)
-	}
-	if err != nil {
-		t.Fatalf("opening a %s test database: %v", d, err)
-	}
-	if _, err := models.Migrate(ctx, db, d); err != nil {
-		t.Fatalf("migrating the %s test database: %v", d, err)
-	}
-	store := models.NewStore(db, d)
-	t.Cleanup(func() { _ = store.Close() })
+	store, _ := empty.Copy(t, d)
 	return store
 }
 
@@ -90,13 +71,4 @@ func PostgresURL(t testing.TB) string {
 	}
 	u.Path = "/" + name
 	return u.String()
-}
-
-func freshPostgres(t testing.TB) (*gorm.DB, error) {
-	u := PostgresURL(t)
-	db, _, err := models.Open(context.Background(), u, "")
-	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", models.RedactURL(u), err)
-	}
-	return db, nil
 }
