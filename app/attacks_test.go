@@ -12,23 +12,29 @@ import (
 	"proact/models/modelstest"
 )
 
-// attackPayloads are the payloads of the HTTP-level attack tests: one of each
-// shape by default, all with PROACT_FULL_ATTACKS=1 (see modelstest.Payloads).
+// attackPayloads are the payloads of the HTTP-level attack tests: one of
+// each class by default, all with PROACT_FULL_ATTACKS=1 (see
+// modelstest.Payloads).
 func attackPayloads(t testing.TB) []string { return modelstest.Payloads(t) }
 
-// urlPath is one way a URL's text reaches the portal's code: its variants
-// (the HTML and the JSON of one lookup, say) take turns by default and all
-// get every payload with PROACT_FULL_ATTACKS=1.
+// urlPath is one code path that text typed into a URL takes through the
+// portal; its URLs share that path (the same check or lookup, rendered as
+// HTML or JSON) and take turns by default, and all get every payload with
+// PROACT_FULL_ATTACKS=1.
 type urlPath struct {
-	name     string
-	variants []func(q, seg string) string // q is query-escaped, seg path-escaped
+	name string
+	urls []func(q, seg string) string // q is query-escaped, seg path-escaped
 }
 
 var urlPaths = []urlPath{
-	{"search", []func(q, seg string) string{
+	{"free text: searched, matched with LIKE, shown again", []func(q, seg string) string{
 		func(q, _ string) string { return "/search?q=" + q + "&page=" + q },
+		func(q, _ string) string {
+			return "/organisations?q=" + q + "&country=" + q + "&type=" + q + "&service=" + q + "&stage=" + q + "&language=" + q + "&page=" + q
+		},
+		func(q, _ string) string { return "/api/v1/organisations?q=" + q + "&type=" + q + "&per_page=" + q },
 	}},
-	{"list filters", []func(q, seg string) string{
+	{"allow-listed values and numbers", []func(q, seg string) string{
 		func(q, _ string) string {
 			return "/practices?country=" + q + "&language=" + q + "&topic=" + q + "&sector=" + q + "&sort=" + q + "&page=" + q
 		},
@@ -36,18 +42,10 @@ var urlPaths = []urlPath{
 			return "/api/v1/practices?country=" + q + "&language=" + q + "&sort=" + q + "&page=" + q + "&per_page=" + q
 		},
 	}},
-	{"directory filters", []func(q, seg string) string{
-		func(q, _ string) string {
-			return "/organisations?q=" + q + "&country=" + q + "&type=" + q + "&service=" + q + "&stage=" + q + "&language=" + q + "&page=" + q
-		},
-		func(q, _ string) string { return "/api/v1/organisations?q=" + q + "&type=" + q + "&per_page=" + q },
-	}},
-	{"note by slug", []func(q, seg string) string{
+	{"lookups by slug", []func(q, seg string) string{
 		func(_, seg string) string { return "/practices/" + seg },
 		func(_, seg string) string { return "/practices/" + seg + ".md" },
 		func(_, seg string) string { return "/api/v1/practices/" + seg },
-	}},
-	{"organisation by slug", []func(q, seg string) string{
 		func(_, seg string) string { return "/organisations/" + seg },
 		func(_, seg string) string { return "/api/v1/organisations/" + seg },
 	}},
@@ -74,7 +72,7 @@ func TestAttackPayloadsInEveryURLField(t *testing.T) {
 			t.Run(path.name, func(t *testing.T) {
 				t.Parallel()
 				for i, p := range payloads {
-					for _, target := range modelstest.Turns(i, path.variants) {
+					for _, target := range modelstest.Turns(i, path.urls) {
 						checkURLPayload(t, ta, p, target(url.QueryEscape(p), url.PathEscape(p)), baseline)
 					}
 				}

@@ -40,14 +40,18 @@ type Translator struct {
 	locs    map[string]*Localizer
 }
 
-// Embedded loads the catalogues built into the binary (views/locales).
-func Embedded() (*Translator, error) {
+// Embedded returns the translator of the catalogues built into the binary
+// (views/locales). They cannot change, and a Translator is never changed
+// after New, so they are parsed once per process and shared.
+func Embedded() (*Translator, error) { return embedded() }
+
+var embedded = sync.OnceValues(func() (*Translator, error) {
 	locales, err := fs.Sub(views.FS, "locales")
 	if err != nil {
 		return nil, err
 	}
 	return New(locales)
-}
+})
 
 // New loads every catalogue in fsys (files named NAME.LANG.yaml).
 func New(fsys fs.FS) (*Translator, error) {
