@@ -265,18 +265,26 @@ func TestImportExportCommands(t *testing.T) {
 	}
 }
 
-// TestSIGTERMExitsCleanly runs the real binary and stops it with SIGTERM.
+// runAsProactEnv makes the test binary run main instead of the tests, so
+// that a test can start the portal as a process of its own without building
+// it first.
+const runAsProactEnv = "PROACT_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runAsProactEnv) == "1" {
+		main()
+		return
+	}
+	os.Exit(modelstest.Run(m))
+}
+
+// TestSIGTERMExitsCleanly runs the portal as a process of its own (this test
+// binary, running main) and stops it with SIGTERM.
 func TestSIGTERMExitsCleanly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	clearEnv(t)
-	bin := filepath.Join(t.TempDir(), "proact")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	addr := freePort(t)
-	cmd := exec.Command(bin, "--addr", addr, "--data-dir", t.TempDir())
+	cmd := exec.Command(os.Args[0], "--addr", addr, "--data-dir", t.TempDir())
+	cmd.Env = append(os.Environ(), runAsProactEnv+"=1")
 	stdout, _ := cmd.StdoutPipe()
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {

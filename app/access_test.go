@@ -32,6 +32,7 @@ func membersOnly(t *testing.T, store *models.Store) []models.Practice {
 }
 
 func TestMembersOnlyNeverReachesVisitors(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
 	hidden := membersOnly(t, ta.store)
 	all, _ := ta.store.AllPractices(context.Background())

@@ -52,6 +52,7 @@ func TestAccountFlows(t *testing.T) {
 	t.Parallel()
 	for _, d := range modelstest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
 			ta := newTestApp(t, d, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 			for _, f := range accountFlows {
 				t.Run(f.name, func(t *testing.T) { f.fn(t, ta) })

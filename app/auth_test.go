@@ -12,6 +12,7 @@ import (
 )
 
 func TestSignInAndOut(t *testing.T) {
+	t.Parallel()
 	modelstestForEach(t, func(t *testing.T, ta *testApp) {
 		member := ta.createUser(t, "caseworker@rlrc.example.org", models.RoleMember, "rotterdam-labour-rights-centre", false)
 		cl := ta.client()
@@ -44,6 +45,7 @@ func TestSignInAndOut(t *testing.T) {
 }
 
 func TestWrongPasswordAndUnknownEmailLookAlike(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
 	ta.createUser(t, "known@example.org", models.RoleMember, "", false)
 	cl := ta.client()
@@ -65,6 +67,7 @@ func TestWrongPasswordAndUnknownEmailLookAlike(t *testing.T) {
 }
 
 func TestLoginIsThrottledPerAccount(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, models.SQLite, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 	u := ta.createUser(t, "target@example.org", models.RoleMember, "", false)
 	for i := range 5 {
@@ -83,19 +86,19 @@ func TestLoginIsThrottledPerAccount(t *testing.T) {
 	mustContain(t, "429 page", body, "Too many failed attempts", "minute")
 }
 
-// modelstestForEach runs fn on a test app over each database.
+// modelstestForEach runs fn on a test app over each database, the two in
+// parallel (PostgreSQL is skipped, saying why, without a server).
 func modelstestForEach(t *testing.T, fn func(t *testing.T, ta *testApp)) {
 	for _, d := range modelstest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
-			if d == models.Postgres {
-				modelstest.PostgresURL(t)
-			}
+			t.Parallel()
 			fn(t, newTestApp(t, d, nil))
 		})
 	}
 }
 
 func TestNULAndBrokenUTF8AreRefusedCleanly(t *testing.T) {
+	t.Parallel()
 	modelstestForEach(t, func(t *testing.T, ta *testApp) {
 		cl := ta.client()
 		for _, email := range []string{"a\x00@example.org", "\xff\xfe@example.org"} {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestLanguageNegotiation(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
 	tests := []struct {
 		name, cookie, accept, wantLang string
@@ -38,6 +39,7 @@ func TestLanguageNegotiation(t *testing.T) {
 }
 
 func TestLanguageSwitcher(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
 	res, _ := ta.get(t, "/language/fr?next=/practices%3Fcountry%3DRO")
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/practices?country=RO" {

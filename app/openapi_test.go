@@ -18,6 +18,7 @@ import (
 // TestAPIResponsesMatchTheOpenAPIDocument checks real responses, including
 // errors, against the document served at /api/openapi.json.
 func TestAPIResponsesMatchTheOpenAPIDocument(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
 	res, spec := ta.get(t, "/api/openapi.json")
 	if res.StatusCode != http.StatusOK || !json.Valid([]byte(spec)) {

@@ -17,12 +17,11 @@ var layoutParts = []string{
 }
 
 func TestPagesOnBothDatabases(t *testing.T) {
+	t.Parallel()
 	for _, d := range modelstest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
-			if d == models.Postgres {
-				modelstest.PostgresURL(t) // skips, saying why, without a server
-			}
-			ta := newTestApp(t, d, nil)
+			t.Parallel()
+			ta := newTestApp(t, d, nil) // skips PostgreSQL, saying why, without a server
 			tests := []struct {
 				path  string
 				wants []string
@@ -54,6 +53,7 @@ func TestPagesOnBothDatabases(t *testing.T) {
 }
 
 func TestPracticeMarkdownSource(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
 	res, body := ta.get(t, "/practices/proactive-outreach-seasonal-farm-workers.md")
 	if res.StatusCode != http.StatusOK {
@@ -66,6 +66,7 @@ func TestPracticeMarkdownSource(t *testing.T) {
 }
 
 func TestGreekNoteHasTransliteratedHeadingIDs(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
 	list, _, err := ta.store.ListPractices(t.Context(), models.Viewer{}, models.PracticeFilter{Language: "el"})
 	if err != nil || len(list) == 0 {
@@ -84,6 +85,7 @@ func TestGreekNoteHasTransliteratedHeadingIDs(t *testing.T) {
 }
 
 func TestNotFound(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
 	res, body := ta.get(t, "/practices/no-such-note", "Accept-Language", "ro-RO,ro;q=0.9")
 	if res.StatusCode != http.StatusNotFound {
@@ -101,6 +103,7 @@ func TestNotFound(t *testing.T) {
 }
 
 func TestInternalErrorsShowNoDetails(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
 	_ = ta.store.Close() // every query now fails
 	res, body := ta.get(t, "/")
@@ -121,6 +124,7 @@ func TestInternalErrorsShowNoDetails(t *testing.T) {
 }
 
 func TestOperations(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
 	if res, body := ta.get(t, "/healthz"); res.StatusCode != 200 || !strings.Contains(body, "ok") {
 		t.Errorf("healthz: %d %s", res.StatusCode, body)
@@ -138,6 +142,7 @@ func TestOperations(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
 	res, _ := ta.get(t, "/")
 	for header, want := range map[string]string{
@@ -157,6 +162,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestStaticFilesAreCached(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
 	res, _ := ta.get(t, "/static/css/app.css")
 	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "max-age=31536000") {
@@ -176,6 +182,7 @@ func TestStaticFilesAreCached(t *testing.T) {
 }
 
 func TestCSRFRejectsFormsWithoutToken(t *testing.T) {
+	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
 	req, _ := http.NewRequest(http.MethodPost, "/practices", strings.NewReader("title=x"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -29,8 +29,9 @@ import (
 //	func TestMain(m *testing.M) { os.Exit(modelstest.Run(m)) }
 //
 // It also lets up to four parallel tests run at once unless -parallel says
-// otherwise: on a 2-core machine the default of two leaves the cores idle
-// while tests wait for PostgreSQL or Chromium.
+// otherwise (on a 2-core machine the default of two leaves the cores idle
+// while tests wait for PostgreSQL or Chromium), and collects garbage less
+// often unless GOGC says otherwise.
 func Run(m *testing.M) int {
 	flag.Parse()
 	explicit := false

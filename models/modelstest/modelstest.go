@@ -1,6 +1,10 @@
-// Package modelstest gives tests a fresh, migrated database: an SQLite file in
-// a temporary folder, or a new PostgreSQL database on the server named by
-// PROACT_TEST_POSTGRES_URL, dropped when the test ends.
+// Package modelstest is what the tests of every package share: a fresh,
+// migrated database per test (an SQLite file in a temporary folder, or a
+// PostgreSQL database on the server named by PROACT_TEST_POSTGRES_URL,
+// dropped when the test ends), copied from fixtures built once per test
+// binary (Run, Fixture); a clock that tests move on (Clock); the shared
+// corpora beside the repository and the attack payloads (CorpusFiles,
+// Payloads, Turns); and the benchmark corpus (Corpus).
 package modelstest
 
 import (
