@@ -1,11 +1,17 @@
 # Developer shortcuts; the README's two commands need none of these.
-.PHONY: run test ci test-postgres lint bench bench-search build vendor
+.PHONY: run test test-full ci test-postgres lint bench bench-search build vendor
 
 run:
 	go run .
 
+# As CI and STYLE.md have it: the race detector, no cached results.
 test:
-	go test ./...
+	go test -race -count=1 ./...
+
+# Every attack payload in every field: run it before resolving an issue that
+# touches input handling.
+test-full:
+	PROACT_FULL_ATTACKS=1 go test -count=1 ./...
 
 # The full CI run: PostgreSQL, Chromium, gofmt, vet and the race detector.
 ci:

@@ -36,12 +36,19 @@ func (h *handlers) roles(allowed ...string) fiber.Handler {
 		if !slices.Contains(allowed, u.Role) {
 			return fiber.ErrForbidden
 		}
-		if needsTwoFactor(u) {
-			h.flash(c, "flash.2fa_required")
-			return c.Redirect("/account/2fa", fiber.StatusSeeOther)
-		}
-		return c.Next()
+		return h.twoFactorFirst(c)
 	}
+}
+
+// twoFactorFirst sends moderators and administrators who have not set up
+// two-factor authentication to do so first (after signedIn): before any
+// /admin page, and before they hold a credential such as an API token.
+func (h *handlers) twoFactorFirst(c *fiber.Ctx) error {
+	if needsTwoFactor(currentUser(c)) {
+		h.flash(c, "flash.2fa_required")
+		return c.Redirect("/account/2fa", fiber.StatusSeeOther)
+	}
+	return c.Next()
 }
 
 // writer lets through signed-in people whose organisation may write: a

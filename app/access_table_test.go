@@ -597,4 +597,12 @@ func adminNeedsTwoFactor(t *testing.T, fx *accessFixture) {
 	if n < 9 {
 		t.Errorf("only %d /admin rows in the table", n)
 	}
+	// Nor do they hold an API token before they use two-factor.
+	for k, cl := range clients {
+		for _, method := range []string{http.MethodGet, http.MethodPost} {
+			if res := fx.request(cl, method, "/account/tokens", url.Values{"name": {"script"}}); !to2FA.passes(res) {
+				t.Errorf("%s /account/tokens as %s without two-factor: got %d %s, want %s", method, accessRoles[4+k], res.StatusCode, res.Header.Get("Location"), to2FA)
+			}
+		}
+	}
 }

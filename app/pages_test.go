@@ -2,6 +2,8 @@ package app
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -181,14 +183,50 @@ func TestStaticFilesAreCached(t *testing.T) {
 	}
 }
 
+// TestCSRFRejectsFormsWithoutToken posts to forms that exist, as a visitor
+// and as a member, without a token and with a wrong one: 403, and nothing
+// done.
 func TestCSRFRejectsFormsWithoutToken(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
-	req, _ := http.NewRequest(http.MethodPost, "/practices", strings.NewReader("title=x"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	res, body := ta.do(t, req)
-	if res.StatusCode != http.StatusForbidden {
-		t.Fatalf("POST without a CSRF token: %d", res.StatusCode)
+	u := ta.createUser(t, "csrf@example.org", models.RoleMember, demoOrg, false)
+	member := ta.client()
+	member.login(t, u)
+	for _, tc := range []struct {
+		who    *client
+		action string
+		form   url.Values
+	}{
+		{ta.client(), "/login", url.Values{"email": {u.Email}, "password": {u.Password}}},
+		{ta.client(), "/join", joinValues("CSRF Org", "csrf-join@example.org", "en")},
+		{ta.client(), "/password/forgot", url.Values{"email": {u.Email}}},
+		{member, "/account", url.Values{"name": {"Changed by a forged form"}, "language": {"en"}}},
+		{member, "/logout", url.Values{}},
+	} {
+		for _, token := range []string{"", "forged-token"} {
+			f := url.Values{}
+			for k, v := range tc.form {
+				f[k] = v
+			}
+			if token != "" {
+				f.Set("_csrf", token)
+			}
+			req := httptest.NewRequest(http.MethodPost, tc.action, strings.NewReader(f.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			res, body := tc.who.do(t, req)
+			if res.StatusCode != http.StatusForbidden {
+				t.Errorf("POST %s with token %q: %d, want 403", tc.action, token, res.StatusCode)
+			}
+			mustContain(t, "403 page", body, "Not allowed", `<main id="main"`)
+		}
 	}
-	mustContain(t, "403 page", body, "Not allowed", `<main id="main"`)
+	if got, _ := ta.store.UserByID(t.Context(), u.ID); got.Name == "Changed by a forged form" {
+		t.Error("a forged form changed the account")
+	}
+	if res, _ := member.get(t, "/account"); res.StatusCode != http.StatusOK {
+		t.Errorf("a forged logout signed the member out: %d", res.StatusCode)
+	}
+	if list, _ := ta.store.ListApplications(t.Context(), models.ApplicationFilter{}); len(list) != 0 {
+		t.Errorf("a forged join stored %d applications", len(list))
+	}
 }

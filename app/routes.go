@@ -38,7 +38,7 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/language/:code", markRoute, h.setLanguage)
 	app.Get("/search", markRoute, h.search)
 
-	// [practices] Practice notes: reading (what each person may read is the
+	// Practice notes: reading (what each person may read is the
 	// store's decision), writing by members (of their own organisation's
 	// notes: checked in the handler, 404 for others), versions, files, the
 	// moderators' review, feeds. /practices/new comes before /practices/:slug.
@@ -46,8 +46,8 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/practices/new", markRoute, h.writer, h.showNewNote)
 	app.Post("/practices/new", markRoute, h.noteWriter, h.createNote)
 	app.Post("/practices/preview", markRoute, h.writer, h.previewNote)
-	app.Get("/practices/coverage", markRoute, h.practiceCoverage) // [pathways] before :slug
-	app.Get("/practices/:slug", markRoute, h.showPractice)        // also /practices/{slug}.md
+	app.Get("/practices/coverage", markRoute, h.practiceCoverage)
+	app.Get("/practices/:slug", markRoute, h.showPractice) // also /practices/{slug}.md
 	app.Get("/practices/:slug/edit", markRoute, h.writer, h.editNote)
 	app.Post("/practices/:slug/edit", markRoute, h.noteWriter, h.updateNote)
 	app.Post("/practices/:slug/submit", markRoute, h.writer, h.submitNote)
@@ -69,7 +69,6 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Post("/admin/review/:id/unarchive", markRoute, h.roles(staff...), h.unarchiveNote)
 	app.Get("/feeds/practices.atom", markRoute, h.practicesFeed)
 	app.Get("/sitemap.xml", markRoute, h.sitemap)
-	// [practices-end]
 
 	// Signing in and out; failures are throttled per account and per IP.
 	app.Get("/login", markRoute, h.showLogin)
@@ -78,7 +77,7 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Post("/login/2fa", markRoute, h.twoFactor)
 	app.Post("/logout", markRoute, h.logout)
 
-	// [directory] Joining the network and the directory of organisations.
+	// Joining the network and the directory of organisations.
 	app.Get("/join", markRoute, h.showJoin)
 	app.Post("/join", markRoute, h.join)
 	app.Get("/join/thanks", markRoute, h.joinThanks)
@@ -99,9 +98,8 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/admin/organisations", markRoute, h.roles(staff...), h.listAdminOrganisations)
 	app.Post("/admin/organisations/:slug/suspend", markRoute, h.roles(staff...), h.suspendOrganisation)
 	app.Post("/admin/organisations/:slug/reinstate", markRoute, h.roles(staff...), h.reinstateOrganisation)
-	// [directory-end]
 
-	// [pathways] Referral pathways drawn from the directory, and their
+	// Referral pathways drawn from the directory, and their
 	// booklets; moderators write each country's national note.
 	app.Get("/pathways", markRoute, h.listPathways)
 	app.Get("/pathways/booklet", markRoute, h.networkBooklet)
@@ -110,9 +108,8 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/pathways/:country/note", markRoute, h.roles(staff...), h.editNationalNote)
 	app.Post("/pathways/:country/note", markRoute, h.roles(staff...), h.saveNationalNote)
 	app.Post("/pathways/:country/note/delete", markRoute, h.roles(staff...), h.deleteNationalNote)
-	// [pathways-end]
 
-	// [account] Your own account (signed in, any role).
+	// Your own account (signed in, any role).
 	// The links sent by mail and the forgotten password: throttled per IP
 	// (and per account for reset requests).
 	app.Get("/privacy", markRoute, h.privacy)
@@ -132,15 +129,14 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/account/2fa/qr.png", markRoute, h.signedIn, h.freshPassword, h.twoFactorQR)
 	app.Post("/account/2fa/recovery", markRoute, h.signedIn, h.freshPassword, h.renewRecoveryCodes)
 	app.Post("/account/2fa/disable", markRoute, h.signedIn, h.freshPassword, h.disableTwoFactor)
-	app.Get("/account/tokens", markRoute, h.signedIn, h.freshPassword, h.listTokens)
-	app.Post("/account/tokens", markRoute, h.signedIn, h.freshPassword, h.createToken)
+	app.Get("/account/tokens", markRoute, h.signedIn, h.freshPassword, h.twoFactorFirst, h.listTokens)
+	app.Post("/account/tokens", markRoute, h.signedIn, h.freshPassword, h.twoFactorFirst, h.createToken)
 	app.Post("/account/tokens/:id/revoke", markRoute, h.signedIn, h.freshPassword, h.revokeToken)
 	app.Get("/account/export", markRoute, h.signedIn, h.freshPassword, h.exportAccount)
 	app.Get("/account/delete", markRoute, h.signedIn, h.freshPassword, h.showDeleteAccount)
 	app.Post("/account/delete", markRoute, h.signedIn, h.freshPassword, h.deleteAccount)
-	// [account-end]
 
-	// [admin] Administration: moderators and administrators, with two-factor.
+	// Administration: moderators and administrators, with two-factor.
 	// Moderators manage members' accounts only (checked in managedUser);
 	// roles and the mail outbox, which holds live invitation and reset links,
 	// are for administrators.
@@ -154,9 +150,8 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/admin/audit", markRoute, staffOnly, h.adminAudit)
 	app.Get("/admin/mail", markRoute, adminOnly, h.adminMail)
 	app.Get("/admin/mail/:id", markRoute, adminOnly, h.adminMailMessage)
-	// [admin-end]
 
-	// [consultations] Consultations: the list by state, one consultation and
+	// Consultations: the list by state, one consultation and
 	// its results (moderators see them before they are published).
 	app.Get("/consultations", markRoute, h.listConsultations)
 	app.Get("/consultations/:slug", markRoute, h.showConsultation)
@@ -188,7 +183,6 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/admin/consultations/:slug/responses.csv", markRoute, staffOnly, h.exportResponses)
 	app.Get("/admin/consultations/:slug/responses.json", markRoute, staffOnly, h.exportResponses)
 	app.Get("/admin/consultations/:slug/report", markRoute, staffOnly, h.adminReport)
-	// [consultations-end]
 
 	// JSON API, documented in /api/openapi.json. Public content without a
 	// token; members' content with a personal token (Authorization: Bearer).
@@ -196,22 +190,16 @@ func (h *handlers) routes(app *fiber.App) {
 	api := app.Group("/api/v1")
 	api.Get("/practices", markRoute, h.apiListPractices)
 	api.Get("/practices/:slug", markRoute, h.apiShowPractice)
-	// [practices-api] A member's note file becomes a draft.
+	// A member's note file becomes a draft.
 	api.Post("/practices", markRoute, h.apiWriter, h.apiCreatePractice)
-	// [practices-api-end]
-	// [api]
 	api.Get("/organisations", markRoute, h.apiListOrganisations)
 	api.Get("/organisations/:slug", markRoute, h.apiShowOrganisation)
-	// [search-api]
 	api.Get("/search", markRoute, h.apiSearch)
 	api.Get("/search/suggest", markRoute, h.apiSuggest)
-	// [search-api-end]
-	// [api-end]
-	// [api-consultations]
+	// Consultations: read without a token where public; responses with one.
 	api.Get("/consultations", markRoute, h.apiListConsultations)
 	api.Get("/consultations/:slug", markRoute, h.apiShowConsultation)
 	api.Post("/consultations/:slug/responses", markRoute, apiTokenOnly, h.writer, h.apiSaveResponse)
-	// [api-consultations-end]
 
 	// Anything else is a 404 page (or JSON error under /api).
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })

@@ -36,12 +36,6 @@ type tokensData struct {
 	Errors form.Messages
 }
 
-// staffWithoutTwoFactor sends moderators and administrators without
-// two-factor authentication to set it up before they hold a credential.
-func (h *handlers) staffWithoutTwoFactor(c *fiber.Ctx) bool {
-	return needsTwoFactor(currentUser(c))
-}
-
 // listTokens lists the person's tokens, with the form to make one.
 func (h *handlers) listTokens(c *fiber.Ctx) error {
 	return h.renderTokens(c, fiber.StatusOK, tokensData{}, nil)
@@ -49,10 +43,6 @@ func (h *handlers) listTokens(c *fiber.Ctx) error {
 
 func (h *handlers) renderTokens(c *fiber.Ctx, status int, d tokensData, ps form.Problems) error {
 	d.Errors = ps.Messages(localizer(c), "")
-	if h.staffWithoutTwoFactor(c) {
-		h.flash(c, "flash.2fa_required")
-		return c.Redirect("/account/2fa", fiber.StatusSeeOther)
-	}
 	list, err := h.store.APITokens(c.UserContext(), currentUser(c).ID)
 	if err != nil {
 		return err
@@ -69,9 +59,6 @@ func (h *handlers) renderTokens(c *fiber.Ctx, status int, d tokensData, ps form.
 // through a redirect, so it is never stored in a session).
 func (h *handlers) createToken(c *fiber.Ctx) error {
 	u, ctx := currentUser(c), c.UserContext()
-	if h.staffWithoutTwoFactor(c) {
-		return h.renderTokens(c, fiber.StatusOK, tokensData{}, nil) // sends them to set it up
-	}
 	name := strings.TrimSpace(c.FormValue("name"))
 	var ps form.Problems
 	if ps.Name("name", name, "tokens.name"); ps.OK() {

@@ -117,12 +117,14 @@ type FileError struct {
 	Err  error
 }
 
+// Error names the file and what is wrong with it.
 func (e FileError) Error() string { return e.File + ": " + e.Err.Error() }
 
 // ImportError lists every file of an import that could not be read; nothing
 // was written.
 type ImportError []FileError
 
+// Error lists the files, one a line.
 func (e ImportError) Error() string {
 	msgs := make([]string, len(e))
 	for i, fe := range e {

@@ -66,6 +66,7 @@ var problemText = map[string]string{
 	"validation.duplicate":    "%s: %q appears twice",
 }
 
+// Error is the problem in English, for the command line (pages translate Key).
 func (p Problem) Error() string {
 	format, ok := problemText[p.Key]
 	if !ok {
@@ -80,6 +81,7 @@ func (p Problem) Error() string {
 // Problems is a list of problems; it is an error when not empty.
 type Problems []Problem
 
+// Error joins the problems' messages.
 func (ps Problems) Error() string {
 	msgs := make([]string, len(ps))
 	for i, p := range ps {
