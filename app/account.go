@@ -118,11 +118,13 @@ func (h *handlers) checkCurrentPassword(c *fiber.Ctx, field string, ps *form.Pro
 		return err
 	}
 	if !h.hasher.Check(c.FormValue("current"), u.PasswordHash) {
-		h.failThrottle(c, "password", u.Email)
+		if err := h.failThrottle(c, "password", u.Email); err != nil {
+			return err
+		}
 		ps.Add(field, "password.current_wrong")
 		return nil
 	}
-	h.clearThrottle("password", u.Email)
+	h.clearThrottle(c, "password", u.Email)
 	return nil
 }
 

@@ -61,11 +61,13 @@ func (h *handlers) login(c *fiber.Ctx) error {
 		h.hasher.Check(f.Password, h.dummyHash)
 	}
 	if !ok || u.Status != models.UserActive {
-		h.failThrottle(c, "login", f.Email)
+		if err := h.failThrottle(c, "login", f.Email); err != nil {
+			return err
+		}
 		h.audit(c, models.AuditEntry{Action: models.AuditLoginFailure, ActorEmail: form.Truncate(f.Email, 200), Detail: "password"})
 		return h.renderLogin(c, fiber.StatusUnauthorized, loginData{Form: f, Error: "login.failed"})
 	}
-	h.clearThrottle("login", f.Email)
+	h.clearThrottle(c, "login", f.Email)
 	if u.TOTPEnabled {
 		sess, err := h.sessions.Get(c)
 		if err != nil {
@@ -173,12 +175,14 @@ func (h *handlers) twoFactor(c *fiber.Ctx) error {
 		method = "recovery code"
 	}
 	if !ok {
-		h.failThrottle(c, "2fa", u.Email)
+		if err := h.failThrottle(c, "2fa", u.Email); err != nil {
+			return err
+		}
 		h.audit(c, models.AuditEntry{Action: models.AuditLoginFailure, ActorID: &u.ID, ActorEmail: u.Email, Detail: "2fa"})
 		d := twoFactorData{Next: next, Error: "login.2fa.failed"}
 		return h.render(c, fiber.StatusUnauthorized, tplLoginTwoFactor, h.page(c, localizer(c).T("login.2fa.title"), d))
 	}
-	h.clearThrottle("2fa", u.Email)
+	h.clearThrottle(c, "2fa", u.Email)
 	return h.completeLogin(c, u, next, method)
 }
 

@@ -65,7 +65,9 @@ func (h *handlers) linkUser(c *fiber.Ctx, l link) (*models.User, error) {
 
 // invalidLink is the answer to every link that does not work.
 func (h *handlers) invalidLink(c *fiber.Ctx, l link) error {
-	h.failThrottle(c, l.scope, "")
+	if err := h.failThrottle(c, l.scope, ""); err != nil {
+		return err
+	}
 	return h.render(c, fiber.StatusNotFound, tplLinkInvalid, h.page(c, localizer(c).T("link.invalid.title"), nil))
 }
 
@@ -175,14 +177,18 @@ func (h *handlers) forgot(c *fiber.Ctx) error {
 		if err := h.checkThrottle(c, "reset", ""); err != nil {
 			return err
 		}
-		h.failThrottle(c, "reset", "")
+		if err := h.failThrottle(c, "reset", ""); err != nil {
+			return err
+		}
 		d := forgotData{Email: email, Error: "forgot.invalid"}
 		return h.render(c, fiber.StatusUnprocessableEntity, tplPasswordForgot, h.page(c, title, d))
 	}
 	if err := h.checkThrottle(c, "reset", email); err != nil {
 		return err
 	}
-	h.failThrottle(c, "reset", email)
+	if err := h.failThrottle(c, "reset", email); err != nil {
+		return err
+	}
 	ctx := c.UserContext()
 	u, err := h.store.UserByEmail(ctx, email)
 	switch {
@@ -222,7 +228,7 @@ func (h *handlers) reset(c *fiber.Ctx) error {
 	if err := h.store.EndSessions(ctx, u.ID); err != nil {
 		return err
 	}
-	h.clearThrottle("login", u.Email)
+	h.clearThrottle(c, "login", u.Email)
 	h.audit(c, models.AuditEntry{Action: models.AuditPasswordReset, ActorID: &u.ID, ActorEmail: u.Email,
 		TargetKind: "user", TargetID: &u.ID})
 	h.flash(c, "flash.password_reset")

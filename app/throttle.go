@@ -1,7 +1,7 @@
 package app
 
 import (
-	"encoding/json"
+	"context"
 	"math"
 	"strconv"
 	"strings"
@@ -15,52 +15,40 @@ import (
 
 // throttle counts failed attempts per key (an IP address, an account) in the
 // database, so that every instance counts together. A key is blocked once it
-// reaches max failures within the window, until the window ends.
+// reaches max failures within the window, until the window ends. Each failure
+// is one atomic increment (models.Store.CountFailure), so parallel guesses all
+// count; a count that cannot be read or written fails the request (503):
+// a throttle that lets guesses through when its database falters is none.
 type throttle struct {
-	kv     *models.KV
+	store  *models.Store
+	prefix string
 	max    int
 	window time.Duration
 	now    func() time.Time
 }
 
-type attempts struct {
-	Count int       `json:"n"`
-	Reset time.Time `json:"r"`
-}
-
-func (t throttle) read(key string) attempts {
-	var a attempts
-	if data, err := t.kv.Get(key); err == nil && data != nil {
-		_ = json.Unmarshal(data, &a)
-	}
-	if t.now().After(a.Reset) {
-		return attempts{}
-	}
-	return a
-}
-
 // Blocked reports whether key is blocked, and for how long still.
-func (t throttle) Blocked(key string) (bool, time.Duration) {
-	a := t.read(key)
-	if a.Count >= t.max {
-		return true, a.Reset.Sub(t.now())
+func (t throttle) Blocked(ctx context.Context, key string) (bool, time.Duration, error) {
+	f, err := t.store.Failures(ctx, t.prefix+key)
+	if err != nil {
+		return false, 0, err
 	}
-	return false, 0
+	if f.N >= t.max {
+		return true, f.Reset.Sub(t.now()), nil
+	}
+	return false, 0, nil
 }
 
 // Fail records a failed attempt.
-func (t throttle) Fail(key string) {
-	a := t.read(key)
-	if a.Count == 0 {
-		a.Reset = t.now().Add(t.window)
-	}
-	a.Count++
-	data, _ := json.Marshal(a)
-	_ = t.kv.Set(key, data, a.Reset.Sub(t.now())+time.Second)
+func (t throttle) Fail(ctx context.Context, key string) error {
+	_, err := t.store.CountFailure(ctx, t.prefix+key, t.window)
+	return err
 }
 
 // Clear forgets the failures of key (after a success).
-func (t throttle) Clear(key string) { _ = t.kv.Delete(key) }
+func (t throttle) Clear(ctx context.Context, key string) error {
+	return t.store.ClearFailures(ctx, t.prefix+key)
+}
 
 // throttles are the limits on guessing: per account and per IP address, for
 // sign-in (password and two-factor codes), password reset and invitations.
@@ -72,8 +60,8 @@ type throttles struct {
 func newThrottles(store *models.Store, cfg config.Config) throttles {
 	l := cfg.Limits
 	return throttles{
-		account: throttle{kv: store.KV("fail:acct:"), max: l.AccountFailures, window: l.FailureWindow, now: cfg.Now},
-		ip:      throttle{kv: store.KV("fail:ip:"), max: l.IPFailures, window: l.FailureWindow, now: cfg.Now},
+		account: throttle{store: store, prefix: "acct:", max: l.AccountFailures, window: l.FailureWindow, now: cfg.Now},
+		ip:      throttle{store: store, prefix: "ip:", max: l.IPFailures, window: l.FailureWindow, now: cfg.Now},
 	}
 }
 
@@ -91,7 +79,11 @@ func (h *handlers) checkThrottle(c *fiber.Ctx, scope, account string) error {
 		}{h.throttles.account, scope + ":" + strings.ToLower(account)})
 	}
 	for _, k := range keys {
-		if blocked, wait := k.t.Blocked(k.key); blocked {
+		blocked, wait, err := k.t.Blocked(c.UserContext(), k.key)
+		if err != nil {
+			return h.throttleUnavailable(c, scope, err)
+		}
+		if blocked {
 			minutes := int(math.Ceil(wait.Minutes()))
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			h.log.Warn("throttled", "scope", scope, "ip", c.IP(), "id", requestID(c))
@@ -101,19 +93,39 @@ func (h *handlers) checkThrottle(c *fiber.Ctx, scope, account string) error {
 	return nil
 }
 
-// failThrottle counts a failure against the IP address and the account.
-func (h *handlers) failThrottle(c *fiber.Ctx, scope, account string) {
-	h.throttles.ip.Fail(scope + ":" + c.IP())
+// failThrottle counts a failure against the IP address and the account;
+// an error (the count could not be written) must fail the request.
+func (h *handlers) failThrottle(c *fiber.Ctx, scope, account string) error {
+	if err := h.throttles.ip.Fail(c.UserContext(), scope+":"+c.IP()); err != nil {
+		return h.throttleUnavailable(c, scope, err)
+	}
 	if account != "" {
-		h.throttles.account.Fail(scope + ":" + strings.ToLower(account))
+		if err := h.throttles.account.Fail(c.UserContext(), scope+":"+strings.ToLower(account)); err != nil {
+			return h.throttleUnavailable(c, scope, err)
+		}
+	}
+	return nil
+}
+
+// clearThrottle forgets an account's failures after it succeeded. A count
+// that cannot be cleared only makes the person wait out the window: logged.
+func (h *handlers) clearThrottle(c *fiber.Ctx, scope, account string) {
+	if account == "" {
+		return
+	}
+	if err := h.throttles.account.Clear(c.UserContext(), scope+":"+strings.ToLower(account)); err != nil {
+		h.log.Error("throttle", "err", err, "scope", scope, "id", requestID(c))
 	}
 }
 
-// clearThrottle forgets an account's failures after it succeeded.
-func (h *handlers) clearThrottle(scope, account string) {
-	if account != "" {
-		h.throttles.account.Clear(scope + ":" + strings.ToLower(account))
-	}
+// errThrottleUnavailable: the failure counts could not be read or written,
+// so the attempt is refused rather than let through uncounted.
+var errThrottleUnavailable = fiber.NewError(fiber.StatusServiceUnavailable, "throttle unavailable")
+
+func (h *handlers) throttleUnavailable(c *fiber.Ctx, scope string, err error) error {
+	h.log.Error("throttle unavailable: attempt refused", "err", err, "scope", scope, "id", requestID(c))
+	c.Set(fiber.HeaderRetryAfter, "30")
+	return errThrottleUnavailable
 }
 
 // throttledError is a 429 whose message says when to try again.

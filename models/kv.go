@@ -93,11 +93,13 @@ func (k *KV) Reset() error {
 // Close does nothing: the connection pool belongs to the Store.
 func (k *KV) Close() error { return nil }
 
-// DeleteExpired removes expired keys of every namespace; run it periodically.
+// DeleteExpired removes expired keys of every namespace and the failure
+// counts whose window has passed; run it periodically.
 func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 	res := s.conn(ctx).Where("expires_at > 0 AND expires_at <= ?", s.now().Unix()).Delete(&kvRow{})
 	if res.Error != nil {
 		return 0, fmt.Errorf("models: unable to delete expired kv: %w", res.Error)
 	}
-	return res.RowsAffected, nil
+	n, err := s.deleteExpiredFailures(ctx)
+	return res.RowsAffected + n, err
 }
