@@ -414,6 +414,10 @@ func userFromFlags(ctx context.Context, store *models.Store, uo userOptions) (*m
 	if uo.orgAdmin && (uo.role != models.RoleMember || uo.org == "") {
 		return nil, "", errors.New("--org-admin is for a member of an organisation: add --role member --org SLUG")
 	}
+	if uo.org != "" && uo.role != models.RoleMember {
+		// Staff belong to no organisation (see models.SetUserRole).
+		return nil, "", errors.New("--org is for members: moderators and administrators belong to no organisation")
+	}
 	u := &models.User{Email: email, Name: strings.TrimSpace(uo.name), Role: uo.role, Language: uo.language, SessionEpoch: 1, OrgAdmin: uo.orgAdmin}
 	orgName := ""
 	switch {
@@ -424,7 +428,7 @@ func userFromFlags(ctx context.Context, store *models.Store, uo userOptions) (*m
 		} else if err != nil {
 			return nil, "", err
 		}
-		if uo.role == models.RoleMember && org.Status != models.OrgApproved {
+		if org.Status != models.OrgApproved {
 			return nil, "", fmt.Errorf("--org %q: the organisation is %s; members can join approved organisations only", uo.org, org.Status)
 		}
 		u.OrganisationID, orgName = &org.ID, org.Name

@@ -458,6 +458,7 @@ func TestUserAddRefusesBadInputInOneLine(t *testing.T) {
 		{"unknown organisation", []string{"user", "add", "--email", "a@example.org", "--role", "member", "--org", "no-such-org"}, `--org "no-such-org": there is no organisation`},
 		{"pending organisation", []string{"user", "add", "--email", "a@example.org", "--role", "member", "--org", "pending-org"}, "approved organisations only"},
 		{"member without organisation", []string{"user", "add", "--email", "a@example.org", "--role", "member"}, "--org is required for a member"},
+		{"staff in an organisation", []string{"user", "add", "--email", "a@example.org", "--role", "moderator", "--org", "approved-org"}, "--org is for members"},
 		{"taken e-mail", []string{"user", "add", "--email", "TAKEN@example.org", "--role", "member", "--org", "approved-org"}, "there is already an account for taken@example.org"},
 	}
 	for _, tc := range tests {

@@ -569,7 +569,7 @@ func adminNeedsTwoFactor(t *testing.T, fx *accessFixture) {
 	for _, role := range []string{models.RoleModerator, models.RoleAdmin} {
 		u := fx.ta.createUser(t, "no2fa-"+role+"@secretariat.example.org", role, "", false)
 		u.TOTPEnabled, u.TOTPSecret = false, ""
-		if err := fx.ta.store.UpdateUser(ctx, u.User); err != nil {
+		if err := fx.ta.store.UpdateUser(ctx, u.User, "totp_enabled", "totp_secret"); err != nil {
 			t.Fatal(err)
 		}
 		cl := fx.client()

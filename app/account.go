@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -89,9 +90,7 @@ func (h *handlers) updateAccount(c *fiber.Ctx) error {
 	if ps := f.validate(); !ps.OK() {
 		return h.renderAccount(c, fiber.StatusUnprocessableEntity, f, ps)
 	}
-	u := currentUser(c)
-	u.Name, u.Language = f.Name, f.Language
-	if err := h.store.UpdateUser(c.UserContext(), u); err != nil {
+	if err := h.store.UpdateProfile(c.UserContext(), currentUser(c).ID, f.Name, f.Language); err != nil {
 		return err
 	}
 	h.flash(c, "flash.account_saved")
@@ -162,15 +161,11 @@ func (h *handlers) changePassword(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
+	// The password, the end of every session and the audit row: one transaction.
+	if _, err := h.store.ChangePassword(c.UserContext(), u.ID, hash, h.auditEntry(c)); err != nil {
+		return err
+	}
 	u.PasswordHash, u.MustChangePassword = hash, false
-	if err := h.store.UpdateUser(ctx, u); err != nil {
-		return err
-	}
-	if err := h.store.EndSessions(ctx, u.ID); err != nil {
-		return err
-	}
-	h.audit(c, models.AuditEntry{Action: models.AuditPasswordChanged, TargetKind: "user", TargetID: &u.ID})
 	if err := h.continueSession(c, u.ID, "flash.password_changed"); err != nil {
 		return err
 	}
@@ -235,23 +230,22 @@ func (h *handlers) deleteAccount(c *fiber.Ctx) error {
 	if !d.Confirm {
 		ps.Add("confirm", "delete.confirm_required")
 	}
-	if u.Role == models.RoleAdmin && ps.OK() {
-		admins, err := h.store.UsersWithRole(ctx, models.RoleAdmin)
-		if err != nil {
-			return err
-		}
-		if len(admins) <= 1 {
+	if ps.OK() {
+		// The audit row (written first, with the actor: the erasure then
+		// anonymises it too), the last-administrator check and the erasure
+		// are one transaction.
+		e := h.auditEntry(c)
+		e.Detail = "by the user"
+		err := h.store.DeleteAccount(ctx, u.ID, e)
+		if errors.Is(err, models.ErrLastAdmin) {
 			ps.Add("confirm", "delete.last_admin")
+		} else if err != nil {
+			return err
 		}
 	}
 	if !ps.OK() {
 		d.Errors = ps.Messages(localizer(c), "")
 		return h.renderDeleteAccount(c, fiber.StatusUnprocessableEntity, d)
-	}
-	// Written first, with the actor: the erasure then anonymises it too.
-	h.audit(c, models.AuditEntry{Action: models.AuditUserDeleted, TargetKind: "user", TargetID: &u.ID, Detail: "by the user"})
-	if err := h.store.EraseUser(ctx, u.ID); err != nil {
-		return err
 	}
 	if err := h.signOut(c); err != nil {
 		return err

@@ -203,22 +203,12 @@ func (h *handlers) approveApplication(c *fiber.Ctx) error {
 	}
 	u := &models.User{Email: a.ContactEmail, Name: a.ContactName, Role: models.RoleMember, Language: a.Language,
 		Status: models.UserInvited, OrgAdmin: true, SessionEpoch: 1}
-	err = h.store.WithTx(ctx, func(tx *models.Store) error {
-		if err := tx.CreateOrganisation(ctx, org); err != nil {
-			return err
-		}
-		u.OrganisationID = &org.ID
-		if err := tx.CreateUser(ctx, u); err != nil {
-			return err
-		}
-		return tx.DecideApplication(ctx, a.ID, me.ID, models.ApplicationApproved, "", &org.ID)
+	// The organisation, the contact's account, the decision, their audit rows,
+	// the invitation link and its mail: one transaction.
+	err = h.store.ApproveApplication(ctx, a.ID, me.ID, org, u, h.auditEntry(c), func(tx *models.Store) error {
+		return h.mail.Invite(ctx, tx, u, org.Name, mail.ByNetwork)
 	})
 	if err != nil {
-		return err
-	}
-	h.audit(c, models.AuditEntry{Action: models.AuditApproved, TargetKind: "application", TargetID: &a.ID, Detail: org.Slug})
-	h.audit(c, models.AuditEntry{Action: models.AuditUserInvited, TargetKind: "user", TargetID: &u.ID, Detail: org.Slug})
-	if err := h.mail.Invite(ctx, h.store, u, org.Name, mail.ByNetwork); err != nil {
 		return err
 	}
 	h.flash(c, "directory.flash.approved")
@@ -241,11 +231,16 @@ func (h *handlers) rejectApplication(c *fiber.Ctx) error {
 	if ps.Multiline("reason", reason, maxReason, true); !ps.OK() {
 		return h.renderApplication(c, fiber.StatusUnprocessableEntity, a, reason, ps.Key("reason"))
 	}
-	if err := h.store.DecideApplication(ctx, a.ID, me.ID, models.ApplicationRejected, reason, nil); err != nil {
-		return err
-	}
-	h.audit(c, models.AuditEntry{Action: models.AuditRejected, TargetKind: "application", TargetID: &a.ID, Detail: form.Truncate(reason, 500)})
-	if err := h.mail.Queue(ctx, h.store, h.mail.ApplicationRejected(a, profileOf(a).Name, reason)); err != nil {
+	err = h.write(c, func(tx *models.Store) error {
+		if err := tx.DecideApplication(ctx, a.ID, me.ID, models.ApplicationRejected, reason, nil); err != nil {
+			return err
+		}
+		if err := h.auditTx(c, tx, models.AuditEntry{Action: models.AuditRejected, TargetKind: "application", TargetID: &a.ID, Detail: form.Truncate(reason, 500)}); err != nil {
+			return err
+		}
+		return h.mail.Queue(ctx, tx, h.mail.ApplicationRejected(a, profileOf(a).Name, reason))
+	})
+	if err != nil {
 		return err
 	}
 	h.flash(c, "directory.flash.rejected")
@@ -313,11 +308,16 @@ func (h *handlers) suspendOrganisation(c *fiber.Ctx) error {
 	if ps.Text("reason", reason, maxReason, true); !ps.OK() {
 		return h.renderAdminOrgs(c, fiber.StatusUnprocessableEntity, adminOrgsData{Error: ps.Key("reason"), Typed: reason, Target: org.Slug})
 	}
-	if err := h.store.SetOrganisationStatus(c.UserContext(), org.ID, models.OrgSuspended, reason); err != nil {
+	err = h.write(c, func(tx *models.Store) error {
+		if err := tx.SetOrganisationStatus(c.UserContext(), org.ID, models.OrgSuspended, reason); err != nil {
+			return err
+		}
+		return h.auditTx(c, tx, models.AuditEntry{Action: models.AuditOrgSuspended, TargetKind: "organisation", TargetID: &org.ID,
+			Detail: form.Truncate(org.Slug+": "+reason, 500)})
+	})
+	if err != nil {
 		return err
 	}
-	h.audit(c, models.AuditEntry{Action: models.AuditOrgSuspended, TargetKind: "organisation", TargetID: &org.ID,
-		Detail: form.Truncate(org.Slug+": "+reason, 500)})
 	h.flash(c, "directory.flash.suspended")
 	return c.Redirect("/admin/organisations?status="+models.OrgSuspended, fiber.StatusSeeOther)
 }
@@ -331,10 +331,15 @@ func (h *handlers) reinstateOrganisation(c *fiber.Ctx) error {
 	if org.Status != models.OrgSuspended {
 		return models.ErrConflict
 	}
-	if err := h.store.SetOrganisationStatus(c.UserContext(), org.ID, models.OrgApproved, ""); err != nil {
+	err = h.write(c, func(tx *models.Store) error {
+		if err := tx.SetOrganisationStatus(c.UserContext(), org.ID, models.OrgApproved, ""); err != nil {
+			return err
+		}
+		return h.auditTx(c, tx, models.AuditEntry{Action: models.AuditOrgReinstated, TargetKind: "organisation", TargetID: &org.ID, Detail: org.Slug})
+	})
+	if err != nil {
 		return err
 	}
-	h.audit(c, models.AuditEntry{Action: models.AuditOrgReinstated, TargetKind: "organisation", TargetID: &org.ID, Detail: org.Slug})
 	h.flash(c, "directory.flash.reinstated")
 	return c.Redirect("/admin/organisations?status="+models.OrgApproved, fiber.StatusSeeOther)
 }

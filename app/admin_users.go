@@ -151,11 +151,21 @@ func (h *handlers) adminChangeRole(c *fiber.Ctx) error {
 	case role == target.Role:
 		return h.backToUsers(c, "admin.users.flash.unchanged")
 	}
-	if err := h.store.SetUserRole(c.UserContext(), target.ID, role); err != nil {
+	// The role, the end of the sessions, the detachment from the
+	// organisation of someone made staff, and the audit row: one transaction.
+	err = h.write(c, func(tx *models.Store) error {
+		if err := tx.SetUserRole(c.UserContext(), target.ID, role); err != nil {
+			return err
+		}
+		return h.auditTx(c, tx, models.AuditEntry{Action: models.AuditRoleChanged, TargetKind: "user", TargetID: &target.ID,
+			Detail: target.Role + " → " + role})
+	})
+	if err != nil {
 		return err
 	}
-	h.audit(c, models.AuditEntry{Action: models.AuditRoleChanged, TargetKind: "user", TargetID: &target.ID,
-		Detail: target.Role + " → " + role})
+	if role != models.RoleMember && target.OrganisationID != nil {
+		return h.backToUsers(c, "admin.users.flash.role_changed_detached")
+	}
 	return h.backToUsers(c, "admin.users.flash.role_changed")
 }
 
@@ -183,10 +193,15 @@ func (h *handlers) adminSetStatus(c *fiber.Ctx, status, action, done string) err
 	case target.Status == status || (action == models.AuditUserEnabled && target.Status != models.UserDisabled):
 		return h.backToUsers(c, "admin.users.flash.unchanged")
 	}
-	if err := h.store.SetUserStatus(c.UserContext(), target.ID, status); err != nil {
+	err = h.write(c, func(tx *models.Store) error {
+		if err := tx.SetUserStatus(c.UserContext(), target.ID, status); err != nil {
+			return err
+		}
+		return h.auditTx(c, tx, models.AuditEntry{Action: action, TargetKind: "user", TargetID: &target.ID, Detail: target.Status + " → " + status})
+	})
+	if err != nil {
 		return err
 	}
-	h.audit(c, models.AuditEntry{Action: action, TargetKind: "user", TargetID: &target.ID, Detail: target.Status + " → " + status})
 	return h.backToUsers(c, done)
 }
 
@@ -200,9 +215,14 @@ func (h *handlers) adminResetTwoFactor(c *fiber.Ctx) error {
 	if target.ID == currentUser(c).ID {
 		return h.backToUsers(c, "admin.users.flash.self")
 	}
-	if err := h.store.ResetTwoFactor(c.UserContext(), target.ID); err != nil {
+	err = h.write(c, func(tx *models.Store) error {
+		if err := tx.ResetTwoFactor(c.UserContext(), target.ID); err != nil {
+			return err
+		}
+		return h.auditTx(c, tx, models.AuditEntry{Action: models.AuditTwoFactorReset, TargetKind: "user", TargetID: &target.ID})
+	})
+	if err != nil {
 		return err
 	}
-	h.audit(c, models.AuditEntry{Action: models.AuditTwoFactorReset, TargetKind: "user", TargetID: &target.ID})
 	return h.backToUsers(c, "admin.users.flash.2fa_reset")
 }

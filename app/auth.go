@@ -197,16 +197,35 @@ func (h *handlers) logout(c *fiber.Ctx) error {
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 
-// audit writes an audit entry; the actor is the signed-in user unless the
-// entry names one, and the address is the real client address.
+// audit writes an audit entry of an event that is no write of its own (a
+// sign-in, a sign-out, a failure); the actor is the signed-in user unless the
+// entry names one, and the address is the real client address. A write's
+// audit row goes in the write's transaction instead: see write and auditTx.
 func (h *handlers) audit(c *fiber.Ctx, e models.AuditEntry) {
+	if err := h.store.Audit(c.UserContext(), h.withActor(c, e)); err != nil {
+		h.log.Error("audit log", "err", err, "action", e.Action, "id", requestID(c))
+	}
+}
+
+// withActor completes an audit entry with the signed-in person (unless it
+// names its actor) and the real client address.
+func (h *handlers) withActor(c *fiber.Ctx, e models.AuditEntry) models.AuditEntry {
 	if e.ActorID == nil {
 		if u := currentUser(c); u != nil {
 			e.ActorID, e.ActorEmail = &u.ID, u.Email
 		}
 	}
 	e.IP = c.IP()
-	if err := h.store.Audit(c.UserContext(), e); err != nil {
-		h.log.Error("audit log", "err", err, "action", e.Action, "id", requestID(c))
-	}
+	return e
+}
+
+// write runs fn in one transaction: a write, its audit rows (auditTx) and
+// its mail (mail.Queue with tx) commit together, or none of them does.
+func (h *handlers) write(c *fiber.Ctx, fn func(tx *models.Store) error) error {
+	return h.store.WithTx(c.UserContext(), fn)
+}
+
+// auditTx writes an audit entry in the transaction tx (see withActor).
+func (h *handlers) auditTx(c *fiber.Ctx, tx *models.Store, e models.AuditEntry) error {
+	return tx.Audit(c.UserContext(), h.withActor(c, e))
 }

@@ -147,7 +147,7 @@ func consultationFromCreationToResults(t *testing.T, d models.Dialect) {
 	piotr := ta.createUser(t, "piotr@rlrc.example.org", models.RoleMember, "rotterdam-labour-rights-centre", false)
 	eva := ta.createUser(t, "eva@rlrc.example.org", models.RoleMember, "rotterdam-labour-rights-centre", true)
 	eva.Language = "fr"
-	if err := ta.store.UpdateUser(ctx, eva.User); err != nil {
+	if err := ta.store.UpdateUser(ctx, eva.User, "language"); err != nil {
 		t.Fatal(err)
 	}
 	mod := ta.client()

@@ -160,24 +160,29 @@ func (h *handlers) join(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	a := &models.Application{Profile: string(profile), ContactName: f.PersonName, ContactEmail: f.PersonEmail, Language: f.PersonLanguage}
-	if err := h.store.CreateApplication(ctx, a); err != nil {
+	// The application, its audit row and the mail to the applicant and the
+	// moderators: one transaction, so that nobody is left untold.
+	err = h.write(c, func(tx *models.Store) error {
+		if err := tx.CreateApplication(ctx, a); err != nil {
+			return err
+		}
+		if err := h.auditTx(c, tx, models.AuditEntry{Action: models.AuditApplication, TargetKind: "application", TargetID: &a.ID,
+			ActorEmail: a.ContactEmail, Detail: form.Truncate(f.Name, 200)}); err != nil {
+			return err
+		}
+		return h.mailApplication(c, tx, a, f.orgForm)
+	})
+	if err != nil {
 		return err
-	}
-	h.audit(c, models.AuditEntry{Action: models.AuditApplication, TargetKind: "application", TargetID: &a.ID,
-		ActorEmail: a.ContactEmail, Detail: form.Truncate(f.Name, 200)})
-	// The application is stored: a mail that cannot be queued is logged, and
-	// moderators still find the application in their list.
-	if err := h.mailApplication(c, a, f.orgForm); err != nil {
-		h.log.Error("application mail", "err", err, "application", a.ID, "id", requestID(c))
 	}
 	return c.Redirect("/join/thanks", fiber.StatusSeeOther)
 }
 
 // mailApplication confirms receipt to the contact person and tells every
 // moderator and administrator, each in their own language.
-func (h *handlers) mailApplication(c *fiber.Ctx, a *models.Application, f orgForm) error {
+func (h *handlers) mailApplication(c *fiber.Ctx, tx *models.Store, a *models.Application, f orgForm) error {
 	ctx := c.UserContext()
-	staffList, err := h.store.UsersWithRole(ctx, models.RoleModerator, models.RoleAdmin)
+	staffList, err := tx.UsersWithRole(ctx, models.RoleModerator, models.RoleAdmin)
 	if err != nil {
 		return err
 	}
@@ -185,7 +190,7 @@ func (h *handlers) mailApplication(c *fiber.Ctx, a *models.Application, f orgFor
 	for i := range staffList {
 		msgs = append(msgs, h.mail.ApplicationToStaff(&staffList[i], a, f.Name, f.Country))
 	}
-	return h.mail.Queue(ctx, h.store, msgs...)
+	return h.mail.Queue(ctx, tx, msgs...)
 }
 
 // joinThanks is where an applicant lands after applying.

@@ -73,7 +73,7 @@ func TestJoinApproveRejectFlow(t *testing.T) {
 		ctx := context.Background()
 		mod := ta.createUser(t, "moderator@network.example.org", models.RoleModerator, "", false)
 		mod.Language = "de"
-		if err := ta.store.UpdateUser(ctx, mod.User); err != nil {
+		if err := ta.store.UpdateUser(ctx, mod.User, "language"); err != nil {
 			t.Fatal(err)
 		}
 

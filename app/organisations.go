@@ -306,10 +306,15 @@ func (h *handlers) updateOrganisation(c *fiber.Ctx) error {
 	org.Website, org.PublicEmail, org.PublicPhone = f.Website, f.PublicEmail, f.PublicPhone
 	org.DescriptionMD, org.DescriptionHTML = f.Description, html
 	org.ContactName, org.ContactEmail, org.ContactPhone, org.RefersTo = f.ContactName, f.ContactEmail, f.ContactPhone, f.RefersTo
-	if err := h.store.UpdateOrganisationProfile(c.UserContext(), org); err != nil {
+	err = h.write(c, func(tx *models.Store) error {
+		if err := tx.UpdateOrganisationProfile(c.UserContext(), org); err != nil {
+			return err
+		}
+		return h.auditTx(c, tx, models.AuditEntry{Action: models.AuditOrgUpdated, TargetKind: "organisation", TargetID: &org.ID, Detail: org.Slug})
+	})
+	if err != nil {
 		return err
 	}
-	h.audit(c, models.AuditEntry{Action: models.AuditOrgUpdated, TargetKind: "organisation", TargetID: &org.ID, Detail: org.Slug})
 	h.flash(c, "directory.flash.saved")
 	return c.Redirect("/organisations/"+org.Slug, fiber.StatusSeeOther)
 }
@@ -407,13 +412,19 @@ func (h *handlers) inviteMember(c *fiber.Ctx) error {
 	}
 	u := &models.User{Email: f.Email, Name: f.Name, Role: models.RoleMember, OrganisationID: &org.ID,
 		Language: f.Language, Status: models.UserInvited, SessionEpoch: 1}
-	if err := h.store.CreateUser(ctx, u); err != nil {
+	// The account, its invitation link and mail, and the audit row: one transaction.
+	err = h.write(c, func(tx *models.Store) error {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		if err := h.mail.Invite(ctx, tx, u, org.Name, mail.ByPerson(inviterName(currentUser(c)))); err != nil {
+			return err
+		}
+		return h.auditTx(c, tx, models.AuditEntry{Action: models.AuditUserInvited, TargetKind: "user", TargetID: &u.ID, Detail: org.Slug})
+	})
+	if err != nil {
 		return err
 	}
-	if err := h.mail.Invite(ctx, h.store, u, org.Name, mail.ByPerson(inviterName(currentUser(c)))); err != nil {
-		return err
-	}
-	h.audit(c, models.AuditEntry{Action: models.AuditUserInvited, TargetKind: "user", TargetID: &u.ID, Detail: org.Slug})
 	h.flash(c, "directory.members.invited")
 	return c.Redirect("/organisations/"+org.Slug+"/members", fiber.StatusSeeOther)
 }
@@ -426,8 +437,10 @@ func inviterName(u *models.User) string {
 }
 
 // removeMember takes a colleague out of the organisation: the account is
-// disabled and its sessions end. Only accounts of this organisation, and
-// never one's own.
+// disabled and its sessions end. Only members' accounts of this
+// organisation, and never one's own: a moderator's or administrator's
+// account is never changed through an organisation's pages (whoever asks,
+// staff included); administrators manage those at /admin/users.
 func (h *handlers) removeMember(c *fiber.Ctx) error {
 	org, err := h.managedOrg(c)
 	if err != nil {
@@ -441,10 +454,18 @@ func (h *handlers) removeMember(c *fiber.Ctx) error {
 		return h.renderMembers(c, fiber.StatusUnprocessableEntity, org, membersData{Error: "directory.members.not_yourself"})
 	}
 	uid := uint(id)
-	if err := h.store.RemoveFromOrganisation(c.UserContext(), org.ID, uid); err != nil {
+	err = h.write(c, func(tx *models.Store) error {
+		if err := tx.RemoveFromOrganisation(c.UserContext(), org.ID, uid); err != nil {
+			return err
+		}
+		return h.auditTx(c, tx, models.AuditEntry{Action: models.AuditUserRemoved, TargetKind: "user", TargetID: &uid, Detail: org.Slug})
+	})
+	if errors.Is(err, models.ErrStaffAccount) {
+		return h.renderMembers(c, fiber.StatusForbidden, org, membersData{Error: "directory.members.staff_account"})
+	}
+	if err != nil {
 		return err
 	}
-	h.audit(c, models.AuditEntry{Action: models.AuditUserRemoved, TargetKind: "user", TargetID: &uid, Detail: org.Slug})
 	h.flash(c, "directory.members.removed")
 	return c.Redirect("/organisations/"+org.Slug+"/members", fiber.StatusSeeOther)
 }

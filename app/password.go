@@ -111,25 +111,6 @@ func (h *handlers) checkLinkForm(c *fiber.Ctx, l link) (*models.User, newPasswor
 	return u, f, ps, nil
 }
 
-// useLink uses the link up and returns its account with the new password
-// hash set (not yet saved). The conditional update in UseToken lets only one
-// of two racing requests through; the other gets models.ErrNotFound.
-func (h *handlers) useLink(c *fiber.Ctx, l link, newPassword string) (*models.User, error) {
-	hash, err := h.hasher.Hash(newPassword)
-	if err != nil {
-		return nil, err
-	}
-	u, err := h.store.UseToken(c.UserContext(), l.kind, c.Params("token"))
-	if err != nil {
-		return nil, err
-	}
-	if u.Status != l.status {
-		return nil, models.ErrNotFound
-	}
-	u.PasswordHash, u.MustChangePassword = hash, false
-	return u, nil
-}
-
 // showInvitation is the page behind an invitation link.
 func (h *handlers) showInvitation(c *fiber.Ctx) error { return h.showLink(c, invitationLink) }
 
@@ -138,7 +119,12 @@ func (h *handlers) showInvitation(c *fiber.Ctx) error { return h.showLink(c, inv
 func (h *handlers) acceptInvitation(c *fiber.Ctx) error {
 	u, f, ps, err := h.checkLinkForm(c, invitationLink)
 	if err == nil && ps.OK() {
-		u, err = h.useLink(c, invitationLink, f.Password)
+		// Using the link up and activating the account: one transaction,
+		// whose conditional update lets only one of two racing requests through.
+		var hash string
+		if hash, err = h.hasher.Hash(f.Password); err == nil {
+			u, err = h.store.AcceptInvitation(c.UserContext(), c.Params("token"), hash)
+		}
 	}
 	switch {
 	case errors.Is(err, models.ErrNotFound):
@@ -147,10 +133,6 @@ func (h *handlers) acceptInvitation(c *fiber.Ctx) error {
 		return err
 	case !ps.OK():
 		return h.renderLink(c, fiber.StatusUnprocessableEntity, invitationLink, u, ps)
-	}
-	u.Status = models.UserActive
-	if err := h.store.UpdateUser(c.UserContext(), u); err != nil {
-		return err
 	}
 	return h.completeLogin(c, u, "/account", "invitation")
 }
@@ -211,7 +193,13 @@ func (h *handlers) showReset(c *fiber.Ctx) error { return h.showLink(c, resetLin
 func (h *handlers) reset(c *fiber.Ctx) error {
 	u, f, ps, err := h.checkLinkForm(c, resetLink)
 	if err == nil && ps.OK() {
-		u, err = h.useLink(c, resetLink, f.Password)
+		// Using the link up, the new password, the end of every session and
+		// the audit row (the account's owner as actor): one transaction, so
+		// that a failure between them does not burn the link.
+		var hash string
+		if hash, err = h.hasher.Hash(f.Password); err == nil {
+			u, err = h.store.ResetPassword(c.UserContext(), c.Params("token"), hash, models.AuditEntry{IP: c.IP()})
+		}
 	}
 	switch {
 	case errors.Is(err, models.ErrNotFound):
@@ -221,16 +209,7 @@ func (h *handlers) reset(c *fiber.Ctx) error {
 	case !ps.OK():
 		return h.renderLink(c, fiber.StatusUnprocessableEntity, resetLink, u, ps)
 	}
-	ctx := c.UserContext()
-	if err := h.store.UpdateUser(ctx, u); err != nil {
-		return err
-	}
-	if err := h.store.EndSessions(ctx, u.ID); err != nil {
-		return err
-	}
 	h.clearThrottle(c, "login", u.Email)
-	h.audit(c, models.AuditEntry{Action: models.AuditPasswordReset, ActorID: &u.ID, ActorEmail: u.Email,
-		TargetKind: "user", TargetID: &u.ID})
 	h.flash(c, "flash.password_reset")
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }

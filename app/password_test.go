@@ -155,7 +155,7 @@ func (ta *testApp) mailTo(t testing.TB, to string) *models.Mail {
 func flowPasswordReset(t *testing.T, ta *testApp) {
 	u := ta.createUser(t, "reset.me@example.org", models.RoleMember, "", false)
 	u.Language = "ro"
-	if err := ta.store.UpdateUser(t.Context(), u.User); err != nil {
+	if err := ta.store.UpdateUser(t.Context(), u.User, "language"); err != nil {
 		t.Fatal(err)
 	}
 	old := ta.visitor()
@@ -295,7 +295,7 @@ func flowPasswordChange(t *testing.T, ta *testApp) {
 func flowOneTimePassword(t *testing.T, ta *testApp) {
 	u := ta.createUser(t, "first.admin@example.org", models.RoleAdmin, "", false)
 	u.MustChangePassword = true
-	if err := ta.store.UpdateUser(t.Context(), u.User); err != nil {
+	if err := ta.store.UpdateUser(t.Context(), u.User, "must_change_password"); err != nil {
 		t.Fatal(err)
 	}
 	cl := ta.visitor()

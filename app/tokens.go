@@ -74,11 +74,16 @@ func (h *handlers) createToken(c *fiber.Ctx) error {
 		return h.renderTokens(c, fiber.StatusUnprocessableEntity, tokensData{Name: name}, ps)
 	}
 	secret := "pat_" + rand.Text()
-	t, err := h.store.CreateAPIToken(ctx, u.ID, name, secret)
+	err := h.write(c, func(tx *models.Store) error {
+		t, err := tx.CreateAPIToken(ctx, u.ID, name, secret)
+		if err != nil {
+			return err
+		}
+		return h.auditTx(c, tx, models.AuditEntry{Action: models.AuditAPITokenCreated, TargetKind: "apitoken", TargetID: &t.ID, Detail: t.Prefix})
+	})
 	if err != nil {
 		return err
 	}
-	h.audit(c, models.AuditEntry{Action: models.AuditAPITokenCreated, TargetKind: "apitoken", TargetID: &t.ID, Detail: t.Prefix})
 	return h.renderTokens(c, fiber.StatusOK, tokensData{Secret: secret}, nil)
 }
 
@@ -89,10 +94,15 @@ func (h *handlers) revokeToken(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	tid := uint(id)
-	if err := h.store.RevokeAPIToken(c.UserContext(), currentUser(c).ID, tid); err != nil {
+	err = h.write(c, func(tx *models.Store) error {
+		if err := tx.RevokeAPIToken(c.UserContext(), currentUser(c).ID, tid); err != nil {
+			return err
+		}
+		return h.auditTx(c, tx, models.AuditEntry{Action: models.AuditAPITokenRevoked, TargetKind: "apitoken", TargetID: &tid})
+	})
+	if err != nil {
 		return err
 	}
-	h.audit(c, models.AuditEntry{Action: models.AuditAPITokenRevoked, TargetKind: "apitoken", TargetID: &tid})
 	h.flash(c, "flash.token_revoked")
 	return c.Redirect("/account/tokens", fiber.StatusSeeOther)
 }

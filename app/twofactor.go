@@ -142,14 +142,16 @@ func (h *handlers) enableTwoFactor(c *fiber.Ctx) error {
 	if !h.validTOTP(code, key.Secret()) {
 		return h.renderTwoFactor(c, fiber.StatusUnprocessableEntity, accountTwoFactorData{}, form.Problems{{Field: "code", Key: "twofactor.code_wrong"}})
 	}
-	u.TOTPSecret, u.TOTPEnabled = key.Secret(), true
-	if err := h.store.UpdateUser(c.UserContext(), u); err != nil {
-		return err
+	// The secret, the recovery codes and the audit row: one transaction.
+	codes := newRecoveryCodes()
+	err = h.store.EnableTwoFactor(c.UserContext(), u.ID, key.Secret(), codes, h.auditEntry(c))
+	if errors.Is(err, models.ErrConflict) {
+		return c.Redirect("/account/2fa", fiber.StatusSeeOther) // another request turned it on
 	}
-	codes, err := h.newRecoveryCodes(c, u)
 	if err != nil {
 		return err
 	}
+	u.TOTPSecret, u.TOTPEnabled = key.Secret(), true
 	// A change of privilege: a new session id, without the set-up key.
 	sess, err := h.sessions.Get(c)
 	if err != nil {
@@ -162,22 +164,18 @@ func (h *handlers) enableTwoFactor(c *fiber.Ctx) error {
 	if err := sess.Save(); err != nil {
 		return err
 	}
-	h.audit(c, models.AuditEntry{Action: models.AuditTwoFactorEnabled, TargetKind: "user", TargetID: &u.ID})
 	return h.renderTwoFactor(c, fiber.StatusOK, accountTwoFactorData{Codes: codes}, nil)
 }
 
-// newRecoveryCodes replaces the user's recovery codes with ten new ones of
-// 50 random bits each (XXXXX-XXXXX), and returns them to be shown once.
-func (h *handlers) newRecoveryCodes(c *fiber.Ctx, u *models.User) ([]string, error) {
+// newRecoveryCodes makes ten recovery codes of 50 random bits each
+// (XXXXX-XXXXX), to be stored and shown once.
+func newRecoveryCodes() []string {
 	codes := make([]string, recoveryCodeCount)
 	for i := range codes {
 		t := rand.Text()
 		codes[i] = t[:5] + "-" + t[5:10]
 	}
-	if err := h.store.SetRecoveryCodes(c.UserContext(), u.ID, codes); err != nil {
-		return nil, err
-	}
-	return codes, nil
+	return codes
 }
 
 // renewRecoveryCodes replaces the recovery codes, after the password.
@@ -192,12 +190,15 @@ func (h *handlers) renewRecoveryCodes(c *fiber.Ctx) error {
 	if !ps.OK() {
 		return h.renderTwoFactor(c, fiber.StatusUnprocessableEntity, accountTwoFactorData{}, ps)
 	}
-	codes, err := h.newRecoveryCodes(c, u)
+	codes, e := newRecoveryCodes(), h.auditEntry(c)
+	e.Detail = "new recovery codes"
+	err := h.store.RenewRecoveryCodes(c.UserContext(), u.ID, codes, e)
+	if errors.Is(err, models.ErrConflict) {
+		return c.Redirect("/account/2fa", fiber.StatusSeeOther) // turned off meanwhile
+	}
 	if err != nil {
 		return err
 	}
-	h.audit(c, models.AuditEntry{Action: models.AuditTwoFactorEnabled, TargetKind: "user", TargetID: &u.ID,
-		Detail: "new recovery codes"})
 	return h.renderTwoFactor(c, fiber.StatusOK, accountTwoFactorData{Codes: codes}, nil)
 }
 
@@ -218,18 +219,15 @@ func (h *handlers) disableTwoFactor(c *fiber.Ctx) error {
 	if !ps.OK() {
 		return h.renderTwoFactor(c, fiber.StatusUnprocessableEntity, accountTwoFactorData{}, ps)
 	}
-	ctx := c.UserContext()
-	u.TOTPSecret, u.TOTPEnabled = "", false
-	if err := h.store.UpdateUser(ctx, u); err != nil {
+	// The secret, the recovery codes, every session (as when staff reset it)
+	// and the audit row: one transaction; this session continues under a new
+	// id and the new epoch.
+	e := h.auditEntry(c)
+	e.Detail = "turned off by the user"
+	if _, err := h.store.DisableTwoFactor(c.UserContext(), u.ID, e); err != nil {
 		return err
 	}
-	if err := h.store.SetRecoveryCodes(ctx, u.ID, nil); err != nil {
-		return err
-	}
-	h.audit(c, models.AuditEntry{Action: models.AuditTwoFactorReset, TargetKind: "user", TargetID: &u.ID,
-		Detail: "turned off by the user"})
-	h.flash(c, "flash.2fa_disabled")
-	if err := h.regenerate(c); err != nil {
+	if err := h.continueSession(c, u.ID, "flash.2fa_disabled"); err != nil {
 		return err
 	}
 	return c.Redirect("/account/2fa", fiber.StatusSeeOther)

@@ -165,7 +165,7 @@ func flowTwoFactorStaff(t *testing.T, ta *testApp) {
 func flowTwoFactorRequiredForStaff(t *testing.T, ta *testApp) {
 	u := ta.createUser(t, "new.moderator@example.org", models.RoleModerator, "", false)
 	u.TOTPEnabled, u.TOTPSecret = false, ""
-	if err := ta.store.UpdateUser(t.Context(), u.User); err != nil {
+	if err := ta.store.UpdateUser(t.Context(), u.User, "totp_enabled", "totp_secret"); err != nil {
 		t.Fatal(err)
 	}
 	cl := ta.visitor()

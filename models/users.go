@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -96,12 +97,21 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 	return &u, nil
 }
 
-// UpdateUser saves the account's fields.
-func (s *Store) UpdateUser(ctx context.Context, u *User) error {
+// UpdateUser saves the named columns of the account, and only those (at
+// least one): a request that loaded the row earlier must not put back what
+// another changed meanwhile (a role, a status, the session epoch).
+func (s *Store) UpdateUser(ctx context.Context, u *User, columns ...string) error {
+	if len(columns) == 0 {
+		return fmt.Errorf("models: UpdateUser of user %d names no column", u.ID)
+	}
 	u.UpdatedAt = s.now()
 	u.Email = NormaliseEmail(u.Email)
-	if err := s.conn(ctx).Save(u).Error; err != nil {
-		return fmt.Errorf("models: unable to save user %d: %w", u.ID, conflict(err))
+	res := s.conn(ctx).Model(u).Select(append(columns, "updated_at")).Updates(u)
+	if res.Error != nil {
+		return fmt.Errorf("models: unable to save user %d: %w", u.ID, conflict(res.Error))
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
 	}
 	return nil
 }
@@ -124,12 +134,21 @@ func (s *Store) EndSessions(ctx context.Context, userID uint) error {
 }
 
 // SetUserRole changes an account's role and ends its sessions in the same
-// transaction, so that the person signs in again with the new privileges.
+// statement, so that the person signs in again with the new privileges.
+// Staff (moderators and administrators) belong to no organisation: making
+// someone staff detaches them from theirs (they are no longer its member nor
+// its organisation admin), so that no organisation's page can act on a staff
+// account. A member made staff and back again is a member of no organisation
+// until an organisation invites them anew.
 func (s *Store) SetUserRole(ctx context.Context, userID uint, role string) error {
 	if !slices.Contains(Roles(), role) {
 		return fmt.Errorf("models: unknown role %q", role)
 	}
-	return s.updateUserEndingSessions(ctx, userID, map[string]any{"role": role})
+	updates := map[string]any{"role": role}
+	if role != RoleMember {
+		updates["organisation_id"], updates["org_admin"] = nil, false
+	}
+	return s.updateUserEndingSessions(ctx, userID, updates)
 }
 
 // SetUserStatus disables or re-enables an account; its sessions end.
@@ -164,17 +183,31 @@ func (s *Store) updateUserEndingSessions(ctx context.Context, userID uint, updat
 	return nil
 }
 
-// RemoveFromOrganisation takes a user out of their organisation: the account
-// is disabled, loses its organisation and its sessions end at once. A user of
-// another organisation gives ErrNotFound.
+// ErrStaffAccount is returned when an organisation's page acts on a
+// moderator's or an administrator's account: only administrators manage
+// those, at /admin/users.
+var ErrStaffAccount = errors.New("models: a staff account")
+
+// RemoveFromOrganisation takes a member out of their organisation: the
+// account is disabled, loses its organisation and its sessions end at once.
+// A user of another organisation gives ErrNotFound; a staff account (should
+// one still be attached to an organisation) gives ErrStaffAccount and is left
+// as it is: the role is checked in the same statement that writes.
 func (s *Store) RemoveFromOrganisation(ctx context.Context, orgID, userID uint) error {
 	return s.WithTx(ctx, func(tx *Store) error {
-		res := tx.conn(ctx).Model(&User{}).Where("id = ? AND organisation_id = ?", userID, orgID).
+		res := tx.conn(ctx).Model(&User{}).Where("id = ? AND organisation_id = ? AND role = ?", userID, orgID, RoleMember).
 			Updates(map[string]any{"organisation_id": nil, "status": UserDisabled, "org_admin": false, "updated_at": tx.now()})
 		if res.Error != nil {
 			return fmt.Errorf("models: unable to remove user %d: %w", userID, res.Error)
 		}
 		if res.RowsAffected == 0 {
+			var n int64
+			if err := tx.conn(ctx).Model(&User{}).Where("id = ? AND organisation_id = ?", userID, orgID).Count(&n).Error; err != nil {
+				return fmt.Errorf("models: unable to remove user %d: %w", userID, err)
+			}
+			if n > 0 {
+				return ErrStaffAccount
+			}
 			return ErrNotFound
 		}
 		return tx.EndSessions(ctx, userID)
