@@ -43,13 +43,34 @@ type accountData struct {
 	Languages []LanguageOption
 }
 
-// freshPassword sends someone who still has a one-time password (the first
-// administrator's) to choose their own before anything else on /account.
-func (h *handlers) freshPassword(c *fiber.Ctx) error {
-	if u := currentUser(c); u != nil && u.MustChangePassword {
+// passwordFirst is the one gate for someone signed in with a one-time
+// password (an invitation by the command line, the first administrator's):
+// until they choose their own, the session opens nothing that needs signing
+// in. Only changing the password, signing out and the pages that hold nothing
+// but public text (passwordFirstOpen; static files and the health checks come
+// before this middleware) pass. A page is redirected to the change-password
+// form, anything else (a form, the API, with a token too) is refused with 403.
+func (h *handlers) passwordFirst(c *fiber.Ctx) error {
+	u := currentUser(c)
+	if u == nil || !u.MustChangePassword || passwordFirstOpen(c.Path()) {
+		return c.Next()
+	}
+	if !strings.HasPrefix(c.Path(), "/api/") && (c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) {
 		return c.Redirect("/account/password", fiber.StatusSeeOther)
 	}
-	return c.Next()
+	return errPasswordFirst
+}
+
+var errPasswordFirst = fiber.NewError(fiber.StatusForbidden, "one-time password not changed")
+
+// passwordFirstOpen lists what someone who must change their password may
+// still open.
+func passwordFirstOpen(path string) bool {
+	switch path {
+	case "/account/password", "/logout", "/privacy":
+		return true
+	}
+	return strings.HasPrefix(path, "/language/")
 }
 
 // showAccount shows the person's details and the form to edit them.

@@ -88,11 +88,15 @@ func TestLoginIsThrottledPerAccount(t *testing.T) {
 
 // modelstestForEach runs fn on a test app over each database, the two in
 // parallel (PostgreSQL is skipped, saying why, without a server).
-func modelstestForEach(t *testing.T, fn func(t *testing.T, ta *testApp)) {
+func modelstestForEach(t *testing.T, fn func(t *testing.T, ta *testApp), cfg ...func(*config.Config)) {
 	for _, d := range modelstest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			fn(t, newTestApp(t, d, nil))
+			var c func(*config.Config)
+			if len(cfg) > 0 {
+				c = cfg[0]
+			}
+			fn(t, newTestApp(t, d, c))
 		})
 	}
 }

@@ -31,6 +31,9 @@ func (h *handlers) routes(app *fiber.App) {
 
 	// Everything else knows the reader's language and who they are.
 	app.Use(h.language, saneInput, h.identify, h.rateLimit(), h.csrfProtection())
+	// Someone signed in with a one-time password changes it before anything
+	// else: every route but the few of passwordFirstOpen is closed to them.
+	app.Use(h.passwordFirst)
 
 	// Public pages. What members may see beyond visitors is decided by the
 	// store from the viewer, not by the route.
@@ -61,7 +64,7 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Post("/practices/:slug/attachments", markRoute, h.writer, h.uploadAttachment)
 	app.Post("/practices/:slug/attachments/:id/delete", markRoute, h.writer, h.deleteAttachment)
 	app.Get("/practices/:slug/files/:id", markRoute, h.serveAttachment)
-	app.Get("/account/notes", markRoute, h.signedIn, h.freshPassword, h.accountNotes)
+	app.Get("/account/notes", markRoute, h.signedIn, h.accountNotes)
 	app.Get("/admin/review", markRoute, h.roles(staff...), h.reviewQueue)
 	app.Get("/admin/review/:id", markRoute, h.roles(staff...), h.showReview)
 	app.Post("/admin/review/:id/return", markRoute, h.roles(staff...), h.returnNote)
@@ -119,22 +122,22 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Post("/password/forgot", markRoute, h.forgot)
 	app.Get("/password/reset/:token", markRoute, h.showReset)
 	app.Post("/password/reset/:token", markRoute, h.reset)
-	// Changing a one-time password comes before anything else (freshPassword).
+	// Changing a one-time password comes before anything else (passwordFirst).
 	app.Get("/account/password", markRoute, h.signedIn, h.showChangePassword)
 	app.Post("/account/password", markRoute, h.signedIn, h.changePassword)
-	app.Get("/account", markRoute, h.signedIn, h.freshPassword, h.showAccount)
-	app.Post("/account", markRoute, h.signedIn, h.freshPassword, h.updateAccount)
-	app.Get("/account/2fa", markRoute, h.signedIn, h.freshPassword, h.accountTwoFactor)
-	app.Post("/account/2fa", markRoute, h.signedIn, h.freshPassword, h.enableTwoFactor)
-	app.Get("/account/2fa/qr.png", markRoute, h.signedIn, h.freshPassword, h.twoFactorQR)
-	app.Post("/account/2fa/recovery", markRoute, h.signedIn, h.freshPassword, h.renewRecoveryCodes)
-	app.Post("/account/2fa/disable", markRoute, h.signedIn, h.freshPassword, h.disableTwoFactor)
-	app.Get("/account/tokens", markRoute, h.signedIn, h.freshPassword, h.twoFactorFirst, h.listTokens)
-	app.Post("/account/tokens", markRoute, h.signedIn, h.freshPassword, h.twoFactorFirst, h.createToken)
-	app.Post("/account/tokens/:id/revoke", markRoute, h.signedIn, h.freshPassword, h.revokeToken)
-	app.Get("/account/export", markRoute, h.signedIn, h.freshPassword, h.exportAccount)
-	app.Get("/account/delete", markRoute, h.signedIn, h.freshPassword, h.showDeleteAccount)
-	app.Post("/account/delete", markRoute, h.signedIn, h.freshPassword, h.deleteAccount)
+	app.Get("/account", markRoute, h.signedIn, h.showAccount)
+	app.Post("/account", markRoute, h.signedIn, h.updateAccount)
+	app.Get("/account/2fa", markRoute, h.signedIn, h.accountTwoFactor)
+	app.Post("/account/2fa", markRoute, h.signedIn, h.enableTwoFactor)
+	app.Get("/account/2fa/qr.png", markRoute, h.signedIn, h.twoFactorQR)
+	app.Post("/account/2fa/recovery", markRoute, h.signedIn, h.renewRecoveryCodes)
+	app.Post("/account/2fa/disable", markRoute, h.signedIn, h.disableTwoFactor)
+	app.Get("/account/tokens", markRoute, h.signedIn, h.twoFactorFirst, h.listTokens)
+	app.Post("/account/tokens", markRoute, h.signedIn, h.twoFactorFirst, h.createToken)
+	app.Post("/account/tokens/:id/revoke", markRoute, h.signedIn, h.revokeToken)
+	app.Get("/account/export", markRoute, h.signedIn, h.exportAccount)
+	app.Get("/account/delete", markRoute, h.signedIn, h.showDeleteAccount)
+	app.Post("/account/delete", markRoute, h.signedIn, h.deleteAccount)
 
 	// Administration: moderators and administrators, with two-factor.
 	// Moderators manage members' accounts only (checked in managedUser);

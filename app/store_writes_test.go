@@ -1,0 +1,300 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"proact/app/config"
+	"proact/models"
+)
+
+// Every write commits with its side effects (audit rows, mail, links) or not
+// at all; updates write only what they change; the failure throttle counts
+// every guess and fails closed.
+
+var errInjected = errors.New("injected failure")
+
+// failInserts makes every insert into table fail while the returned switch
+// is on: a disk that fills, a constraint, a crash between two statements.
+func failInserts(t *testing.T, store *models.Store, table string) *atomic.Bool {
+	t.Helper()
+	on := &atomic.Bool{}
+	name := "test:fail_" + table
+	err := store.DB().Callback().Create().Before("gorm:create").Register(name, func(db *gorm.DB) {
+		if on.Load() && db.Statement.Table == table {
+			_ = db.AddError(errInjected)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return on
+}
+
+// count runs a SELECT count(*) ... and returns the number.
+func count(t *testing.T, store *models.Store, query string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := store.DB().Raw(query, args...).Scan(&n).Error; err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// postForm sends a form with the client's CSRF token read from page before
+// anything is armed, so that only the request itself runs with it.
+func postForm(t *testing.T, cl *client, token, action string, form url.Values) (*http.Response, string) {
+	t.Helper()
+	form.Set("_csrf", token)
+	req := httptest.NewRequest(http.MethodPost, action, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return cl.do(t, req)
+}
+
+// A join application whose mail cannot be written leaves nothing: no
+// application, no audit row (a kill -9 between them used to leave both
+// without the mail, and the applicant and moderators never told).
+func TestJoinCommitsWithItsMailOrNotAtAll(t *testing.T) {
+	t.Parallel()
+	modelstestForEach(t, func(t *testing.T, ta *testApp) {
+		ta.createUser(t, "moderator@network.example.org", models.RoleModerator, "", false)
+		fail := failInserts(t, ta.store, "mail_outbox")
+		cl := ta.client()
+		token := cl.csrf(t, "/join")
+		fail.Store(true)
+		res, _ := postForm(t, cl, token, "/join", joinValues("Atomic Centre", "atomic@example.ro", "ro"))
+		fail.Store(false)
+		if res.StatusCode < 500 {
+			t.Errorf("join with the mail failing: %d, want a server error", res.StatusCode)
+		}
+		if n := count(t, ta.store, `SELECT count(*) FROM applications WHERE contact_email = ?`, "atomic@example.ro"); n != 0 {
+			t.Errorf("%d applications left without their mail", n)
+		}
+		if n := count(t, ta.store, `SELECT count(*) FROM audit_log WHERE action = ?`, models.AuditApplication); n != 0 {
+			t.Errorf("%d audit rows of an application that does not exist", n)
+		}
+		// And when nothing fails, all three are there.
+		res, _ = cl.post(t, "/join", "/join", joinValues("Atomic Centre", "atomic@example.ro", "ro"))
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("join: %d", res.StatusCode)
+		}
+		if n := count(t, ta.store, `SELECT count(*) FROM mail_outbox WHERE to_addr IN (?, ?)`, "atomic@example.ro", "moderator@network.example.org"); n != 2 {
+			t.Errorf("%d mails after the application, want 2", n)
+		}
+	})
+}
+
+// The writes of staff and organisation admins with an injected failure of
+// their audit row or mail: nothing of them remains.
+func TestStaffWritesCommitWithTheirAuditAndMail(t *testing.T) {
+	t.Parallel()
+	modelstestForEach(t, func(t *testing.T, ta *testApp) {
+		ctx := context.Background()
+		failMail := failInserts(t, ta.store, "mail_outbox")
+		failAudit := failInserts(t, ta.store, "audit_log")
+		admin := ta.createUser(t, "admin@network.example.org", models.RoleAdmin, "", false)
+		orgAdmin := ta.createUser(t, "orgadmin@rlrc.example.org", models.RoleMember, "rotterdam-labour-rights-centre", true)
+		target := ta.createUser(t, "colleague@rlrc.example.org", models.RoleMember, "rotterdam-labour-rights-centre", false)
+		staff := ta.client()
+		staff.login(t, admin)
+		org := ta.client()
+		org.login(t, orgAdmin)
+
+		// Approving an application: organisation, account, decision, two
+		// audit rows, link and mail. The invitation mail fails.
+		visitor := ta.client()
+		if res, _ := visitor.post(t, "/join", "/join", joinValues("Approve Centre", "approve@example.ro", "ro")); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("join: %d", res.StatusCode)
+		}
+		appID := pendingApplication(t, ta.store, "approve@example.ro")
+		token := staff.csrf(t, "/admin/applications/"+appID)
+		check := func(what string, res *http.Response) {
+			t.Helper()
+			if res.StatusCode < 500 {
+				t.Errorf("%s with an injected failure: %d, want a server error", what, res.StatusCode)
+			}
+		}
+		audits := func() int64 { return count(t, ta.store, `SELECT count(*) FROM audit_log`) }
+		links := func() int64 { return count(t, ta.store, `SELECT count(*) FROM tokens`) }
+		before, linksBefore := audits(), links()
+		failMail.Store(true)
+		res, _ := postForm(t, staff, token, "/admin/applications/"+appID+"/approve", url.Values{})
+		check("approval", res)
+		res, _ = postForm(t, staff, token, "/admin/applications/"+appID+"/reject", url.Values{"reason": {"Outside the scope."}})
+		check("rejection", res)
+		ot := org.csrf(t, "/organisations/rotterdam-labour-rights-centre/members")
+		res, _ = postForm(t, org, ot, "/organisations/rotterdam-labour-rights-centre/members",
+			url.Values{"person_name": {"New Colleague"}, "person_email": {"new.colleague@rlrc.example.org"}, "person_language": {"nl"}})
+		check("invitation", res)
+		failMail.Store(false)
+		if n := count(t, ta.store, `SELECT count(*) FROM applications WHERE id = ? AND status = ?`, appID, models.ApplicationPending); n != 1 {
+			t.Errorf("the application is no longer pending after a failed decision")
+		}
+		if n := count(t, ta.store, `SELECT count(*) FROM organisations WHERE name = ?`, "Approve Centre"); n != 0 {
+			t.Errorf("a failed approval left %d organisations", n)
+		}
+		if n := count(t, ta.store, `SELECT count(*) FROM users WHERE email IN (?, ?)`, "approve@example.ro", "new.colleague@rlrc.example.org"); n != 0 {
+			t.Errorf("failed invitations left %d accounts", n)
+		}
+		if n := links() - linksBefore; n != 0 {
+			t.Errorf("failed invitations left %d links", n)
+		}
+		if got := audits(); got != before {
+			t.Errorf("failed writes left %d audit rows", got-before)
+		}
+
+		// The audit row fails: the change does not happen either.
+		failAudit.Store(true)
+		res, _ = postForm(t, staff, token, fmt.Sprintf("/admin/users/%d/role", target.ID), url.Values{"role": {"moderator"}})
+		check("role change", res)
+		res, _ = postForm(t, staff, token, fmt.Sprintf("/admin/users/%d/disable", target.ID), url.Values{})
+		check("disabling", res)
+		res, _ = postForm(t, org, ot, fmt.Sprintf("/organisations/rotterdam-labour-rights-centre/members/%d/remove", target.ID), url.Values{})
+		check("removal", res)
+		res, _ = postForm(t, staff, token, "/admin/organisations/rotterdam-labour-rights-centre/suspend", url.Values{"reason": {"Checking."}})
+		check("suspension", res)
+		failAudit.Store(false)
+		after, err := ta.store.UserByID(ctx, target.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Role != models.RoleMember || after.Status != models.UserActive || after.OrganisationID == nil || after.SessionEpoch != target.SessionEpoch {
+			t.Errorf("the colleague changed without an audit row: %+v", after)
+		}
+		o, err := ta.store.AnyOrganisationBySlug(ctx, "rotterdam-labour-rights-centre")
+		if err != nil || o.Status != models.OrgApproved {
+			t.Errorf("the organisation was suspended without an audit row: %+v, %v", o, err)
+		}
+	})
+}
+
+// An administrator demotes a moderator while the moderator's own request
+// (saving their name) is in flight, its account loaded before the demotion:
+// the request must not put the old role and session epoch back.
+func TestAnInFlightRequestKeepsADemotion(t *testing.T) {
+	t.Parallel()
+	modelstestForEach(t, func(t *testing.T, ta *testApp) {
+		ctx := context.Background()
+		mod := ta.createUser(t, "moderator@network.example.org", models.RoleModerator, "", false)
+		cl := ta.client()
+		cl.login(t, mod)
+		token := cl.csrf(t, "/account")
+		before, err := ta.store.UserByID(ctx, mod.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The demotion lands right after the request has loaded the account.
+		armed := &atomic.Bool{}
+		err = ta.store.DB().Callback().Query().After("gorm:query").Register("test:demote", func(db *gorm.DB) {
+			if db.Statement.Table == "users" && armed.CompareAndSwap(true, false) {
+				if err := ta.store.SetUserRole(context.Background(), mod.ID, models.RoleMember); err != nil {
+					t.Errorf("demoting: %v", err)
+				}
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		armed.Store(true)
+		res, _ := postForm(t, cl, token, "/account", url.Values{"name": {"Renamed Moderator"}, "language": {"de"}})
+		if armed.Load() {
+			t.Fatal("the demotion never ran")
+		}
+		if res.StatusCode != http.StatusSeeOther {
+			t.Errorf("saving the account: %d", res.StatusCode)
+		}
+		after, err := ta.store.UserByID(ctx, mod.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Role != models.RoleMember || after.SessionEpoch != before.SessionEpoch+1 {
+			t.Errorf("after the in-flight save: role %s epoch %d, want member and %d", after.Role, after.SessionEpoch, before.SessionEpoch+1)
+		}
+		if after.Name != "Renamed Moderator" || after.Language != "de" {
+			t.Errorf("the save itself was lost: %q %q", after.Name, after.Language)
+		}
+		if res, _ := cl.get(t, "/admin"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+			t.Errorf("the demoted moderator's session still opens /admin: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+	})
+}
+
+// Parallel wrong passwords for one account all count.
+func TestParallelWrongPasswordsAllCount(t *testing.T) {
+	t.Parallel()
+	modelstestForEach(t, func(t *testing.T, ta *testApp) {
+		ta.createUser(t, "target@example.org", models.RoleMember, "", false)
+		const n = 12
+		clients := make([]*client, n)
+		tokens := make([]string, n)
+		for i := range clients {
+			clients[i] = ta.client()
+			tokens[i] = clients[i].csrf(t, "/login")
+		}
+		var wg sync.WaitGroup
+		codes := make([]int, n)
+		for i := range clients {
+			wg.Go(func() {
+				form := url.Values{"email": {"target@example.org"}, "password": {fmt.Sprintf("wrong guess %d", i)}, "_csrf": {tokens[i]}}
+				req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				for _, c := range clients[i].cookies {
+					req.AddCookie(c)
+				}
+				res, err := ta.app.Test(req, -1)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_ = res.Body.Close()
+				codes[i] = res.StatusCode
+			})
+		}
+		wg.Wait()
+		for i, code := range codes {
+			if code != http.StatusUnauthorized && code != http.StatusTooManyRequests {
+				t.Errorf("guess %d: %d", i, code)
+			}
+		}
+		f, err := ta.store.Failures(context.Background(), "acct:login:target@example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.N != n {
+			t.Errorf("%d parallel wrong passwords counted as %d", n, f.N)
+		}
+	}, func(c *config.Config) { c.Limits.AccountFailures, c.Limits.IPFailures = 100, 100 })
+}
+
+// A throttle that cannot read or write its counts refuses the attempt (503)
+// rather than let it through uncounted.
+func TestThrottleFailsClosed(t *testing.T) {
+	t.Parallel()
+	modelstestForEach(t, func(t *testing.T, ta *testApp) {
+		u := ta.createUser(t, "target@example.org", models.RoleMember, "", false)
+		cl := ta.client()
+		token := cl.csrf(t, "/login")
+		if err := ta.store.DB().Exec(`DROP TABLE failure_counts`).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, pw := range []string{"a wrong guess here", u.Password} {
+			res, _ := postForm(t, cl, token, "/login", url.Values{"email": {u.Email}, "password": {pw}})
+			if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+				t.Errorf("signing in without failure counts: %d, want 503 with Retry-After", res.StatusCode)
+			}
+			if loc := res.Header.Get("Location"); loc != "" {
+				t.Errorf("signed in without a throttle: to %s", loc)
+			}
+		}
+	})
+}
