@@ -11,7 +11,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/pquerna/otp/totp"
 	"gorm.io/gorm"
 
 	"proact/app/config"
@@ -295,6 +297,88 @@ func TestThrottleFailsClosed(t *testing.T) {
 			if loc := res.Header.Get("Location"); loc != "" {
 				t.Errorf("signed in without a throttle: to %s", loc)
 			}
+		}
+	})
+}
+
+// failUpdates makes every update of table fail while the switch is on.
+func failUpdates(t *testing.T, store *models.Store, table string) *atomic.Bool {
+	t.Helper()
+	on := &atomic.Bool{}
+	err := store.DB().Callback().Update().Before("gorm:update").Register("test:fail_update_"+table, func(db *gorm.DB) {
+		if on.Load() && db.Statement.Table == table {
+			_ = db.AddError(errInjected)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return on
+}
+
+// The account's multi-step writes through the pages: two-factor on (a
+// failure of the recovery codes leaves it off), off (every other session
+// ends), a password reset (a failure does not burn the link).
+func TestAccountWritesAreOneTransaction(t *testing.T) {
+	t.Parallel()
+	modelstestForEach(t, func(t *testing.T, ta *testApp) {
+		ctx := context.Background()
+		u := ta.createUser(t, "member@rlrc.example.org", models.RoleMember, "rotterdam-labour-rights-centre", false)
+		cl := ta.client()
+		cl.login(t, u)
+		other := ta.client() // the same person on another device
+		other.login(t, u)
+
+		failCodes := failInserts(t, ta.store, "recovery_codes")
+		res, body := cl.get(t, "/account/2fa")
+		m := totpSecretShown.FindStringSubmatch(body)
+		if res.StatusCode != http.StatusOK || m == nil {
+			t.Fatalf("set-up page: %d", res.StatusCode)
+		}
+		code, _ := totp.GenerateCode(strings.ReplaceAll(m[1], " ", ""), time.Now())
+		failCodes.Store(true)
+		res, _ = cl.post(t, "/account/2fa", "/account/2fa", url.Values{"code": {code}})
+		failCodes.Store(false)
+		if res.StatusCode < 500 {
+			t.Errorf("enabling with the recovery codes failing: %d", res.StatusCode)
+		}
+		if after := userAfter(t, ta, u.ID); after.TOTPEnabled {
+			t.Error("two-factor is on without recovery codes")
+		}
+		setUpTwoFactor(t, cl)
+
+		res, _ = cl.post(t, "/account/2fa", "/account/2fa/disable", url.Values{"current": {u.Password}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("turning off: %d", res.StatusCode)
+		}
+		if res, _ := other.get(t, "/account"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+			t.Errorf("another session survived turning two-factor off: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		if res, _ := cl.get(t, "/account"); res.StatusCode != http.StatusOK {
+			t.Errorf("the session that turned it off: %d", res.StatusCode)
+		}
+
+		if err := ta.store.CreateToken(ctx, u.ID, models.TokenReset, "reset-secret", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		visitor := ta.client()
+		form := url.Values{"password": {"a brand new passphrase 7"}, "confirm": {"a brand new passphrase 7"}}
+		failUsers := failUpdates(t, ta.store, "users")
+		token := visitor.csrf(t, "/password/reset/reset-secret")
+		failUsers.Store(true)
+		res, _ = postForm(t, visitor, token, "/password/reset/reset-secret", form)
+		failUsers.Store(false)
+		if res.StatusCode < 500 {
+			t.Errorf("a reset with the account update failing: %d", res.StatusCode)
+		}
+		if res, _ := visitor.get(t, "/password/reset/reset-secret"); res.StatusCode != http.StatusOK {
+			t.Fatalf("the link was burnt by a failed reset: %d", res.StatusCode)
+		}
+		if res, body := visitor.post(t, "/password/reset/reset-secret", "/password/reset/reset-secret", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("the reset: %d\n%s", res.StatusCode, body)
+		}
+		if res, _ := cl.get(t, "/account"); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("a session survived the reset: %d", res.StatusCode)
 		}
 	})
 }
