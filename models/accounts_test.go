@@ -258,7 +258,9 @@ func TestApproveApplicationIsOneWrite(t *testing.T) {
 		if got, _ := store.ApplicationByID(ctx, a.ID); got.Status != models.ApplicationPending {
 			t.Errorf("application %s after a failed approval", got.Status)
 		}
-		if err := approve(func(tx *models.Store) error { return tx.QueueMail(ctx, &models.Mail{ToAddr: a.ContactEmail, Kind: "invitation", Subject: "s", Body: "b", Language: "ro"}) }); err != nil {
+		if err := approve(func(tx *models.Store) error {
+			return tx.QueueMail(ctx, &models.Mail{ToAddr: a.ContactEmail, Kind: "invitation", Subject: "s", Body: "b", Language: "ro"})
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if n := rows(t, store, `SELECT count(*) FROM audit_log WHERE actor_id = ?`, mod.ID); n != 2 {
