@@ -382,3 +382,94 @@ func TestAccountWritesAreOneTransaction(t *testing.T) {
 		}
 	})
 }
+
+// Someone signed in with an unchanged one-time password reaches nothing that
+// needs signing in: not a members-only note, an organisation's contact, the
+// API (with a token either), the dashboard, a form. Changing the password
+// and signing out still work.
+func TestOneTimePasswordComesFirst(t *testing.T) {
+	t.Parallel()
+	modelstestForEach(t, func(t *testing.T, ta *testApp) {
+		ctx := context.Background()
+		all, err := ta.store.AllPractices(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var note *models.Practice
+		for i := range all {
+			if all[i].Visibility == models.VisibilityMembers && all[i].Status == models.StatusPublished {
+				note = &all[i]
+				break
+			}
+		}
+		org, err := ta.store.AnyOrganisationBySlug(ctx, "rotterdam-labour-rights-centre")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if note == nil || org.ContactEmail == "" {
+			t.Fatal("the demo content has no members-only note or no organisation contact")
+		}
+		oneTime := func(email, role, org string) (*testUser, *client) {
+			u := ta.createUser(t, email, role, org, false)
+			u.MustChangePassword = true
+			if err := ta.store.UpdateUser(ctx, u.User, "must_change_password"); err != nil {
+				t.Fatal(err)
+			}
+			cl := ta.client()
+			cl.login(t, u)
+			return u, cl
+		}
+		member, cl := oneTime("first.member@rlrc.example.org", models.RoleMember, org.Slug)
+		_, admin := oneTime("first.admin@network.example.org", models.RoleAdmin, "")
+		secret := "pat_" + strings.Repeat("x", 26)
+		if _, err := ta.store.CreateAPIToken(ctx, member.ID, "script", secret); err != nil {
+			t.Fatal(err)
+		}
+		toChange := func(who string, res *http.Response, body string, secrets ...string) {
+			t.Helper()
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/account/password" {
+				t.Errorf("%s: %d %s, want 303 to /account/password", who, res.StatusCode, res.Header.Get("Location"))
+			}
+			mustNotContain(t, who, body, secrets...)
+		}
+		res, body := cl.get(t, "/practices/"+note.Slug)
+		toChange("members-only note", res, body, note.Title)
+		res, body = cl.get(t, "/organisations/"+org.Slug)
+		toChange("organisation contact", res, body, org.ContactEmail)
+		res, body = cl.get(t, "/account")
+		toChange("account page", res, body)
+		res, body = admin.get(t, "/admin")
+		toChange("dashboard", res, body)
+		for _, path := range []string{"/api/v1/practices/" + note.Slug, "/api/v1/organisations/" + org.Slug} {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			req.Header.Set("Authorization", "Bearer "+secret)
+			res, body := ta.do(t, req)
+			if res.StatusCode != http.StatusForbidden {
+				t.Errorf("%s with a token: %d, want 403", path, res.StatusCode)
+			}
+			mustNotContain(t, path, body, note.Title, org.ContactEmail)
+		}
+		token := cl.csrf(t, "/account/password")
+		if res, _ := postForm(t, cl, token, "/account", url.Values{"name": {"Changed"}, "language": {"en"}}); res.StatusCode != http.StatusForbidden {
+			t.Errorf("a form before the change: %d, want 403", res.StatusCode)
+		}
+		if res, _ := cl.get(t, "/privacy"); res.StatusCode != http.StatusOK {
+			t.Errorf("the privacy page: %d", res.StatusCode)
+		}
+
+		// Changing it opens everything.
+		res, body = cl.post(t, "/account/password", "/account/password", url.Values{"current": {member.Password},
+			"password": {"my very own passphrase 9"}, "confirm": {"my very own passphrase 9"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("changing the password: %d\n%s", res.StatusCode, body)
+		}
+		if res, body := cl.get(t, "/practices/"+note.Slug); res.StatusCode != http.StatusOK {
+			t.Errorf("the note after the change: %d", res.StatusCode)
+		} else {
+			mustContain(t, "note after the change", body, note.Title)
+		}
+		if res, _ := admin.post(t, "/account/password", "/logout", nil); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
+			t.Errorf("signing out before the change: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+	})
+}
