@@ -327,6 +327,7 @@ type memberRow struct {
 	Status    string
 	OrgAdmin  bool
 	Self      bool
+	Staff     bool // a moderator or administrator: not removable here
 	LastLogin time.Time
 }
 
@@ -364,7 +365,8 @@ func (h *handlers) renderMembers(c *fiber.Ctx, status int, org *models.Organisat
 	me := currentUser(c)
 	d.Slug, d.OrgName = org.Slug, org.Name
 	for _, u := range list {
-		row := memberRow{ID: u.ID, Name: u.Name, Email: u.Email, Status: u.Status, OrgAdmin: u.OrgAdmin, Self: u.ID == me.ID}
+		row := memberRow{ID: u.ID, Name: u.Name, Email: u.Email, Status: u.Status, OrgAdmin: u.OrgAdmin, Self: u.ID == me.ID,
+			Staff: u.Role != models.RoleMember}
 		if u.LastLoginAt != nil {
 			row.LastLogin = *u.LastLoginAt
 		}
