@@ -85,8 +85,11 @@ type exportApplication struct {
 // exportAccount sends the person's data as a JSON file.
 func (h *handlers) exportAccount(c *fiber.Ctx) error {
 	u := currentUser(c)
-	// Logged first, so that the export includes its own entry.
-	h.audit(c, models.AuditEntry{Action: models.AuditDataExported, TargetKind: "user", TargetID: &u.ID})
+	// Logged first, so that the export includes its own entry; an export
+	// that cannot be recorded is not made.
+	if err := h.auditTx(c, h.store, models.AuditEntry{Action: models.AuditDataExported, TargetKind: "user", TargetID: &u.ID}); err != nil {
+		return err
+	}
 	doc, err := h.exportOf(c.UserContext(), u)
 	if err != nil {
 		return err
