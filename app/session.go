@@ -59,19 +59,6 @@ func (h *handlers) signIn(c *fiber.Ctx, u *models.User) error {
 	return h.store.RecordLogin(c.UserContext(), u.ID)
 }
 
-// regenerate gives the session a new id after a change of privilege (a role
-// change, two-factor set up) while keeping the person signed in.
-func (h *handlers) regenerate(c *fiber.Ctx) error {
-	sess, err := h.sessions.Get(c)
-	if err != nil {
-		return err
-	}
-	if err := sess.Regenerate(); err != nil {
-		return err
-	}
-	return sess.Save()
-}
-
 // signOut ends the session on the server, not only in the browser.
 func (h *handlers) signOut(c *fiber.Ctx) error {
 	sess, err := h.sessions.Get(c)
