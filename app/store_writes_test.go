@@ -358,13 +358,27 @@ func TestAccountWritesAreOneTransaction(t *testing.T) {
 			t.Errorf("the session that turned it off: %d", res.StatusCode)
 		}
 
+		// Changing the password with its audit row failing: the old one stays.
+		failAudit := failInserts(t, ta.store, "audit_log")
+		token := cl.csrf(t, "/account/password")
+		failAudit.Store(true)
+		res, _ = postForm(t, cl, token, "/account/password", url.Values{"current": {u.Password},
+			"password": {"an unrecorded passphrase 3"}, "confirm": {"an unrecorded passphrase 3"}})
+		failAudit.Store(false)
+		if res.StatusCode < 500 {
+			t.Errorf("a password change with the audit failing: %d", res.StatusCode)
+		}
+		if after := userAfter(t, ta, u.ID); after.PasswordHash != u.PasswordHash {
+			t.Error("the password changed without its audit row")
+		}
+
 		if err := ta.store.CreateToken(ctx, u.ID, models.TokenReset, "reset-secret", time.Hour); err != nil {
 			t.Fatal(err)
 		}
 		visitor := ta.client()
 		form := url.Values{"password": {"a brand new passphrase 7"}, "confirm": {"a brand new passphrase 7"}}
 		failUsers := failUpdates(t, ta.store, "users")
-		token := visitor.csrf(t, "/password/reset/reset-secret")
+		token = visitor.csrf(t, "/password/reset/reset-secret")
 		failUsers.Store(true)
 		res, _ = postForm(t, visitor, token, "/password/reset/reset-secret", form)
 		failUsers.Store(false)
