@@ -39,7 +39,7 @@ type targetRoute struct {
 var (
 	refusedAll  = [5]int{403, 403, 403, 403, 403}
 	staffSpared = [5]int{done, done, 403, 403, done}
-	everyTarget      = [5]int{done, done, done, done, done}
+	everyTarget = [5]int{done, done, done, done, done}
 	// Through organisation A's pages: A's members only, never staff (403),
 	// and another organisation's member does not exist there (404).
 	onlyAsMembers = [5]int{done, done, 403, 403, 404}
