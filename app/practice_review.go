@@ -284,6 +284,8 @@ func (h *handlers) reviewError(c *fiber.Ctx, p *models.Practice, f reviewForm, e
 		ps.AddValue("confirm", "practices.review.flags_open", strconv.Itoa(len(open.Flags)))
 	case errors.Is(err, models.ErrStaleVersion):
 		ps.Add("version", "practices.review.stale")
+	case errors.Is(err, models.ErrOwnVersion):
+		ps.Add("version", "practices.review.own_version")
 	case errors.Is(err, models.ErrWrongState):
 		ps.Add("version", "practices.review.wrong_state")
 	default:

@@ -310,7 +310,8 @@ func (s *Store) ReturnPractice(ctx context.Context, v Viewer, id uint, version i
 }
 
 // PublishPractice publishes a submitted version: readers see it from now on,
-// the search index follows. Every personal-data flag of the version must be
+// the search index follows. A moderator never publishes a version they wrote
+// or submitted (ErrOwnVersion): another moderator reviews it. Every personal-data flag of the version must be
 // confirmed, before or by confirm (the fingerprints the moderator ticked,
 // each recorded and audited); otherwise it answers *OpenFlagsError and
 // changes nothing.
@@ -320,6 +321,13 @@ func (s *Store) PublishPractice(ctx context.Context, v Viewer, id uint, version 
 		p, err := tx.reviewable(ctx, v, id, version, StatusSubmitted)
 		if err != nil {
 			return err
+		}
+		r, err := tx.revision(ctx, id, version)
+		if err != nil {
+			return err
+		}
+		if (r.AuthorID != nil && *r.AuthorID == v.UserID) || (p.SubmittedBy != nil && *p.SubmittedBy == v.UserID) {
+			return ErrOwnVersion
 		}
 		flags, err := tx.flagsOf(ctx, id, version)
 		if err != nil {
@@ -350,10 +358,6 @@ func (s *Store) PublishPractice(ctx context.Context, v Viewer, id uint, version 
 		}
 		if len(open) > 0 {
 			return &OpenFlagsError{Flags: open}
-		}
-		r, err := tx.revision(ctx, id, version)
-		if err != nil {
-			return err
 		}
 		c := r.Content()
 		updates := contentColumns(c)

@@ -24,6 +24,9 @@ var (
 	ErrTranslationExists = fmt.Errorf("%w: a version in this language exists", ErrConflict)
 	// ErrInUse: the attachment is still shown by the note's text.
 	ErrInUse = fmt.Errorf("%w: still in use", ErrConflict)
+	// ErrOwnVersion: a moderator may not publish a version they wrote or
+	// submitted themselves; another moderator reviews it (four eyes).
+	ErrOwnVersion = fmt.Errorf("%w: a version is published by someone other than its writer", ErrConflict)
 )
 
 // NoteContent is everything an author writes in a note: the text and every
@@ -521,10 +524,15 @@ var revisionListing = listing{perPage: 100, maxPerPage: 500, sorts: []sortOrder{
 // revisionsFor restricts a note's versions to those the viewer may see: all
 // of them for its organisation and moderators, the published ones for
 // everyone else (a draft a moderator returned may hold what must not be
-// published).
+// published), and for visitors only those that were published for everyone:
+// a note first published for members and later made public keeps its
+// members-only versions from visitors.
 func revisionsFor(q *gorm.DB, v Viewer, p *Practice) *gorm.DB {
 	if !v.SeesUnpublished(p) {
 		q = q.Where("published_at IS NOT NULL")
+		if !v.SeesMembersOnly() {
+			q = q.Where("visibility = ?", VisibilityPublic)
+		}
 	}
 	return q
 }
