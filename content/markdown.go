@@ -49,7 +49,7 @@ func NewRenderer() *Renderer {
 func (r *Renderer) Render(source string) (string, error) {
 	var buf bytes.Buffer
 	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
-	if err := r.md.Convert([]byte(source), &buf, parser.WithContext(ctx)); err != nil {
+	if err := r.md.Convert([]byte(boundStructure(source)), &buf, parser.WithContext(ctx)); err != nil {
 		return "", fmt.Errorf("content: unable to render Markdown: %w", err)
 	}
 	return r.policy.Sanitize(buf.String()), nil
@@ -72,7 +72,7 @@ func (r *Renderer) RenderNote(source, slug string, attachments []string) (string
 	var buf bytes.Buffer
 	ctx := parser.NewContext(parser.WithIDs(newHeadingIDs()))
 	ctx.Set(allowedImagesKey, allowed)
-	if err := r.md.Convert([]byte(source), &buf, parser.WithContext(ctx)); err != nil {
+	if err := r.md.Convert([]byte(boundStructure(source)), &buf, parser.WithContext(ctx)); err != nil {
 		return "", fmt.Errorf("content: unable to render Markdown: %w", err)
 	}
 	images := noImages
