@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	_ "image/gif"  // decoders: an image must decode to be accepted
 	_ "image/jpeg" // (the type by its first bytes is not enough)
 	_ "image/png"
@@ -43,6 +44,34 @@ var attachmentTypes = map[string]string{
 // maxImagePixels bounds an image's size, so that a small file cannot
 // unfold into gigabytes in a reader's browser.
 const maxImagePixels = 50_000_000
+
+// maxDecodedBytes bounds the memory an uploaded image takes to decode: a
+// 380 KB PNG of 7,000 × 7,000 pixels at 16 bits per channel decodes to
+// 392 MB. 160 MB is a 40-megapixel photo (JPEG) or a 20-megapixel PNG.
+const maxDecodedBytes = 160 << 20
+
+// decodeSlots lets two uploads decode an image at a time, so that what the
+// server holds for them stays within 2 × maxDecodedBytes.
+var decodeSlots = make(chan struct{}, 2)
+
+// decodedBytes is about what decoding an image of cfg takes in memory.
+func decodedBytes(cfg image.Config) int64 {
+	per := int64(4)
+	switch cfg.ColorModel {
+	case color.RGBA64Model, color.NRGBA64Model:
+		per = 8
+	case color.Gray16Model:
+		per = 2
+	case color.GrayModel, color.AlphaModel:
+		per = 1
+	case color.YCbCrModel, color.NYCbCrAModel:
+		per = 3 // 4:4:4 at most, 4:2:0 takes half
+	}
+	if _, ok := cfg.ColorModel.(color.Palette); ok {
+		per = 1
+	}
+	return int64(cfg.Width) * int64(cfg.Height) * per
+}
 
 // attachmentCSP is the policy of a served file: it may show itself and
 // nothing else, and runs sandboxed, whatever it holds.
@@ -93,12 +122,16 @@ func sniffAttachment(data []byte) string {
 	if strings.HasPrefix(typ, "image/") {
 		cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 		if err != nil || "image/"+format != typ ||
-			cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxImagePixels {
+			cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxImagePixels ||
+			decodedBytes(cfg) > maxDecodedBytes {
 			return ""
 		}
 		// DecodeConfig reads the header only: decode the whole image, so a
 		// truncated or corrupt file is refused too.
-		if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
+		decodeSlots <- struct{}{}
+		_, _, err = image.Decode(bytes.NewReader(data))
+		<-decodeSlots
+		if err != nil {
 			return ""
 		}
 	}
