@@ -20,6 +20,13 @@ type Change struct {
 // DiffStats counts the words added and removed.
 type DiffStats struct{ Added, Removed int }
 
+// diffTimeout bounds the time one diff may take, after which it is coarser
+// but still right: a note's diff is a public page (between published
+// versions), and two unrelated 200 KB texts took the whole of the former
+// 2 s, so that a reader could keep a core busy with a few requests a second.
+// An ordinary note's versions compare in a few milliseconds.
+const diffTimeout = 300 * time.Millisecond
+
 // DiffWords compares two texts word by word: runs of letters and digits,
 // runs of spaces and each other character are the units, so a changed word
 // shows as that word, not as a changed line. It uses diff-match-patch
@@ -49,7 +56,7 @@ func DiffWords(older, newer string) []Change {
 	}
 	a, b := encode(older), encode(newer)
 	dmp := diffmatchpatch.New()
-	dmp.DiffTimeout = 2 * time.Second
+	dmp.DiffTimeout = diffTimeout
 	diffs := dmp.DiffCleanupSemantic(dmp.DiffMainRunes(a, b, false))
 	out := make([]Change, 0, len(diffs))
 	for _, d := range diffs {
