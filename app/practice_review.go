@@ -188,6 +188,9 @@ type reviewNoteData struct {
 	Comment    string
 	Confirm    []string
 	Archived   bool
+	// OwnVersion: the moderator wrote or submitted this version, so another
+	// moderator publishes it (they may still return it).
+	OwnVersion bool
 }
 
 // reviewableNote loads the note of :id for a moderator.
@@ -228,7 +231,8 @@ func (h *handlers) renderReview(c *fiber.Ctx, status int, p *models.Practice, f 
 		Countries: hc.Countries, Topics: hc.Topics, Visibility: hc.Visibility, State: p.State(), Version: p.Version,
 		Head: revisionViewOf(head), Body: template.HTML(head.BodyHTML), //nolint:gosec // sanitized when saved
 		Revision: p.HasPendingRevision(), Errors: ps.Messages(loc, "practices.field."), Comment: f.Comment,
-		Confirm: f.Confirm, Archived: p.Status == models.StatusArchived}
+		Confirm: f.Confirm, Archived: p.Status == models.StatusArchived,
+		OwnVersion: (head.AuthorID != nil && *head.AuthorID == v.UserID) || (p.SubmittedBy != nil && *p.SubmittedBy == v.UserID)}
 	if p.Organisation != nil {
 		d.OrgName = p.Organisation.Name
 	}

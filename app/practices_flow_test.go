@@ -86,6 +86,7 @@ func TestPracticeNoteFlows(t *testing.T) {
 			t.Run("feeds and sitemap", func(t *testing.T) { flowFeeds(t, ta) })
 			t.Run("API", func(t *testing.T) { flowAPICreate(t, ta, newNoteCast(t, ta, ips, "api")) })
 			t.Run("search index", func(t *testing.T) { flowSearchIndex(t, ta, newNoteCast(t, ta, ips, "s")) })
+			t.Run("moderator's own note", func(t *testing.T) { flowModeratorsOwnNote(t, ta, newNoteCast(t, ta, ips, "own")) })
 		})
 	}
 }
@@ -650,5 +651,30 @@ func flowSearchIndex(t *testing.T, ta *testApp, nc noteCast) {
 	catchUp()
 	if found(nc.a.client, "zebrafinch", slug) {
 		t.Error("an archived note is found")
+	}
+}
+
+// flowModeratorsOwnNote: found from outside (issue 8), a moderator could
+// write a note and publish it alone. Now another moderator must.
+func flowModeratorsOwnNote(t *testing.T, ta *testApp, nc noteCast) {
+	res, _ := nc.m.post(t, "/practices/new", "/practices/new", noteValues("Secretariat guidance", "Written by the secretariat.", "submit"))
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a moderator's note: %d", res.StatusCode)
+	}
+	slug := strings.TrimPrefix(location(res), "/practices/")
+	p, err := ta.store.NoteBySlug(context.Background(), models.Viewer{Role: models.RoleModerator, UserID: nc.moderator.ID}, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	review := fmt.Sprintf("/admin/review/%d", p.ID)
+	_, body := nc.m.get(t, review)
+	mustContain(t, "own review page", body, "another moderator must review and publish it", "Return to the authors")
+	mustNotContain(t, "own review page", body, `id="publish-form"`)
+	res, body = nc.m.post(t, review, review+"/publish", url.Values{"version": {"1"}})
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "another moderator must review and publish it") {
+		t.Fatalf("a moderator publishes their own note: %d", res.StatusCode)
+	}
+	if res, _ := ta.client().get(t, "/practices/"+slug); res.StatusCode != http.StatusNotFound {
+		t.Errorf("the note is published: %d", res.StatusCode)
 	}
 }
