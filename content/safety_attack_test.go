@@ -4,19 +4,27 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"proact/models/modelstest"
 )
 
 // Found from outside (issue 8): every finding was checked against every
 // earlier one, so a 200 KB text of "victim Maria " (15,000 findings) took
 // 1.9 s to check, on each preview and save.
 func TestPersonalDataCheckOfHugeTextIsLinear(t *testing.T) {
-	src := strings.Repeat("victim Maria ", MaxBody/13)
+	n, budget := MaxBody, 1500*time.Millisecond
+	if modelstest.RaceEnabled {
+		// 30 times slower under the detector, and no concurrency test: the
+		// plain run measures the whole size, this one a sample.
+		n, budget = MaxBody/10, 10*time.Second
+	}
+	src := strings.Repeat("victim Maria ", n/13)
 	start := time.Now()
 	found := CheckPersonalData(FieldText{Name: "body", Text: src})
-	if d := time.Since(start); d > 1500*time.Millisecond {
+	if d := time.Since(start); d > budget {
 		t.Errorf("the check took %v", d)
 	}
-	if len(found) < 10_000 {
+	if len(found) < n/20 {
 		t.Errorf("%d findings", len(found))
 	}
 	for i := 1; i < len(found); i++ {
