@@ -21,6 +21,15 @@ type apiSearchHit struct {
 	SnippetHTML string     `json:"snippet_html"`
 	Score       float64    `json:"score"`
 	URL         string     `json:"url"`
+	// AlsoIn are a note's other language versions, when grouped.
+	AlsoIn []apiTranslation `json:"also_in,omitempty"`
+}
+
+type apiTranslation struct {
+	Language string `json:"language"`
+	Slug     string `json:"slug"`
+	Title    string `json:"title"`
+	URL      string `json:"url"`
 }
 
 type apiFacetValue struct {
@@ -79,7 +88,7 @@ func (h *handlers) apiSearch(c *fiber.Ctx) error {
 	if err != nil {
 		return apiUnavailable(c, err)
 	}
-	hits, err := h.visibleHits(ctx, v, res.Hits)
+	hits, err := h.visibleHits(ctx, v, res.Hits, !q.NoGroup)
 	if err != nil {
 		return err
 	}
@@ -92,6 +101,9 @@ func (h *handlers) apiSearch(c *fiber.Ctx) error {
 		if !hit.Date.IsZero() {
 			d := hit.Date
 			a.PublishedAt = &d
+		}
+		for _, t := range hit.AlsoIn {
+			a.AlsoIn = append(a.AlsoIn, apiTranslation{Language: t.Language, Slug: t.Slug, Title: t.Title, URL: base + hitPath(search.KindPractice, t.Slug)})
 		}
 		out.Hits = append(out.Hits, a)
 	}
@@ -119,11 +131,11 @@ func (h *handlers) apiSuggest(c *fiber.Ctx) error {
 	out := apiSuggestions{Suggestions: []apiSuggestion{}}
 	base := h.cfg.SiteURL()
 	for _, s := range list {
-		path := map[string]string{search.KindPractice: "/practices/", search.KindOrganisation: "/organisations/"}[s.Kind]
+		path := hitPath(s.Kind, s.Slug)
 		if path == "" {
 			continue
 		}
-		out.Suggestions = append(out.Suggestions, apiSuggestion{Kind: s.Kind, Slug: s.Slug, Title: s.Title, Language: s.Language, URL: base + path + s.Slug})
+		out.Suggestions = append(out.Suggestions, apiSuggestion{Kind: s.Kind, Slug: s.Slug, Title: s.Title, Language: s.Language, URL: base + path})
 	}
 	c.Set(fiber.HeaderCacheControl, "private, max-age=60")
 	return c.JSON(out)

@@ -17,7 +17,8 @@ import (
 // The search across countries and languages: the /search page, its facets
 // panel and the JSON API take the same parameters: q, kind, lang, country,
 // topic, sector, org_type, year (each repeatable), sort (relevance or
-// date), page, per_page, expand (on or off).
+// date), page, per_page, expand (on or off), group (on or off: one hit
+// per note and its translations, or one per language version).
 
 // maxFilterValues bounds how many values of one parameter are read.
 const maxFilterValues = 20
@@ -44,7 +45,7 @@ func searchQuery(c *fiber.Ctx, perPage int) search.Query {
 		Text: c.Query("q"), Kinds: all("kind"), Languages: all("lang"), Countries: all("country"),
 		Topics: all("topic"), Sectors: all("sector"), OrgTypes: all("org_type"), Years: all("year"),
 		Sort: c.Query("sort"), Page: queryInt(c, "page", 1), PerPage: perPage,
-		NoExpand: c.Query("expand") == "off",
+		NoExpand: c.Query("expand") == "off", NoGroup: c.Query("group") == "off",
 	}.Normalise()
 }
 
@@ -56,50 +57,131 @@ type searchHit struct {
 	Snippet                          template.HTML
 	Score                            float64
 	MembersOnly                      bool
+	// AlsoIn are the note's other language versions the viewer may read,
+	// when the search groups a note with its translations.
+	AlsoIn []translationLink
 }
 
-// visibleHits maps the index's hits to results, keeping only those the
-// store lets the viewer read: permissions are checked again, in the one
-// place that decides them.
-func (h *handlers) visibleHits(ctx context.Context, v models.Viewer, hits []search.Hit) ([]searchHit, error) {
-	var ids []uint
-	var orgSlugs []string
+// hitPath is where a hit of a kind is read.
+func hitPath(kind, slug string) string {
+	switch kind {
+	case search.KindPractice:
+		return "/practices/" + slug
+	case search.KindOrganisation:
+		return "/organisations/" + slug
+	case search.KindConsultation:
+		return "/consultations/" + slug
+	case search.KindResponse:
+		return "/consultations/" + slug + "/results#published-title"
+	case search.KindPathway:
+		return "/pathways/" + slug
+	}
+	return ""
+}
+
+// readableHits says which hits the store lets the viewer read now, by
+// kind:id: permissions are checked again, in the one place that decides them.
+type readableHits struct {
+	ok          map[string]bool
+	membersOnly map[uint]bool
+	families    map[string][]models.Practice
+}
+
+func (h *handlers) readable(ctx context.Context, v models.Viewer, hits []search.Hit, group bool) (*readableHits, error) {
+	byKind := map[string][]search.Hit{}
 	for _, hit := range hits {
-		switch hit.Kind {
-		case search.KindPractice:
-			ids = append(ids, hit.ID)
-		case search.KindOrganisation:
-			orgSlugs = append(orgSlugs, hit.Slug)
-		}
+		byKind[hit.Kind] = append(byKind[hit.Kind], hit)
+	}
+	r := &readableHits{ok: map[string]bool{}, membersOnly: map[uint]bool{}}
+	key := func(kind string, id uint) string { return kind + ":" + strconv.FormatUint(uint64(id), 10) }
+	var ids []uint
+	var roots []string
+	for _, hit := range byKind[search.KindPractice] {
+		ids = append(ids, hit.ID)
+		roots = append(roots, hit.Family)
 	}
 	practices, err := h.store.PracticesByIDs(ctx, v, ids)
 	if err != nil {
 		return nil, err
 	}
-	orgs, err := h.store.ApprovedOrganisationsBySlug(ctx, orgSlugs)
+	for _, p := range practices {
+		r.ok[key(search.KindPractice, p.ID)] = true
+		r.membersOnly[p.ID] = p.Visibility == models.VisibilityMembers
+	}
+	if group {
+		if r.families, err = h.store.TranslationGroups(ctx, v, roots); err != nil {
+			return nil, err
+		}
+	}
+	var slugs []string
+	for _, hit := range byKind[search.KindOrganisation] {
+		slugs = append(slugs, hit.Slug)
+	}
+	orgs, err := h.store.ApprovedOrganisationsBySlug(ctx, slugs)
 	if err != nil {
 		return nil, err
 	}
-	readable := map[string]bool{}
-	membersOnly := map[uint]bool{}
-	for _, p := range practices {
-		readable[search.KindPractice+":"+p.Slug] = true
-		membersOnly[p.ID] = p.Visibility == models.VisibilityMembers
-	}
+	approved := map[string]bool{}
 	for _, o := range orgs {
-		readable[search.KindOrganisation+":"+o.Slug] = true
+		approved[o.Slug] = true
+	}
+	for _, hit := range byKind[search.KindOrganisation] {
+		r.ok[key(hit.Kind, hit.ID)] = approved[hit.Slug]
+	}
+	slugs = slugs[:0]
+	for _, hit := range byKind[search.KindConsultation] {
+		slugs = append(slugs, hit.Slug)
+	}
+	published, err := h.store.PublishedConsultationSlugs(ctx, slugs)
+	if err != nil {
+		return nil, err
+	}
+	for _, hit := range byKind[search.KindConsultation] {
+		r.ok[key(hit.Kind, hit.ID)] = published[hit.Slug]
+	}
+	for kind, check := range map[string]func(context.Context, []uint) (map[uint]bool, error){
+		search.KindResponse: h.store.PublishedResponseIDs, search.KindPathway: h.store.NationalNoteIDs,
+	} {
+		ids = ids[:0]
+		for _, hit := range byKind[kind] {
+			ids = append(ids, hit.ID)
+		}
+		found, err := check(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for id := range found {
+			r.ok[key(kind, id)] = true
+		}
+	}
+	return r, nil
+}
+
+// visibleHits maps the index's hits to results, keeping only those the
+// store lets the viewer read. With group, a note's hit lists its other
+// language versions the viewer may read.
+func (h *handlers) visibleHits(ctx context.Context, v models.Viewer, hits []search.Hit, group bool) ([]searchHit, error) {
+	r, err := h.readable(ctx, v, hits, group)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]searchHit, 0, len(hits))
 	for _, hit := range hits {
-		if !readable[hit.Kind+":"+hit.Slug] {
+		if !r.ok[hit.Kind+":"+strconv.FormatUint(uint64(hit.ID), 10)] {
 			continue
 		}
-		r := searchHit{Kind: hit.Kind, Slug: hit.Slug, Title: hit.Title, Language: hit.Language,
-			Countries: hit.Countries, Date: hit.Date, Score: hit.Score,
+		sh := searchHit{Kind: hit.Kind, Slug: hit.Slug, Title: hit.Title, Language: hit.Language,
+			Countries: hit.Countries, Date: hit.Date, Score: hit.Score, URL: hitPath(hit.Kind, hit.Slug),
 			// The index escapes the snippet's text and adds only <mark>.
-			Snippet: template.HTML(hit.SnippetHTML), MembersOnly: hit.Kind == search.KindPractice && membersOnly[hit.ID]}
-		r.URL = "/" + map[string]string{search.KindPractice: "practices", search.KindOrganisation: "organisations"}[hit.Kind] + "/" + hit.Slug
-		out = append(out, r)
+			Snippet: template.HTML(hit.SnippetHTML), MembersOnly: hit.Kind == search.KindPractice && r.membersOnly[hit.ID]}
+		if hit.Kind == search.KindPractice && hit.Family != "" {
+			for _, p := range r.families[hit.Family] {
+				if p.ID != hit.ID {
+					sh.AlsoIn = append(sh.AlsoIn, translationLink{Language: p.Language, Slug: p.Slug, Title: p.Title})
+				}
+			}
+		}
+		out = append(out, sh)
 	}
 	return out, nil
 }
@@ -114,6 +196,7 @@ type searchData struct {
 	Pager    pager
 	Sorts    []option
 	Expand   []option
+	Group    []option
 	// ExpandOff is the same search without glossary expansion.
 	ExpandOff  string
 	DidYouMean string
@@ -129,7 +212,7 @@ type searchData struct {
 func (h *handlers) search(c *fiber.Ctx) error {
 	ctx, v, loc := c.UserContext(), viewer(c), localizer(c)
 	q := searchQuery(c, 0)
-	d := searchData{Query: q, Sorts: searchSorts(loc, q), Expand: expandOptions(loc, q)}
+	d := searchData{Query: q, Sorts: searchSorts(loc, q), Expand: expandOptions(loc, q), Group: groupOptions(loc, q)}
 	res, err := h.index.Search(ctx, v, q)
 	var unavailable *search.UnavailableError
 	if errors.As(err, &unavailable) {
@@ -139,7 +222,7 @@ func (h *handlers) search(c *fiber.Ctx) error {
 		return err
 	}
 	d.Result, d.Total, d.Searched = res, res.Total, q.Text != "" || len(res.Facets) > 0 && res.Total > 0
-	if d.Hits, err = h.visibleHits(ctx, v, res.Hits); err != nil {
+	if d.Hits, err = h.visibleHits(ctx, v, res.Hits, !q.NoGroup); err != nil {
 		return err
 	}
 	d.Facets = facetGroups(loc, c, res.Facets)

@@ -46,7 +46,7 @@ func facetGroups(loc *i18n.Localizer, c *fiber.Ctx, facets []search.Facet) []fac
 func facetLabel(loc *i18n.Localizer, facet, value string) string {
 	switch facet {
 	case "kind":
-		return loc.T("search.kind." + value)
+		return loc.T("search.kinds." + value)
 	case "lang":
 		return loc.LanguageName(value)
 	case "country":
@@ -65,6 +65,13 @@ func searchSorts(loc *i18n.Localizer, q search.Query) []option {
 	return []option{
 		{Value: search.SortRelevance, Label: loc.T("search.sort.relevance"), Selected: q.Sort == search.SortRelevance},
 		{Value: search.SortDate, Label: loc.T("search.sort.date"), Selected: q.Sort == search.SortDate},
+	}
+}
+
+func groupOptions(loc *i18n.Localizer, q search.Query) []option {
+	return []option{
+		{Value: "on", Label: loc.T("search.group.on"), Selected: !q.NoGroup},
+		{Value: "off", Label: loc.T("search.group.off"), Selected: q.NoGroup},
 	}
 }
 

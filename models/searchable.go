@@ -54,3 +54,79 @@ func (s *Store) CountApprovedOrganisations(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// NationalNoteByID returns a national note by id, or ErrNotFound: for the
+// search index.
+func (s *Store) NationalNoteByID(ctx context.Context, id uint) (*NationalNote, error) {
+	var n NationalNote
+	if err := s.conn(ctx).Take(&n, "id = ?", id).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to load national note %d: %w", id, notFound(err))
+	}
+	return &n, nil
+}
+
+// CountNationalNotes counts the national notes (everyone may read them).
+func (s *Store) CountNationalNotes(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.conn(ctx).Model(&NationalNote{}).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("models: unable to count national notes: %w", err)
+	}
+	return n, nil
+}
+
+// PublishedConsultationSlugs returns which of the slugs name a published
+// consultation (drafts exist for moderators only, and never in search).
+func (s *Store) PublishedConsultationSlugs(ctx context.Context, slugs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(slugs) == 0 {
+		return out, nil
+	}
+	var found []string
+	err := s.conn(ctx).Model(&Consultation{}).Where("published_at IS NOT NULL AND slug IN ?", uniq(slugs)).Pluck("slug", &found).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to check consultations: %w", err)
+	}
+	for _, slug := range found {
+		out[slug] = true
+	}
+	return out, nil
+}
+
+// PublishedResponseIDs returns which of the ids are responses published with
+// their consultation's results, as their organisation chose.
+func (s *Store) PublishedResponseIDs(ctx context.Context, ids []uint) (map[uint]bool, error) {
+	out := map[uint]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var found []uint
+	err := s.conn(ctx).Table("consultation_responses r").
+		Joins("JOIN consultation_submissions sub ON sub.id = r.submission_id").
+		Joins("JOIN consultations c ON c.id = r.consultation_id").
+		Where("c.published_at IS NOT NULL AND c.results_published_at IS NOT NULL AND sub.publication IN ? AND r.id IN ?",
+			[]string{PublishNamed, PublishAnonymous}, uniqIDs(ids)).
+		Pluck("r.id", &found).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: unable to check responses: %w", err)
+	}
+	for _, id := range found {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// NationalNoteIDs returns which of the ids are national notes.
+func (s *Store) NationalNoteIDs(ctx context.Context, ids []uint) (map[uint]bool, error) {
+	out := map[uint]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var found []uint
+	if err := s.conn(ctx).Model(&NationalNote{}).Where("id IN ?", uniqIDs(ids)).Pluck("id", &found).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to check national notes: %w", err)
+	}
+	for _, id := range found {
+		out[id] = true
+	}
+	return out, nil
+}

@@ -16,18 +16,19 @@ import (
 	"proact/models"
 )
 
-// Document kinds. Practice notes and organisations are indexed today;
-// consultations and published consultation responses plug in with a
-// Source of their own (see Source) when their issue lands.
+// Document kinds: practice notes, organisations, consultations, the
+// responses published with their results, and the national notes of the
+// referral pathways.
 const (
 	KindPractice     = models.KindPractice
 	KindOrganisation = models.KindOrganisation
-	KindConsultation = "consultation"
-	KindResponse     = "response"
+	KindConsultation = models.KindConsultation
+	KindResponse     = models.KindResponse
+	KindPathway      = "pathway"
 )
 
 // Kinds lists the document kinds, in the order the facets panel shows them.
-var Kinds = []string{KindPractice, KindOrganisation, KindConsultation, KindResponse}
+var Kinds = []string{KindPractice, KindOrganisation, KindConsultation, KindResponse, KindPathway}
 
 // Audiences say who may find a document.
 const (
@@ -59,6 +60,9 @@ type Document struct {
 	OrgType    string
 	Date       time.Time // publication, for sorting by date and the year facet
 	Audience   string
+	// Family is the slug of the original of a practice note's translations
+	// (its own slug for an original); empty for other kinds.
+	Family string
 }
 
 // Source builds the documents of one kind from the database. The indexer
@@ -78,10 +82,22 @@ type Source interface {
 	Scan(ctx context.Context, fn func(*Document) error) error
 }
 
-// DefaultSources are the kinds indexed today.
+// outboxKinder is a Source whose outbox rows carry another kind than its
+// documents (national notes are found as "pathway").
+type outboxKinder interface{ OutboxKind() string }
+
+func outboxKind(s Source) string {
+	if o, ok := s.(outboxKinder); ok {
+		return o.OutboxKind()
+	}
+	return s.Kind()
+}
+
+// DefaultSources are the kinds indexed.
 func DefaultSources(store *models.Store) []Source {
 	text := bluemonday.StrictPolicy()
-	return []Source{practiceSource{store, text}, organisationSource{store, text}}
+	return []Source{practiceSource{store, text}, organisationSource{store, text},
+		consultationSource{store, text}, responseSource{store}, pathwaySource{store, text}}
 }
 
 // scanPage is how many entities a Scan loads at a time.
@@ -137,7 +153,8 @@ func (s practiceSource) Scan(ctx context.Context, fn func(*Document) error) erro
 func (s practiceSource) document(p *models.Practice) *Document {
 	d := &Document{Kind: KindPractice, ID: p.ID, Slug: p.Slug, Language: p.Language,
 		Title: p.Title, Summary: p.Summary, Body: plainText(s.text, p.BodyHTML),
-		Countries: p.Countries, Topics: p.Topics, Sectors: p.Sectors, Indicators: p.Indicators, Audience: AudienceMembers}
+		Countries: p.Countries, Topics: p.Topics, Sectors: p.Sectors, Indicators: p.Indicators, Audience: AudienceMembers,
+		Family: p.TranslationRoot()}
 	if p.Visibility == models.VisibilityPublic {
 		d.Audience = AudiencePublic
 	}
@@ -219,7 +236,7 @@ func (d *Document) fields() map[string]any {
 	f := map[string]any{
 		fKind: d.Kind, fLang: d.Language, fAudience: d.Audience,
 		fCountry: d.Countries, fTopic: d.Topics, fSector: d.Sectors, fTag: append(slices.Clone(d.Indicators), d.Topics...),
-		fNeutral: text + "\n" + d.Extra, fSuggest: suggestTerms(d.Title),
+		fNeutral: text + "\n" + d.Extra,
 		sTitle: d.Title, sSummary: d.Summary, sBody: truncate(d.Body, maxStoredBody),
 		sSlug: d.Slug, sCountries: strings.Join(d.Countries, " "),
 	}
@@ -228,6 +245,12 @@ func (d *Document) fields() map[string]any {
 	}
 	if d.OrgType != "" {
 		f[fOrgType] = d.OrgType
+	}
+	if d.Family != "" {
+		f[fFamily] = d.Family
+	}
+	if d.Kind != KindResponse { // a response's title is its consultation's
+		f[fSuggest] = suggestTerms(d.Title)
 	}
 	if !d.Date.IsZero() {
 		f[fYear] = strconv.Itoa(d.Date.Year())

@@ -22,6 +22,8 @@ import (
 type segData struct {
 	values map[string]map[string]*roaring.Bitmap // field → value → local doc numbers
 	dates  []int64                               // local doc number → unix seconds (0: none)
+	// families: local doc number → translation family ("" for none).
+	families []string
 }
 
 // segCache keeps segData per segment for as long as the segment is in use.
@@ -79,8 +81,20 @@ func readSegData(seg segment.Segment) (*segData, error) {
 		}
 		d.values[f] = vals
 	}
+	d.families = make([]string, seg.Count())
+	err := eachPosting(seg, fFamily, func(term string, bm *roaring.Bitmap) {
+		it := bm.Iterator()
+		for it.HasNext() {
+			if n := it.Next(); int(n) < len(d.families) {
+				d.families[n] = term
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
 	d.dates = make([]int64, seg.Count())
-	err := eachPosting(seg, fDate, func(term string, bm *roaring.Bitmap) {
+	err = eachPosting(seg, fDate, func(term string, bm *roaring.Bitmap) {
 		v, _ := strconv.ParseInt(term, 10, 64)
 		it := bm.Iterator()
 		for it.HasNext() {

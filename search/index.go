@@ -25,7 +25,7 @@ import (
 
 // MappingVersion changes whenever the mapping does; an index built with
 // another version is rebuilt from the database at start.
-const MappingVersion = 4
+const MappingVersion = 5
 
 var (
 	keyMappingVersion = []byte("proact:mapping_version")
@@ -150,7 +150,7 @@ func newIndex(c Config) (*Index, error) {
 	}
 	ix.sources, ix.byKind = c.Sources, map[string]Source{}
 	for _, s := range c.Sources {
-		ix.byKind[s.Kind()] = s
+		ix.byKind[outboxKind(s)] = s
 	}
 	if c.Concepts == nil {
 		g, err := embeddedGlossary()

@@ -97,7 +97,7 @@ func (ix *Index) apply(ctx context.Context, batch *bleve.Batch, e models.OutboxE
 	if !ok {
 		return nil // a kind nothing searches (yet)
 	}
-	id := docID(e.Kind, e.EntityID)
+	id := docID(s.Kind(), e.EntityID)
 	d, err := s.Load(ctx, e.EntityID)
 	if err != nil {
 		return err

@@ -30,6 +30,9 @@ const (
 	fDate    = "date"    // sort key: unix seconds, zero-padded
 	fNeutral = "all"     // every text, language-neutral: names, acronyms, numbers
 	fSuggest = "suggest" // title words and their prefixes, for suggestions
+	// fFamily names a note's translation family (the slug of the original):
+	// a search shows one hit per family unless asked not to group.
+	fFamily = "family"
 
 	// Stored only, for hits and snippets.
 	sTitle     = "s_title"
@@ -77,7 +80,7 @@ func newMapping() mapping.IndexMapping {
 	for _, f := range []string{fKind, fLang} {
 		doc.AddFieldMappingsAt(f, kw(true))
 	}
-	for _, f := range []string{fCountry, fTopic, fSector, fOrgType, fYear, fAudience, fDate, fTag} {
+	for _, f := range []string{fCountry, fTopic, fSector, fOrgType, fYear, fAudience, fDate, fTag, fFamily} {
 		doc.AddFieldMappingsAt(f, kw(false))
 	}
 	for _, f := range []string{sTitle, sSummary, sBody, sSlug, sCountries} {

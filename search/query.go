@@ -21,6 +21,9 @@ type Query struct {
 	PerPage                                                       int
 	// NoExpand switches glossary expansion off.
 	NoExpand bool
+	// NoGroup lists every language version of a practice note as a hit of
+	// its own, instead of one hit per translation family.
+	NoGroup bool
 }
 
 // Sort orders.

@@ -34,6 +34,10 @@ type Hit struct {
 	// that matched in <mark>: safe to put in a page as it is.
 	SnippetHTML string
 	Score       float64
+	// Family is the slug of the original of a practice note's translations
+	// (its own slug for an original); empty for other kinds. Unless the
+	// query says NoGroup, a result holds one hit per family: the best.
+	Family string
 }
 
 // Result is one page of hits with the total, the facets and what the query
@@ -199,6 +203,8 @@ func (ix *Index) run(ctx context.Context, g *generation, v models.Viewer, q Quer
 	pool := search.NewDocumentMatchPool(searcher.DocumentMatchPoolSize(), 0)
 	sc := &search.SearchContext{DocumentMatchPool: pool}
 	var total uint64
+	// The best hit of each translation family, when grouping.
+	families := map[string]scoredDoc{}
 	seg := 0
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
@@ -225,10 +231,21 @@ func (ix *Index) run(ctx context.Context, g *generation, v models.Viewer, q Quer
 			}
 		}
 		if pass {
-			total++
-			top.offer(scoredDoc{num: num, seg: seg, local: local, score: dm.Score, date: hits[seg].data.dates[local]})
+			d := scoredDoc{num: num, seg: seg, local: local, score: dm.Score, date: hits[seg].data.dates[local]}
+			if fam := hits[seg].data.families[local]; fam != "" && !q.NoGroup {
+				if best, ok := families[fam]; !ok || top.better(d, best) {
+					families[fam] = d
+				}
+			} else {
+				total++
+				top.offer(d)
+			}
 		}
 		pool.Put(dm)
+	}
+	for _, d := range families {
+		total++
+		top.offer(d)
 	}
 	res := &Result{Total: total, Facets: countFacets(hits, filters), Expanded: pl.expanded}
 	ranked := top.sorted()
@@ -241,6 +258,7 @@ func (ix *Index) run(ctx context.Context, g *generation, v models.Viewer, q Quer
 		if err != nil {
 			return nil, err
 		}
+		h.Family = hits[d.seg].data.families[d.local]
 		res.Hits = append(res.Hits, h)
 	}
 	return res, nil
