@@ -253,3 +253,70 @@ func mustSearch(t *testing.T, ta *testApp, query string) apiSearchResult {
 	r, _ := kindsSearch(t, ta, query, "")
 	return r
 }
+
+// TestSearchGroupsANoteWithItsTranslations: a note and its translations
+// are one hit, the best-matching version, that lists the other versions the
+// reader may see ("also in"); group=off lists each version; a members-only
+// translation is neither a hit nor an "also in" for a visitor.
+func TestSearchGroupsANoteWithItsTranslations(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, models.SQLite, nil)
+	ctx := context.Background()
+	at := time.Date(2026, 4, 3, 0, 0, 0, 0, time.UTC)
+	de := &models.Practice{Slug: "proaktive-ansprache-saisonarbeit", Title: "Proaktive Ansprache von Saisonarbeitskräften",
+		Summary: "Nur für Mitglieder", Language: "de", Visibility: models.VisibilityMembers, Status: models.StatusPublished,
+		PublishedAt: &at, BodyMD: "Im Westland besuchen Teams die Gewächshäuser.", BodyHTML: "<p>Im Westland besuchen Teams die Gewächshäuser.</p>",
+		Countries: []string{"NL"}, TranslationOf: "proactive-outreach-seasonal-farm-workers"}
+	if err := ta.store.SavePractice(ctx, de); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.index.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	member := ta.createUser(t, "group@iasi.example.org", models.RoleMember, "iasi-migration-work-centre", false)
+	if _, err := ta.store.CreateAPIToken(ctx, member.ID, "test", "group-member-token-0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	family := func(r apiSearchResult) (hits int, langs []string) {
+		for _, h := range r.Hits {
+			if h.Slug == "proactive-outreach-seasonal-farm-workers" || strings.HasPrefix(h.Slug, "proactive-outreach-seasonal-farm-workers-") || h.Slug == de.Slug {
+				hits++
+				langs = append(langs, h.Language)
+				for _, a := range h.AlsoIn {
+					langs = append(langs, "+"+a.Language)
+				}
+			}
+		}
+		return hits, langs
+	}
+	for _, c := range []struct {
+		who, token string
+		grouped    []string // the hit's language, then "+" each other version
+		apart      int
+	}{
+		{"visitor", "", nil, 3},
+		{"member", "group-member-token-0123456789", nil, 4},
+	} {
+		r, body := kindsSearch(t, ta, "q=Westland&lang=en&lang=nl&lang=ro&lang=de", c.token)
+		n, langs := family(r)
+		if n != 1 || len(langs) != c.apart {
+			t.Errorf("%s: grouped, want one hit of the family with %d versions, got %d hits %v\n%s", c.who, c.apart, n, langs, body)
+		}
+		if c.who == "visitor" && strings.Contains(body, de.Slug) {
+			t.Errorf("a visitor is shown the members-only translation: %s", body)
+		}
+		if c.who == "member" && !strings.Contains(strings.Join(langs, " "), "de") {
+			t.Errorf("a member is not shown the members-only translation: %v", langs)
+		}
+		r, body = kindsSearch(t, ta, "q=Westland&lang=en&lang=nl&lang=ro&lang=de&group=off", c.token)
+		if n, langs := family(r); n != c.apart || strings.Contains(strings.Join(langs, " "), "+") {
+			t.Errorf("%s: group=off, want %d hits without also_in, got %d %v\n%s", c.who, c.apart, n, langs, body)
+		}
+	}
+	_, page := ta.get(t, "/search?q=Westland&lang=en&lang=nl&lang=ro")
+	mustContain(t, "/search grouped", page, "Also in:", `hreflang="ro"`, `hreflang="nl"`, `<option value="off">Every language version apart</option>`)
+	mustNotContain(t, "/search grouped", page, de.Slug)
+	_, page = ta.get(t, "/search?q=Westland&lang=en&lang=nl&lang=ro&group=off")
+	mustNotContain(t, "/search group=off", page, "Also in:")
+	mustContain(t, "/search group=off", page, `<option value="off" selected>`)
+}
