@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -12,10 +13,15 @@ import (
 // home box offers suggestions while typing, the results page shows
 // highlighted snippets in several languages, a facet checkbox applies
 // itself, the filter survives the next page, and the French interface
-// finds French and Italian notes for French words.
+// finds French and Italian notes for French words; a consultation is
+// found through the kind facet and opens.
 func TestBrowserSearch(t *testing.T) {
 	t.Parallel()
-	base, ctx := browser(t)
+	base, ta, ctx := browserApp(t)
+	ta.loadDemoConsultations(t, time.Now())
+	if _, err := ta.index.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	var options int
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.SendKeys("#home-q", "strawb")); err != nil {
 		t.Fatal(err)
@@ -48,6 +54,28 @@ func TestBrowserSearch(t *testing.T) {
 	if !strings.Contains(url, "lang=") || checked != 1 {
 		t.Errorf("after ticking a language: %s, %d checked", url, checked)
 	}
+	// A consultation, through the kind facet, opens from its hit.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/search?q=remediation+before+a+product+ban")); err != nil {
+		t.Fatal(err)
+	}
+	label, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('.facets input[name="kind"][value="consultation"]')||{}).parentElement?.textContent || ""`))
+	if !strings.Contains(label, "Consultations") {
+		t.Errorf("the kind facet offers no consultations: %q", label)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`.facets input[name="kind"][value="consultation"]`))); err != nil {
+		t.Fatal(err)
+	}
+	kinds, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".hit .badge")].map(b => b.textContent)`))
+	if len(kinds) == 0 || slicesAll(kinds, "Consultation") != true {
+		t.Errorf("filtered by consultations, the hits are %v", kinds)
+	}
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`.hit h3 a`))); err != nil {
+		t.Fatal(err)
+	}
+	url, _ = chromedp.Run(ctx, chromedp.Location())
+	if !strings.HasSuffix(url, "/consultations/"+closedSlug) {
+		t.Errorf("the consultation hit opened %s", url)
+	}
 	// The French interface, French words: French notes first, others too.
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/language/fr?next=/search%3Fq%3Dtravailleurs%2Bsaisonniers"),
@@ -60,4 +88,14 @@ func TestBrowserSearch(t *testing.T) {
 	if facetTitle != "Affiner les résultats" || first != "fr" {
 		t.Errorf("French search: panel %q, first hit in %q", facetTitle, first)
 	}
+}
+
+// slicesAll reports whether every string is want.
+func slicesAll(list []string, want string) bool {
+	for _, s := range list {
+		if strings.TrimSpace(s) != want {
+			return false
+		}
+	}
+	return true
 }
