@@ -186,10 +186,8 @@ func (h *handlers) apiSaveResponse(c *fiber.Ctx) error {
 	}
 	loc, now := localizer(c), h.cfg.Now()
 	var body apiResponseRequest
-	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		return apiFail(c, fiber.StatusBadRequest, "bad_request", loc.T("consult.api.bad_json"), nil)
+	if e := decodeBody(c.Body(), &body, "consult.api.bad_json"); e != nil {
+		return apiFail(c, fiber.StatusBadRequest, e.Code, loc.T(e.Key), nil)
 	}
 	key := strings.TrimSpace(c.Get("Idempotency-Key"))
 	if len(key) > models.MaxIdempotencyKey || !form.CleanText(key, false) {

@@ -122,6 +122,9 @@ func TestConsultationAPI(t *testing.T) {
 	}{
 		{"no token", "", "k0", full("x", false), http.StatusUnauthorized, "unauthorized"},
 		{"not JSON", tokMember, "k1", `{"answers": `, http.StatusBadRequest, "bad_request"},
+		{"trailing data after the object", tokMember, "k1t", full("x", false) + ` {"submit": true}`, http.StatusBadRequest, "trailing_data"},
+		{"trailing garbage after the object", tokMember, "k1g", full("x", false) + `garbage`, http.StatusBadRequest, "trailing_data"},
+		{"invalid UTF-8 in a string", tokMember, "k1u", strings.Replace(full("cafe", false), "cafe", "caf\xff\xfe", 1), http.StatusBadRequest, "bad_utf8"},
 		{"a draft by a member", tokMember, "k2", full("Draft by Piotr", false), http.StatusCreated, ""},
 		{"the same draft again", tokMember, "k2", full("Draft by Piotr", false), http.StatusOK, ""},
 		{"the key with another body", tokMember, "k2", full("Something else", false), http.StatusUnprocessableEntity, "idempotency_key_reused"},

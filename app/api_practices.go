@@ -1,8 +1,10 @@
 package app
 
 import (
+	"bytes"
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gosimple/slug"
@@ -57,6 +59,9 @@ func (h *handlers) apiCreatePractice(c *fiber.Ctx) error {
 	data := c.Body()
 	if len(data) > maxNoteFile {
 		return fiber.ErrRequestEntityTooLarge
+	}
+	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
+		return c.Status(fiber.StatusBadRequest).JSON(apiError{Error: apiErrorBody{Code: "bad_utf8", Message: loc.T("api.bad_utf8")}})
 	}
 	fm, body, err := content.SplitFile(data)
 	var fileProblems content.Problems

@@ -68,6 +68,8 @@ func TestAPICreatePracticeMatchesTheOpenAPIDocument(t *testing.T) {
 		{"no front matter", "contract-token-0123456789abcdef", "text/markdown", "Just text", 422},
 		{"unknown field", "contract-token-0123456789abcdef", "text/markdown", "---\ntitle: x\nauthor: me\n---\n", 422},
 		{"not markdown", "contract-token-0123456789abcdef", "text/plain", good, 415},
+		{"invalid UTF-8", "contract-token-0123456789abcdef", "text/markdown", strings.Replace(good, "Contract note", "Contract \xff\xfe note", 1), 400},
+		{"invalid UTF-8 in the text", "contract-token-0123456789abcdef", "text/markdown", strings.Replace(good, "Write to", "Write \xc3\x28 to", 1), 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequest(http.MethodPost, "/api/v1/practices", strings.NewReader(tc.body))
