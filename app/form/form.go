@@ -264,10 +264,16 @@ func Truncate(s string, n int) string {
 // repeated ones, keeping the order.
 func Dedupe(in []string) []string {
 	out := make([]string, 0, len(in))
+	// A set, not a scan of out per value: a crafted request may repeat a
+	// field as often as the body limit allows.
+	seen := make(map[string]struct{}, len(in))
 	for _, v := range in {
-		if v = strings.TrimSpace(v); v != "" && !slices.Contains(out, v) {
-			out = append(out, v)
+		v = strings.TrimSpace(v)
+		if _, dup := seen[v]; v == "" || dup {
+			continue
 		}
+		seen[v] = struct{}{}
+		out = append(out, v)
 	}
 	return out
 }

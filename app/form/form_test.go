@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fakeT "translates" a key by printing it with its arguments.
@@ -84,5 +85,37 @@ func TestHelpers(t *testing.T) {
 		if PlausibleEmail(s) != want {
 			t.Errorf("PlausibleEmail(%.30q) != %v", s, want)
 		}
+	}
+}
+
+// TestDedupeIsLinear: a form field repeated a hundred thousand times (a
+// crafted request within the body limit) is deduplicated at once, keeping
+// the first of each value in order. The old loop compared every value with
+// every kept one: 5·10⁹ comparisons here, many seconds of a core.
+func TestDedupeIsLinear(t *testing.T) {
+	const n = 100_000
+	in := make([]string, 0, 2*n)
+	for i := range n {
+		in = append(in, fmt.Sprintf(" v%d ", i))
+	}
+	in = append(in, in[:n]...) // every value twice
+	start := time.Now()
+	out := Dedupe(in)
+	took := time.Since(start)
+	if len(out) != n || out[0] != "v0" || out[n-1] != fmt.Sprintf("v%d", n-1) {
+		t.Fatalf("Dedupe kept %d values (%q ... %q), want %d in order", len(out), out[0], out[len(out)-1], n)
+	}
+	if took > 2*time.Second {
+		t.Errorf("Dedupe of %d values took %v: not linear", len(in), took)
+	}
+}
+
+func BenchmarkDedupe(b *testing.B) {
+	in := make([]string, 10_000)
+	for i := range in {
+		in[i] = fmt.Sprintf("value-%d", i%5000)
+	}
+	for b.Loop() {
+		Dedupe(in)
 	}
 }
