@@ -68,6 +68,29 @@ func TestRateLimitKeysOnTheRealClient(t *testing.T) {
 			t.Fatalf("client 2 is limited by client 1's requests: %d", res.StatusCode)
 		}
 	})
+	t.Run("every limited path counts against the configured limit", func(t *testing.T) {
+		t.Parallel()
+		// Searches, suggestions, the API's writes and the site's forms: each
+		// reaches 429 after PROACT_RATE_LIMIT requests, none at a limit of
+		// its own.
+		ta := newTestApp(t, models.SQLite, func(c *config.Config) { smallLimit(c); c.TrustedProxies = []string{"0.0.0.0"} })
+		for i, p := range []struct{ method, path string }{
+			{http.MethodGet, "/search?q=outreach"},
+			{http.MethodGet, "/api/v1/search/suggest?q=out"},
+			{http.MethodPost, "/api/v1/consultations/no-such/responses"},
+			{http.MethodPost, "/login"},
+		} {
+			ip := "198.51.100." + strconv.Itoa(50+i)
+			for n := 1; n <= limit+1; n++ {
+				req, _ := http.NewRequest(p.method, p.path, nil)
+				req.Header.Set("X-Forwarded-For", ip)
+				res, _ := ta.do(t, req)
+				if over := res.StatusCode == http.StatusTooManyRequests; over != (n > limit) {
+					t.Errorf("%s %s, request %d of a limit of %d: %d", p.method, p.path, n, limit, res.StatusCode)
+				}
+			}
+		}
+	})
 	t.Run("reading pages is not limited", func(t *testing.T) {
 		t.Parallel()
 		ta := newTestApp(t, models.SQLite, smallLimit)
