@@ -455,7 +455,7 @@ func noteView(n *models.NationalNote) *nationalNoteView {
 	return &nationalNoteView{Language: n.Language, IdentifiedBy: n.IdentifiedBy,
 		// BodyHTML was sanitized by content.Renderer when the note was saved.
 		Body:    template.HTML(n.BodyHTML), //nolint:gosec // sanitized HTML
-		Version: n.Version, Author: n.UpdatedByName, Updated: n.UpdatedAt}
+		Version: n.Version, Author: models.PublicName(n.UpdatedByName), Updated: n.UpdatedAt}
 }
 
 // showPathway is a country's referral pathway.

@@ -97,7 +97,7 @@ func (h *handlers) renderNoteEdit(c *fiber.Ctx, status int, code string, d noteE
 				return err
 			}
 			for _, r := range revs {
-				d.Revisions = append(d.Revisions, noteRevision{Version: r.Version, Author: r.AuthorName, At: r.CreatedAt})
+				d.Revisions = append(d.Revisions, noteRevision{Version: r.Version, Author: models.PublicName(r.AuthorName), At: r.CreatedAt})
 			}
 			continue
 		}

@@ -561,3 +561,52 @@ func TestPathwayPagesInEveryLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestNationalNoteBylineShowsNoEmail: the byline of a national note (the
+// pathway page, the booklet, the moderators' revisions) names its author and
+// organisation, never an e-mail address: not of a moderator without a name,
+// not of one whose name is an address, not from an imported file.
+func TestNationalNoteBylineShowsNoEmail(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, models.SQLite, nil)
+	ctx := t.Context()
+	by := models.AuditEntry{ActorEmail: "test"}
+	unnamed := ta.createUser(t, "unnamed.moderator@secretariat.example.org", models.RoleModerator, "", false)
+	named := ta.createUser(t, "ana.pop@iasi.example.org", models.RoleModerator, "iasi-migration-work-centre", false)
+	mailName := ta.createUser(t, "mail.name@secretariat.example.org", models.RoleModerator, "", false)
+	for i, c := range []struct {
+		user       *testUser
+		name, want string
+		email      string
+	}{
+		{unnamed, "", "the network’s moderators", unnamed.Email},
+		{named, "Ana Pop", "Ana Pop, Centrul pentru Migrație și Muncă Iași (demo)", named.Email},
+		{mailName, "mail.name@secretariat.example.org", "the network’s moderators", mailName.Email},
+	} {
+		u := *c.user.User
+		u.Name = c.name
+		country := []string{"DE", "AT", "ES"}[i]
+		n := &models.NationalNote{Country: country, Language: "en", BodyMD: "How it works.", BodyHTML: "<p>How it works.</p>"}
+		if err := ta.store.SaveNationalNote(ctx, n, &u, by); err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{"/pathways/" + country, "/pathways/" + country + "/booklet"} {
+			res, body := ta.get(t, path)
+			if res.StatusCode != 200 {
+				t.Fatalf("%s: %d", path, res.StatusCode)
+			}
+			mustNotContain(t, path, body, c.email, "@secretariat.example.org", "@iasi.example.org")
+			mustContain(t, path, body, html.EscapeString(c.want))
+		}
+		revs, err := ta.store.NationalNoteRevisions(ctx, n.ID, 5)
+		if err != nil || len(revs) == 0 || strings.Contains(revs[0].AuthorName, "@") {
+			t.Errorf("the revision keeps %+v (%v)", revs, err)
+		}
+	}
+	imported := &models.NationalNote{Country: "SE", Language: "en", BodyMD: "x", BodyHTML: "<p>x</p>", UpdatedByName: "someone@example.org"}
+	if err := ta.store.ImportNationalNote(ctx, imported); err != nil {
+		t.Fatal(err)
+	}
+	_, body := ta.get(t, "/pathways/SE")
+	mustNotContain(t, "imported note", body, "someone@example.org")
+}

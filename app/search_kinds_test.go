@@ -226,7 +226,7 @@ func TestSearchFollowsConsultationsResponsesAndPathways(t *testing.T) {
 			}
 			catchUp()
 			note := found("note saved", "zqxnotecanary", "pathway")
-			if len(note.Hits) == 1 && (!strings.HasSuffix(note.Hits[0].URL, "/pathways/mt") || note.Hits[0].Title != "Malta") {
+			if len(note.Hits) == 1 && (!strings.HasSuffix(note.Hits[0].URL, "/pathways/MT") || note.Hits[0].Title != "Malta") {
 				t.Errorf("pathway hit: %+v", note.Hits[0])
 			}
 			found("note saved", "zqxidcanary", "pathway")

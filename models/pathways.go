@@ -394,6 +394,38 @@ func (s *Store) NationalNoteRevisions(ctx context.Context, noteID uint, limit in
 	return list, nil
 }
 
+// PublicName is a name as a byline may show it to everyone: never an
+// e-mail address (a name typed as one gives "", which pages show as the
+// network's moderators).
+func PublicName(name string) string {
+	name = strings.TrimSpace(name)
+	if strings.Contains(name, "@") {
+		return ""
+	}
+	return name
+}
+
+// bylineOf is how a national note names its author to everyone: the
+// author's name and organisation, or "" (never the e-mail address, which
+// is no one's business but the portal's).
+func (s *Store) bylineOf(ctx context.Context, u *User) (string, error) {
+	parts := []string{}
+	if name := PublicName(u.Name); name != "" {
+		parts = append(parts, name)
+	}
+	if u.OrganisationID != nil {
+		var org Organisation
+		err := s.conn(ctx).Select("name").Take(&org, "id = ?", *u.OrganisationID).Error
+		if err != nil && notFound(err) != ErrNotFound {
+			return "", fmt.Errorf("models: unable to load the author's organisation: %w", err)
+		}
+		if name := PublicName(org.Name); name != "" {
+			parts = append(parts, name)
+		}
+	}
+	return strings.Join(parts, ", "), nil
+}
+
 // SaveNationalNote writes a national note as its author typed it: a new one
 // when n.Version is 0, otherwise the next version of the one saved as
 // n.Version. The text, its revision, the outbox row and the audit entry
@@ -402,9 +434,9 @@ func (s *Store) NationalNoteRevisions(ctx context.Context, noteID uint, limit in
 func (s *Store) SaveNationalNote(ctx context.Context, n *NationalNote, author *User, audit AuditEntry) error {
 	return s.WithTx(ctx, func(tx *Store) error {
 		now := tx.now()
-		name := author.Name
-		if name == "" {
-			name = author.Email
+		name, err := tx.bylineOf(ctx, author)
+		if err != nil {
+			return err
 		}
 		n.UpdatedBy, n.UpdatedByName, n.UpdatedAt = &author.ID, name, now
 		if n.Version == 0 {
@@ -528,7 +560,7 @@ func (s *Store) ImportNationalNote(ctx context.Context, n *NationalNote) error {
 		if n.UpdatedAt.IsZero() {
 			n.UpdatedAt = now
 		}
-		n.UpdatedBy = nil
+		n.UpdatedBy, n.UpdatedByName = nil, PublicName(n.UpdatedByName)
 		var current NationalNote
 		err := tx.conn(ctx).Select("id", "version", "created_at").Where("country = ? AND language = ?", n.Country, n.Language).Take(&current).Error
 		switch {

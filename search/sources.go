@@ -212,7 +212,7 @@ func (s pathwaySource) document(n *models.NationalNote) *Document {
 	body := plainText(s.text, n.BodyHTML)
 	title := countryName(n.Country, n.Language)
 	extra := countryName(n.Country, "en")
-	return &Document{Kind: KindPathway, ID: n.ID, Slug: strings.ToLower(n.Country), Language: n.Language,
+	return &Document{Kind: KindPathway, ID: n.ID, Slug: n.Country, Language: n.Language,
 		Title: title, Summary: n.IdentifiedBy, Body: body, Extra: extra + "\n" + n.Country,
 		Countries: []string{n.Country}, Date: n.UpdatedAt, Audience: AudiencePublic}
 }
