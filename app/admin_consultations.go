@@ -752,7 +752,12 @@ func (h *handlers) adminReport(c *fiber.Ctx) error {
 	}
 	d := allResponsesData{C: h.consultationViewOf(c, m), Report: true, Now: h.cfg.Now()}
 	answerable := m.Answerable()
-	for i, qr := range questionResults(loc, m, counted) {
+	// Moderators' own report: every counted response, published or not.
+	all := make([]models.Answers, len(counted))
+	for i, r := range counted {
+		all[i] = r.Answers
+	}
+	for i, qr := range questionResults(loc, m, all) {
 		rep := questionReport{questionResult: qr}
 		q := &answerable[i]
 		for _, r := range counted {

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"proact/models"
+	"proact/models/modelstest"
 )
 
 func TestCSVCellsCannotBeFormulas(t *testing.T) {
@@ -108,4 +110,53 @@ func TestResponsesExports(t *testing.T) {
 	// The printable report has every written answer with its organisation.
 	_, report := cl.get(t, "/admin/consultations/"+openSlug+"/report")
 	mustContain(t, "report", report, "Ελληνικά, Română ș ț", "<svg", "Rotterdam Labour Rights Centre (demo)")
+}
+
+// TestPublishedFiguresCountOnlyPublishedResponses: the results page's
+// figures (the total, each question's "answered by", each bar) count the
+// published responses only. Counting every response let a visitor subtract
+// the published ones and learn what the unpublished ones said.
+func TestPublishedFiguresCountOnlyPublishedResponses(t *testing.T) {
+	t.Parallel()
+	for _, d := range modelstest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ta := newTestApp(t, d, nil)
+			ctx := t.Context()
+			ta.loadDemoConsultations(t, time.Now())
+			m, err := ta.store.ConsultationBySlug(ctx, models.Viewer{}, closedSlug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			counted, err := ta.store.SubmittedResponses(ctx, m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			published, err := ta.store.PublishedResponses(ctx, m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(published) == 0 || len(counted) <= len(published) {
+				t.Fatalf("the demo needs published and unpublished responses: %d counted, %d published", len(counted), len(published))
+			}
+			res, body := ta.get(t, "/consultations/"+closedSlug+"/results")
+			if res.StatusCode != 200 {
+				t.Fatalf("results: %d", res.StatusCode)
+			}
+			all, pub := strconv.Itoa(len(counted)), strconv.Itoa(len(published))
+			mustContain(t, "results", body, "The figures count the "+pub+" published response(s).")
+			mustNotContain(t, "results", body, all+" organisation(s) responded", "of "+all+" responses")
+			// Every bar of every question sums to what the published responses chose.
+			answers := make([]models.Answers, len(published))
+			for i, p := range published {
+				answers[i] = p.Answers
+			}
+			for _, st := range models.Tally(m.Questions, answers) {
+				if st.Responses != len(published) {
+					t.Fatalf("tally over %d", st.Responses)
+				}
+				mustContain(t, "results", body, fmt.Sprintf("Answered by %d of %d responses", st.Answered, len(published)))
+			}
+		})
+	}
 }

@@ -386,8 +386,15 @@ func (h *handlers) showResults(c *fiber.Ctx) error {
 		// What would be published: the same rule, applied here.
 		published = previewPublished(counted)
 	}
-	d := resultsData{C: h.consultationViewOf(c, m), Total: len(counted), Preview: preview}
-	d.Results = questionResults(loc, m, counted)
+	// The figures count what is published and nothing else: counting
+	// every response would let anyone subtract the published ones from the
+	// totals and read what the unpublished ones said.
+	answers := make([]models.Answers, len(published))
+	for i, r := range published {
+		answers[i] = r.Answers
+	}
+	d := resultsData{C: h.consultationViewOf(c, m), Total: len(published), Preview: preview}
+	d.Results = questionResults(loc, m, answers)
 	for i, r := range published {
 		d.Responses = append(d.Responses, publicResponseView{Number: i + 1, Named: r.Named, OrgSlug: r.OrgSlug, OrgName: r.OrgName,
 			Country: r.Country, OrgType: r.OrgType, At: r.SubmittedAt, Answers: answerViews(loc, m.Questions, r.Answers)})
@@ -398,11 +405,7 @@ func (h *handlers) showResults(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, tplConsultationResults, h.page(c, loc.T("consult.results.title", "Title", m.Title), d))
 }
 
-func questionResults(loc *i18n.Localizer, m *models.Consultation, counted []models.SubmittedResponse) []questionResult {
-	answers := make([]models.Answers, len(counted))
-	for i, r := range counted {
-		answers[i] = r.Answers
-	}
+func questionResults(loc *i18n.Localizer, m *models.Consultation, answers []models.Answers) []questionResult {
 	var out []questionResult
 	for i, st := range models.Tally(m.Questions, answers) {
 		out = append(out, questionResult{Number: i + 1, Title: st.Question.Title, Type: st.Question.Type,
