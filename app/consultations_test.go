@@ -517,3 +517,42 @@ func organisationIsolation(t *testing.T, d models.Dialect) {
 		t.Errorf("B's own response: %+v %v", rB, err)
 	}
 }
+
+// TestConsultationNamedAfterARoute: a consultation titled "New" (or after
+// another word of the routes) gets a slug of its own, so that its pages are
+// reachable and /admin/consultations/new still creates one; a note titled
+// "Coverage" does not hide /practices/coverage.
+func TestConsultationNamedAfterARoute(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, models.SQLite, nil)
+	moderator := ta.createUser(t, "slugs@proact.example.org", models.RoleModerator, "", false)
+	mod := ta.client()
+	mod.login(t, moderator)
+	now := time.Now()
+	for _, title := range []string{"New", "Export", "Edit"} {
+		c := buildConsultation(t, ta, mod, title, now.Add(-time.Hour), now.AddDate(0, 1, 0))
+		if models.ReservedSlug(c.Slug) {
+			t.Errorf("%q got the reserved slug %q", title, c.Slug)
+		}
+		for _, path := range []string{"/admin/consultations/" + c.Slug, "/admin/consultations/" + c.Slug + "/edit", "/consultations/" + c.Slug} {
+			res, body := mod.get(t, path)
+			if res.StatusCode != 200 || !strings.Contains(body, html.EscapeString(title)) {
+				t.Errorf("%s: %d", path, res.StatusCode)
+			}
+		}
+	}
+	if res, body := mod.get(t, "/admin/consultations/new"); res.StatusCode != 200 || !strings.Contains(body, `action="/admin/consultations/new"`) {
+		t.Errorf("/admin/consultations/new is no longer the form: %d", res.StatusCode)
+	}
+	member := ta.createUser(t, "slugs@iasi.example.org", models.RoleMember, "iasi-migration-work-centre", false)
+	if _, err := ta.store.CreateAPIToken(t.Context(), member.ID, "test", "slugs-member-token-0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/practices", strings.NewReader("---\ntitle: Coverage\nlanguage: en\ncountries: [NL]\n---\nText.\n"))
+	req.Header.Set("Content-Type", "text/markdown")
+	req.Header.Set("Authorization", "Bearer slugs-member-token-0123456789")
+	res, body := ta.do(t, req)
+	if res.StatusCode != http.StatusCreated || strings.Contains(body, `"slug":"coverage"`) {
+		t.Errorf("a note titled Coverage: %d %s", res.StatusCode, body)
+	}
+}

@@ -65,7 +65,7 @@ type OrganisationFile struct {
 // Validate checks an organisation entry against the vocabularies.
 func (o *OrganisationFile) Validate() Problems {
 	var ps Problems
-	if !ValidSlug(o.Slug) {
+	if !ValidSlug(o.Slug) || models.ReservedSlug(o.Slug) {
 		ps = append(ps, Problem{Field: "slug", Value: o.Slug, Key: "validation.bad_slug"})
 	}
 	if strings.TrimSpace(o.Name) == "" {

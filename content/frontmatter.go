@@ -170,7 +170,7 @@ func (n *Note) Validate() Problems {
 			}
 		}
 	}
-	if !ValidSlug(n.Slug) {
+	if !ValidSlug(n.Slug) || models.ReservedSlug(n.Slug) {
 		ps = append(ps, Problem{Field: "slug", Value: n.Slug, Key: "validation.bad_slug"})
 	}
 	text("title", n.Title, MaxTitle, true)

@@ -364,3 +364,32 @@ func TestRemindersAreClaimedOnce(t *testing.T) {
 		_ = c
 	})
 }
+
+// TestReservedSlugs: a consultation, a note or an organisation named after
+// a word of the routes ("new", "edit", "export" ...) gets a numbered slug,
+// since /admin/consultations/new, /practices/new, /practices/coverage ...
+// would otherwise hide it.
+func TestReservedSlugs(t *testing.T) {
+	modelstest.ForEach(t, func(t *testing.T, store *models.Store) {
+		ctx := t.Context()
+		for _, word := range []string{"new", "edit", "export", "preview", "results", "coverage", "booklet"} {
+			c := &models.Consultation{Slug: word, Title: word, OpensAt: closing.AddDate(0, -1, 0), ClosesAt: closing}
+			if err := store.CreateConsultation(ctx, c, models.AuditEntry{ActorEmail: "test"}); err != nil {
+				t.Fatal(err)
+			}
+			if c.Slug != word+"-2" {
+				t.Errorf("consultation %q got slug %q, want %q", word, c.Slug, word+"-2")
+			}
+			o := &models.Organisation{Slug: word, Name: "Org " + word, Country: "NL", Type: "ngo", Status: models.OrgPending}
+			if err := store.CreateOrganisation(ctx, o); err != nil {
+				t.Fatal(err)
+			}
+			if o.Slug != word+"-2" {
+				t.Errorf("organisation %q got slug %q", word, o.Slug)
+			}
+		}
+		if !models.ReservedSlug("new") || models.ReservedSlug("new-2") || models.ReservedSlug("newcomers") {
+			t.Error("ReservedSlug is wrong")
+		}
+	})
+}

@@ -382,14 +382,31 @@ func base(slug string) string {
 	return slug
 }
 
-// freeSlug returns slug, or slug-N with the smallest N ≥ 2 not in taken.
+// reservedSlugs are the words the routes use after a collection's path
+// (/practices/new, /practices/coverage, /admin/consultations/new,
+// /pathways/booklet ...) and the actions after an item's: an entity named
+// so would be hidden by the route, or shadow it.
+var reservedSlugs = map[string]bool{
+	"new": true, "edit": true, "delete": true, "export": true, "import": true, "preview": true,
+	"coverage": true, "booklet": true, "feed": true, "feeds": true, "atom": true, "sitemap": true,
+	"search": true, "api": true, "admin": true, "history": true, "results": true, "response": true,
+	"responses": true, "report": true, "questions": true, "publish": true, "unpublish": true,
+	"withdraw": true, "members": true, "note": true, "suspend": true, "reinstate": true,
+}
+
+// ReservedSlug reports whether slug is a word of the routes, never given to
+// a consultation, a note or an organisation.
+func ReservedSlug(slug string) bool { return reservedSlugs[slug] }
+
+// freeSlug returns slug, or slug-N with the smallest N ≥ 2 not in taken
+// (a reserved word counts as taken).
 func freeSlug(slug string, taken []string) string {
 	slug = base(slug)
 	used := make(map[string]bool, len(taken))
 	for _, t := range taken {
 		used[t] = true
 	}
-	if !used[slug] {
+	if !used[slug] && !reservedSlugs[slug] {
 		return slug
 	}
 	for n := 2; ; n++ {

@@ -333,10 +333,11 @@ func (s *Store) freeSlug(ctx context.Context, base string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("models: unable to choose a slug: %w", err)
 	}
-	used := make(map[string]bool, len(taken))
+	used := make(map[string]bool, len(taken)+1)
 	for _, t := range taken {
 		used[t] = true
 	}
+	used[base] = used[base] || reservedSlugs[base]
 	slug := base
 	for i := 2; used[slug]; i++ {
 		slug = base + "-" + strconv.Itoa(i)
