@@ -237,7 +237,7 @@ func (d *Document) fields() map[string]any {
 		fKind: d.Kind, fLang: d.Language, fAudience: d.Audience,
 		fCountry: d.Countries, fTopic: d.Topics, fSector: d.Sectors, fTag: append(slices.Clone(d.Indicators), d.Topics...),
 		fNeutral: text + "\n" + d.Extra,
-		sTitle: d.Title, sSummary: d.Summary, sBody: truncate(d.Body, maxStoredBody),
+		sTitle:   d.Title, sSummary: d.Summary, sBody: truncate(d.Body, maxStoredBody),
 		sSlug: d.Slug, sCountries: strings.Join(d.Countries, " "),
 	}
 	if knownLanguage(d.Language) {
