@@ -203,6 +203,10 @@ func (s *Store) UpdateConsultation(ctx context.Context, c *Consultation, base in
 		if err := tx.Audit(ctx, auditOf(by, AuditConsultationUpdated, KindConsultation, c.ID, c.Slug)); err != nil {
 			return err
 		}
+		// Published responses are found under the consultation's title.
+		if err := tx.enqueueResponses(ctx, c.ID, OpUpsert); err != nil {
+			return err
+		}
 		return tx.enqueue(ctx, KindConsultation, c.ID, OpUpsert)
 	})
 }
