@@ -302,6 +302,15 @@ func TestSearchGroupsANoteWithItsTranslations(t *testing.T) {
 		if n != 1 || len(langs) != c.apart {
 			t.Errorf("%s: grouped, want one hit of the family with %d versions, got %d hits %v\n%s", c.who, c.apart, n, langs, body)
 		}
+		practices := uint64(0)
+		for _, h := range r.Hits {
+			if h.Kind == "practice" {
+				practices++
+			}
+		}
+		if kindCount(r, "practice") != practices || r.Total != uint64(len(r.Hits)) {
+			t.Errorf("%s: the kind facet counts %d notes, the results list %d (total %d)", c.who, kindCount(r, "practice"), practices, r.Total)
+		}
 		if c.who == "visitor" && strings.Contains(body, de.Slug) {
 			t.Errorf("a visitor is shown the members-only translation: %s", body)
 		}

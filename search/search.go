@@ -182,14 +182,26 @@ func (ix *Index) run(ctx context.Context, g *generation, v models.Viewer, q Quer
 	g.cache.retain(live)
 
 	filters := q.filters()
+	// The selections of the kind facet apart from the others': the kind
+	// facet counts a note and its translations once, among the hits that
+	// pass every other selection.
 	sel := make([][]*roaring.Bitmap, len(segs))
+	selKind := make([]*roaring.Bitmap, len(segs))
 	for i := range segs {
 		for _, f := range facetFields {
-			if s := selection(hits[i].data, f, filters[f]); s != nil {
+			s := selection(hits[i].data, f, filters[f])
+			switch {
+			case s == nil:
+			case f == fKind:
+				selKind[i] = s
+			default:
 				sel[i] = append(sel[i], s)
 			}
 		}
 	}
+	// Versions of each family among the hits that pass every selection
+	// but the kind's: all but one are taken off the kind facet's count.
+	versions := map[string]uint64{}
 
 	sctx := context.WithValue(ctx, search.GetScoringModelCallbackKey,
 		search.GetScoringModelCallbackFn(func() string { return index.BM25Scoring }))
@@ -230,9 +242,16 @@ func (ix *Index) run(ctx context.Context, g *generation, v models.Viewer, q Quer
 				break
 			}
 		}
+		fam := hits[seg].data.families[local]
+		if pass && fam != "" && !q.NoGroup {
+			versions[fam]++
+		}
+		if pass && selKind[seg] != nil && !selKind[seg].Contains(local) {
+			pass = false
+		}
 		if pass {
 			d := scoredDoc{num: num, seg: seg, local: local, score: dm.Score, date: hits[seg].data.dates[local]}
-			if fam := hits[seg].data.families[local]; fam != "" && !q.NoGroup {
+			if fam != "" && !q.NoGroup {
 				if best, ok := families[fam]; !ok || top.better(d, best) {
 					families[fam] = d
 				}
@@ -248,6 +267,7 @@ func (ix *Index) run(ctx context.Context, g *generation, v models.Viewer, q Quer
 		top.offer(d)
 	}
 	res := &Result{Total: total, Facets: countFacets(hits, filters), Expanded: pl.expanded}
+	groupKindFacet(res.Facets, versions)
 	ranked := top.sorted()
 	from := (q.Page - 1) * q.PerPage
 	if from >= len(ranked) {
@@ -364,4 +384,28 @@ func (h *docHeap) Pop() any {
 	x := old[len(old)-1]
 	h.docs = old[:len(old)-1]
 	return x
+}
+
+// groupKindFacet counts a note and its translations once in the kind
+// facet, as the results list them: versions holds, per family, how many
+// of its notes passed the other facets' selections.
+func groupKindFacet(facets []Facet, versions map[string]uint64) {
+	var extra uint64
+	for _, n := range versions {
+		extra += n - 1
+	}
+	if extra == 0 {
+		return
+	}
+	for i := range facets {
+		if facets[i].Name != fKind {
+			continue
+		}
+		for j := range facets[i].Values {
+			if v := &facets[i].Values[j]; v.Value == KindPractice && v.Count >= extra {
+				v.Count -= extra
+			}
+		}
+		sortFacet(facets[i].Values, false)
+	}
 }
