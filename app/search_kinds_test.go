@@ -323,7 +323,7 @@ func TestSearchGroupsANoteWithItsTranslations(t *testing.T) {
 		}
 	}
 	_, page := ta.get(t, "/search?q=Westland&lang=en&lang=nl&lang=ro")
-	mustContain(t, "/search grouped", page, "Also in:", `hreflang="ro"`, `hreflang="nl"`, `<option value="off">Every language version apart</option>`)
+	mustContain(t, "/search grouped", page, "Also in:", `hreflang="ro"`, `hreflang="nl"`, `<option value="off">Each language version apart</option>`)
 	mustNotContain(t, "/search grouped", page, de.Slug)
 	_, page = ta.get(t, "/search?q=Westland&lang=en&lang=nl&lang=ro&group=off")
 	mustNotContain(t, "/search group=off", page, "Also in:")
