@@ -27,6 +27,11 @@ func decodeBody(body []byte, v any, badJSON string) *bodyError {
 	if !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0 {
 		return &bodyError{"bad_utf8", "api.bad_utf8"}
 	}
+	// json.Decode takes null for "nothing changes" and leaves v as it was:
+	// a body that is no object is refused, not read as an empty request.
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return &bodyError{"bad_request", badJSON}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

@@ -122,6 +122,8 @@ func TestConsultationAPI(t *testing.T) {
 	}{
 		{"no token", "", "k0", full("x", false), http.StatusUnauthorized, "unauthorized"},
 		{"not JSON", tokMember, "k1", `{"answers": `, http.StatusBadRequest, "bad_request"},
+		{"null instead of an object", tokMember, "k1n", `null`, http.StatusBadRequest, "bad_request"},
+		{"a list instead of an object", tokMember, "k1l", `[{"answers": {}}]`, http.StatusBadRequest, "bad_request"},
 		{"trailing data after the object", tokMember, "k1t", full("x", false) + ` {"submit": true}`, http.StatusBadRequest, "trailing_data"},
 		{"trailing garbage after the object", tokMember, "k1g", full("x", false) + `garbage`, http.StatusBadRequest, "trailing_data"},
 		{"invalid UTF-8 in a string", tokMember, "k1u", strings.Replace(full("cafe", false), "cafe", "caf\xff\xfe", 1), http.StatusBadRequest, "bad_utf8"},
