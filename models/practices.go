@@ -2,7 +2,9 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -106,13 +108,20 @@ type PracticeFilter struct {
 	Topic    string
 	Sector   string
 	OrgID    uint
-	// Group lists a note and its translations once (when no language is
-	// chosen): a translation is left out when its original is in the list.
+	// Group lists a note and its translations once, as one card (when no
+	// language is chosen): the version in Prefer if there is one, else the
+	// original, else the oldest translation.
 	Group bool
+	// Prefer is the reader's language: notes in it come first, and it is
+	// the version a group shows.
+	Prefer string
 	ListOptions
 
-	// Indicator is a forced-labour indicator: the coverage matrix links to it.
+	// Indicator is a forced-labour indicator: the coverage matrix and note
+	// pages link to it.
 	Indicator string
+	// Target is a target group: note pages link to it.
+	Target string
 }
 
 // Normalise drops values that are not in their vocabulary and clamps paging,
@@ -132,6 +141,12 @@ func (f PracticeFilter) Normalise() PracticeFilter {
 	}
 	if !Indicators().Has(f.Indicator) {
 		f.Indicator = ""
+	}
+	if !TargetGroups().Has(f.Target) {
+		f.Target = ""
+	}
+	if !Languages().Has(f.Prefer) {
+		f.Prefer = ""
 	}
 	f.ListOptions = practiceListing.normalise(f.ListOptions)
 	return f
@@ -153,23 +168,54 @@ func withTerm(q *gorm.DB, vocab, term string) *gorm.DB {
 	return q.Where("practices.id IN (SELECT practice_id FROM practice_terms WHERE vocab = ? AND term = ?)", vocab, term)
 }
 
-func (s *Store) filteredPractices(ctx context.Context, v Viewer, f PracticeFilter) *gorm.DB {
-	q := s.visiblePractices(ctx, v)
-	q = withTerm(q, Countries().Name(), f.Country)
-	q = withTerm(q, Topics().Name(), f.Topic)
-	q = withTerm(q, Sectors().Name(), f.Sector)
-	q = withTerm(q, Indicators().Name(), f.Indicator)
+// translationRoot is the SQL of Practice.TranslationRoot: the slug that
+// names a note's group of translations.
+func translationRoot(table string) string {
+	return "CASE WHEN " + table + ".translation_of = '' THEN " + table + ".slug ELSE " + table + ".translation_of END"
+}
+
+// languageRank orders the versions of a group: the preferred language, then
+// the original, then the others.
+func languageRank(table string) string {
+	return "CASE WHEN " + table + ".language = @prefer THEN 0 WHEN " + table + ".translation_of = '' THEN 1 ELSE 2 END"
+}
+
+// matching restricts q (on table) to the notes that pass the filter's terms,
+// language and organisation.
+func matching(q *gorm.DB, table string, f PracticeFilter) *gorm.DB {
+	for _, t := range []struct{ vocab, term string }{
+		{Countries().Name(), f.Country}, {Topics().Name(), f.Topic}, {Sectors().Name(), f.Sector},
+		{Indicators().Name(), f.Indicator}, {TargetGroups().Name(), f.Target},
+	} {
+		if t.term != "" {
+			q = q.Where(table+".id IN (SELECT practice_id FROM practice_terms WHERE vocab = ? AND term = ?)", t.vocab, t.term)
+		}
+	}
 	if f.Language != "" {
-		q = q.Where("practices.language = ?", f.Language)
+		q = q.Where(table+".language = ?", f.Language)
 	}
 	if f.OrgID != 0 {
-		q = q.Where("practices.organisation_id = ?", f.OrgID)
+		q = q.Where(table+".organisation_id = ?", f.OrgID)
 	}
+	return q
+}
+
+func (s *Store) filteredPractices(ctx context.Context, v Viewer, f PracticeFilter) *gorm.DB {
+	q := matching(s.visiblePractices(ctx, v), "practices", f)
 	if f.Group && f.Language == "" {
-		originals := s.filteredPractices(ctx, v, PracticeFilter{Country: f.Country, Topic: f.Topic, Sector: f.Sector,
-			Indicator: f.Indicator, OrgID: f.OrgID}).
-			Select("practices.slug")
-		q = q.Where("(practices.translation_of = '' OR practices.translation_of NOT IN (?))", originals)
+		// One card per group: a note is left out when a better version of
+		// its group (languageRank, then the lower id) is visible and
+		// passes the same filters.
+		better := matching(s.conn(ctx).Table("practices AS o").Select("1").
+			Where("o.status = ?", StatusPublished), "o", f).
+			Where("(o.slug = "+translationRoot("practices")+" OR o.translation_of = "+translationRoot("practices")+")").
+			Where("o.id <> practices.id").
+			Where("("+languageRank("o")+" < "+languageRank("practices")+" OR ("+languageRank("o")+" = "+languageRank("practices")+" AND o.id < practices.id))",
+				sql.Named("prefer", f.Prefer))
+		if !v.SeesMembersOnly() {
+			better = better.Where("o.visibility = ?", VisibilityPublic)
+		}
+		q = q.Where("NOT EXISTS (?)", better)
 	}
 	return q
 }
@@ -184,6 +230,12 @@ func (s *Store) ListPractices(ctx context.Context, v Viewer, f PracticeFilter) (
 	}
 	var list []Practice
 	q := s.filteredPractices(ctx, v, f).Omit("body_md", "body_html")
+	if f.Prefer != "" && f.Language == "" {
+		// Normalise keeps only a code of the languages' allow-list (two
+		// letters), so it may stand in the SQL: GORM drops an ORDER BY
+		// expression with parameters when the sort's columns follow.
+		q = q.Order("CASE WHEN practices.language = '" + f.Prefer + "' THEN 0 ELSE 1 END")
+	}
 	err := practiceListing.page(q, f.ListOptions).Find(&list).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("models: unable to list practices: %w", err)
@@ -497,6 +549,109 @@ func (s *Store) PracticeFacets(ctx context.Context, v Viewer, vocabs ...string) 
 		out[r.Vocab] = append(out[r.Vocab], r.TermCount)
 	}
 	return out, nil
+}
+
+// without returns the filter with one facet's choice cleared (vocab names
+// the facet: a vocabulary's name).
+func (f PracticeFilter) without(vocab string) PracticeFilter {
+	switch vocab {
+	case Countries().Name():
+		f.Country = ""
+	case Languages().Name():
+		f.Language = ""
+	case Topics().Name():
+		f.Topic = ""
+	case Sectors().Name():
+		f.Sector = ""
+	case Indicators().Name():
+		f.Indicator = ""
+	case TargetGroups().Name():
+		f.Target = ""
+	}
+	return f
+}
+
+// Without is the filter with one facet's choice cleared: what the reader
+// gets by removing it.
+func (f PracticeFilter) Without(vocab string) PracticeFilter { return f.without(vocab) }
+
+// FilteredFacets counts, for each vocabulary, what choosing each of its
+// terms would list given the other choices of the filter: a facet's own
+// choice is left out of its counts, every other one applies. With f.Group
+// a note and its translations count once, as the list shows them. Each
+// count is one grouped query over the term index; members-only notes are
+// never counted for anonymous visitors.
+func (s *Store) FilteredFacets(ctx context.Context, v Viewer, f PracticeFilter, vocabs ...string) (map[string][]TermCount, error) {
+	f = f.Normalise()
+	out := make(map[string][]TermCount, len(vocabs))
+	for _, vocab := range vocabs {
+		g := f.without(vocab)
+		g.Group = false // the counting query groups by itself
+		count := "COUNT(*)"
+		if f.Group && vocab != Languages().Name() {
+			count = "COUNT(DISTINCT " + translationRoot("practices") + ")"
+		}
+		var rows []TermCount
+		q := s.filteredPractices(ctx, v, g)
+		if vocab == Languages().Name() {
+			q = q.Select("practices.language AS term, " + count + " AS count").Group("practices.language")
+		} else {
+			q = q.Joins("JOIN practice_terms pt ON pt.practice_id = practices.id AND pt.vocab = ?", vocab).
+				Select("pt.term AS term, " + count + " AS count").Group("pt.term")
+		}
+		if err := q.Order("count DESC, term").Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("models: unable to count %s terms: %w", vocab, err)
+		}
+		out[vocab] = rows
+	}
+	return out, nil
+}
+
+// CountPractices counts what ListPractices would list.
+func (s *Store) CountPractices(ctx context.Context, v Viewer, f PracticeFilter) (int64, error) {
+	var n int64
+	if err := s.filteredPractices(ctx, v, f.Normalise()).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("models: unable to count practices: %w", err)
+	}
+	return n, nil
+}
+
+// RelatedPractices returns up to limit published notes the viewer may read
+// that share a topic or an indicator with p (not p nor its translations),
+// those sharing the most first, then the newest; a note's translations
+// count once (the version in prefer, else the original).
+func (s *Store) RelatedPractices(ctx context.Context, v Viewer, p *Practice, prefer string, limit int) ([]Practice, error) {
+	var keys []any
+	var conds []string
+	for _, t := range p.Topics {
+		conds, keys = append(conds, "(vocab = ? AND term = ?)"), append(keys, Topics().Name(), t)
+	}
+	for _, t := range p.Indicators {
+		conds, keys = append(conds, "(vocab = ? AND term = ?)"), append(keys, Indicators().Name(), t)
+	}
+	if len(conds) == 0 {
+		return nil, nil
+	}
+	var shared []struct {
+		PracticeID uint
+		N          int
+	}
+	sub := s.conn(ctx).Model(&PracticeTerm{}).Select("practice_id, COUNT(*) AS n").
+		Where(strings.Join(conds, " OR "), keys...).Group("practice_id")
+	root := p.TranslationRoot()
+	q := s.filteredPractices(ctx, v, PracticeFilter{Group: true, Prefer: prefer}).
+		Joins("JOIN (?) AS shared ON shared.practice_id = practices.id", sub).
+		Where("practices.slug <> ? AND practices.translation_of <> ?", root, root).
+		Select("practices.id AS practice_id, shared.n AS n").
+		Order("shared.n DESC, practices.published_at DESC, practices.id DESC").Limit(limit)
+	if err := q.Scan(&shared).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to find related practices: %w", err)
+	}
+	ids := make([]uint, len(shared))
+	for i, r := range shared {
+		ids[i] = r.PracticeID
+	}
+	return s.PracticesByIDs(ctx, v, ids)
 }
 
 // Stats are the headline figures on the home page.
