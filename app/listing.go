@@ -23,6 +23,8 @@ type option struct {
 	Label    string
 	Count    int64
 	Selected bool
+	// Zero says Count is a known 0 (shown), not unknown (not shown).
+	Zero bool
 }
 
 // filterSelect is one filter of a list: a select named after its query
@@ -110,6 +112,21 @@ func queryInt(c *fiber.Ctx, key string, def int) int {
 }
 
 func queryEscape(s string) string { return url.QueryEscape(s) }
+
+// withoutParam is the current list's URL without one parameter (and with
+// the page reset): the address that removes a filter.
+func withoutParam(c *fiber.Ctx, key string) string {
+	var q []string
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
+		if s := string(k); s != key && s != "page" && len(v) > 0 {
+			q = append(q, queryEscape(s)+"="+queryEscape(string(v)))
+		}
+	})
+	if len(q) == 0 {
+		return c.Path()
+	}
+	return c.Path() + "?" + strings.Join(q, "&")
+}
 
 // pager is the page navigation of a list.
 type pager struct {

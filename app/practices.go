@@ -1,7 +1,9 @@
 package app
 
 import (
+	"cmp"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +62,28 @@ type practicesData struct {
 	Total   int64
 	Pager   pager
 	Feed    string
+	// Chips are the active filters, each with the address without it.
+	Chips []filterChip
+	// Drop suggests, when nothing matches, which filter to remove and what
+	// that would list.
+	Drop []filterChip
+	// AllVersions lists every language version as its own card.
+	AllVersions bool
+}
+
+// filterChip is one active filter of a list: "Topic: Outreach", and the
+// address of the list without it (and, as a suggestion, what it would count).
+type filterChip struct {
+	Facet, Label, Href string
+	Count              int64
+}
+
+// practiceFacets are the filters of the list of notes: the query parameter
+// and its vocabulary.
+var practiceFacets = []struct{ param, vocab string }{
+	{"country", models.Countries().Name()}, {"language", models.Languages().Name()},
+	{"topic", models.Topics().Name()}, {"sector", models.Sectors().Name()},
+	{"indicator", models.Indicators().Name()}, {"target", models.TargetGroups().Name()},
 }
 
 // practiceFilter reads the filters of the list of notes from the query
@@ -69,6 +93,25 @@ func practiceFilter(c *fiber.Ctx, o models.ListOptions) models.PracticeFilter {
 		Country: c.Query("country"), Language: c.Query("language"), Topic: c.Query("topic"),
 		Sector: c.Query("sector"), ListOptions: o,
 	}.Normalise()
+}
+
+// chosen is the value of a facet in the filter.
+func chosen(f models.PracticeFilter, vocab string) string {
+	switch vocab {
+	case models.Countries().Name():
+		return f.Country
+	case models.Languages().Name():
+		return f.Language
+	case models.Topics().Name():
+		return f.Topic
+	case models.Sectors().Name():
+		return f.Sector
+	case models.Indicators().Name():
+		return f.Indicator
+	case models.TargetGroups().Name():
+		return f.Target
+	}
+	return ""
 }
 
 // withTranslations adds to each card the other language versions of its
@@ -92,40 +135,63 @@ func (h *handlers) withTranslations(c *fiber.Ctx, list []models.Practice, out []
 	return nil
 }
 
-// listPractices lists published notes with filters and pages.
+// listPractices lists published notes with filters and pages: a note and
+// its translations as one card (the version in the reader's language when
+// there is one), notes in the reader's language first, and facet counts
+// that say what each choice would list given the others.
 func (h *handlers) listPractices(c *fiber.Ctx) error {
 	ctx, v, loc := c.UserContext(), viewer(c), localizer(c)
 	// A reader may ask for longer pages (per_page, up to the list's maximum).
 	f := practiceFilter(c, listOptions(c, queryInt(c, "per_page", 0)))
-	// The coverage matrix links to notes by indicator (the API does not filter by it).
-	f.Indicator = c.Query("indicator")
+	f.Indicator, f.Target = c.Query("indicator"), c.Query("target")
+	f.Prefer = loc.Lang
+	d := practicesData{AllVersions: c.Query("versions") == "all"}
+	f.Group = !d.AllVersions
 	f = f.Normalise()
-	f.Group = c.Query("group") == "1"
 	items, total, err := h.store.ListPractices(ctx, v, f)
 	if err != nil {
 		return err
 	}
-	d := practicesData{Filter: f, Items: cards(items), Total: total, Feed: "/feeds/practices.atom" + feedQuery(f)}
+	d.Filter, d.Items, d.Total, d.Feed = f, cards(items), total, "/feeds/practices.atom"+feedQuery(f)
 	if err := h.withTranslations(c, items, d.Items); err != nil {
 		return err
 	}
-	facets, err := h.store.PracticeFacets(ctx, v, models.Countries().Name(), models.Languages().Name(), models.Topics().Name(), models.Sectors().Name(), models.Indicators().Name())
+	vocabs := make([]string, len(practiceFacets))
+	for i, pf := range practiceFacets {
+		vocabs[i] = pf.vocab
+	}
+	facets, err := h.store.FilteredFacets(ctx, v, f, vocabs...)
 	if err != nil {
 		return err
 	}
-	for _, s := range []struct {
-		param, vocab, value string
-	}{
-		{"country", models.Countries().Name(), f.Country}, {"language", models.Languages().Name(), f.Language},
-		{"topic", models.Topics().Name(), f.Topic}, {"sector", models.Sectors().Name(), f.Sector},
-		{"indicator", models.Indicators().Name(), f.Indicator},
-	} {
-		fs := filterSelect{Name: s.param, Label: loc.T("filter." + s.param), All: loc.T("filter.all")}
-		for _, tc := range facets[s.vocab] {
-			fs.Options = append(fs.Options, option{Value: tc.Term, Label: loc.Label(s.vocab, tc.Term), Count: tc.Count, Selected: tc.Term == s.value})
+	for _, pf := range practiceFacets {
+		value := chosen(f, pf.vocab)
+		fs := filterSelect{Name: pf.param, Label: loc.T("filter." + pf.param), All: loc.T("filter.all")}
+		found := false
+		for _, tc := range facets[pf.vocab] {
+			found = found || tc.Term == value
+			fs.Options = append(fs.Options, option{Value: tc.Term, Label: loc.Label(pf.vocab, tc.Term), Count: tc.Count, Selected: tc.Term == value})
+		}
+		if value == "" {
+			d.Selects = append(d.Selects, fs)
+			continue
+		}
+		if !found { // chosen, but nothing else chosen leaves any: still shown, to be unchosen
+			fs.Options = append(fs.Options, option{Value: value, Label: loc.Label(pf.vocab, value), Selected: true, Zero: true})
 		}
 		d.Selects = append(d.Selects, fs)
+		chip := filterChip{Facet: fs.Label, Label: loc.Label(pf.vocab, value), Href: withoutParam(c, pf.param)}
+		d.Chips = append(d.Chips, chip)
+		if total == 0 {
+			if chip.Count, err = h.store.CountPractices(ctx, v, f.Without(pf.vocab)); err != nil {
+				return err
+			}
+			if chip.Count > 0 {
+				d.Drop = append(d.Drop, chip)
+			}
+		}
 	}
+	slices.SortStableFunc(d.Drop, func(a, b filterChip) int { return cmp.Compare(b.Count, a.Count) })
 	sorts := filterSelect{Name: "sort", Label: loc.T("filter.sort")}
 	for _, s := range models.PracticeSortNames() {
 		sorts.Options = append(sorts.Options, option{Value: s, Label: loc.T("sort." + s), Selected: s == f.Sort})

@@ -113,7 +113,7 @@ func MessageIDs(fsys fs.FS, lang string) (map[string]bool, error) {
 		if err != nil {
 			return nil, err
 		}
-		var m map[string]string
+		var m map[string]any // a message, or its plural forms
 		if err := yaml.Unmarshal(data, &m); err != nil {
 			return nil, fmt.Errorf("%s: %w", path.Base(f), err)
 		}
@@ -123,6 +123,41 @@ func MessageIDs(fsys fs.FS, lang string) (map[string]bool, error) {
 	}
 	return ids, nil
 }
+
+// PluralForms lists the plural messages of one language's catalogues and
+// the forms each one gives (one, few, many, other): for the test that each
+// language has the forms its grammar needs.
+func PluralForms(fsys fs.FS, lang string) (map[string][]string, error) {
+	out := map[string][]string{}
+	files, err := fs.Glob(fsys, "*."+lang+".yaml")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", path.Base(f), err)
+		}
+		for k, v := range m {
+			if forms, ok := v.(map[string]any); ok {
+				for form := range forms {
+					out[k] = append(out[k], form)
+				}
+				slices.Sort(out[k])
+			}
+		}
+	}
+	return out, nil
+}
+
+// pluralArgs are the arguments whose number chooses a plural form, the
+// first one present: "1 result", "2 results"; Polish and Romanian have
+// three forms, and the catalogues give each one.
+var pluralArgs = []string{"Count", "Minutes"}
 
 // Localizer translates into one language. Its methods are what templates
 // call: {{.T "home.title"}}, {{.Label "topic" "outreach"}}, {{.Country "NL"}}.
@@ -150,7 +185,23 @@ func (l *Localizer) T(key string, args ...any) string {
 			data[fmt.Sprint(args[i])] = args[i+1]
 		}
 	}
-	s, err := l.loc.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data})
+	cfg := &goi18n.LocalizeConfig{MessageID: key, TemplateData: data}
+	for _, a := range pluralArgs {
+		if n, ok := data[a]; ok {
+			switch n := n.(type) {
+			case int, int64, int32:
+				cfg.PluralCount = n
+			case uint:
+				cfg.PluralCount = int64(n)
+			case uint64:
+				cfg.PluralCount = int64(n)
+			case uint32:
+				cfg.PluralCount = int64(n)
+			}
+			break
+		}
+	}
+	s, err := l.loc.Localize(cfg)
 	if err != nil && s == "" {
 		return key
 	}

@@ -3,6 +3,7 @@ package i18n
 import (
 	"io/fs"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -118,5 +119,67 @@ func TestNegotiate(t *testing.T) {
 	}
 	if fr.TOr("no.such.key", "raw") != "raw" || SelfName("ro") != "Română" || !Supported("pl") || Supported("sv") {
 		t.Error("TOr, SelfName or Supported")
+	}
+}
+
+// TestPluralForms: a message that counts gives every form its language's
+// grammar needs (Romanian and Polish three), is chosen by the number, and
+// nothing is written "result(s)" any more.
+func TestPluralForms(t *testing.T) {
+	locales, err := fs.Sub(views.FS, "locales")
+	if err != nil {
+		t.Fatal(err)
+	}
+	needs := map[string][]string{
+		"en": {"one", "other"}, "nl": {"one", "other"}, "de": {"one", "other"},
+		"fr": {"one", "other"}, "es": {"one", "other"}, "it": {"one", "other"},
+		"ro": {"few", "one", "other"}, "pl": {"few", "many", "one"},
+	}
+	en, err := PluralForms(locales, "en")
+	if err != nil || len(en) == 0 {
+		t.Fatalf("English plural messages: %v %v", en, err)
+	}
+	for _, lang := range Languages() {
+		forms, err := PluralForms(locales, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for key := range en {
+			for _, need := range needs[lang] {
+				if !slices.Contains(forms[key], need) {
+					t.Errorf("%s: %s has no %q form (has %v)", lang, key, need, forms[key])
+				}
+			}
+		}
+	}
+	tr, err := New(locales)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		lang  string
+		count any
+		want  string
+	}{
+		{"en", 1, "1 result"}, {"en", int64(2), "2 results"}, {"en", uint64(0), "0 results"},
+		{"ro", 1, "1 rezultat"}, {"ro", 2, "2 rezultate"}, {"ro", 19, "19 rezultate"}, {"ro", 20, "20 de rezultate"}, {"ro", 101, "101 rezultate"},
+		{"pl", 1, "1 wynik"}, {"pl", 3, "3 wyniki"}, {"pl", 5, "5 wyników"}, {"pl", 22, "22 wyniki"}, {"pl", 25, "25 wyników"}, {"pl", 12, "12 wyników"},
+		{"fr", 0, "0 résultat"}, {"fr", 2, "2 résultats"}, {"fr", 1000000, "1000000 résultats"},
+		{"de", 1, "1 Ergebnis"}, {"de", 7, "7 Ergebnisse"},
+	} {
+		if got := tr.For(c.lang).T("search.found_filtered", "Count", c.count); got != c.want {
+			t.Errorf("%s %v: %q, want %q", c.lang, c.count, got, c.want)
+		}
+	}
+	// "(s)", "(e)", "/i" after a word, in a message with a number: a
+	// plural hedged rather than chosen ("connecté(e)" without one is gender).
+	hedge := regexp.MustCompile(`\p{L}(\((s|e|en|n|es|i|uri)\)|/(i|e|minuten)\b)`)
+	number := regexp.MustCompile(`{{\.(Count|Minutes|Min|Max)}}`)
+	for _, lang := range Languages() {
+		for k, v := range catalogueText(t, locales, lang) {
+			if number.MatchString(v) && hedge.MatchString(v) {
+				t.Errorf("%s: %s still hedges its plural: %q", lang, k, v)
+			}
+		}
 	}
 }
