@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"proact/app/i18n"
 	"proact/models"
 )
 
@@ -20,11 +21,9 @@ var administrators = []string{models.RoleAdmin}
 // adminPerPage is the length of every administration list.
 const adminPerPage = 50
 
-// adminTime is how administration pages show a moment: UTC, to the second,
-// the same in every language.
-const adminTime = "2006-01-02 15:04:05"
-
-func adminFormatTime(t time.Time) string { return t.UTC().Format(adminTime) }
+// adminFormatTime is how administration pages show a moment: in UTC, to
+// the second, the day as the reader's language writes it.
+func adminFormatTime(loc *i18n.Localizer, t time.Time) string { return loc.DateTime(t) }
 
 type adminLink struct {
 	Href  string

@@ -77,7 +77,7 @@ func (h *handlers) adminAudit(c *fiber.Ctx) error {
 	d.Total, d.Pager = total, newPager(c, f.Page, adminPerPage, total)
 	for _, e := range list {
 		d.Items = append(d.Items, auditRow{
-			At: adminFormatTime(e.At), Actor: e.ActorEmail, Code: e.Action, Detail: e.Detail, IP: e.IP,
+			At: adminFormatTime(loc, e.At), Actor: e.ActorEmail, Code: e.Action, Detail: e.Detail, IP: e.IP,
 			Action: loc.TOr("audit.action."+e.Action, e.Action),
 			Target: auditTarget(loc, e, emails),
 		})

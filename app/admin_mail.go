@@ -33,11 +33,11 @@ type adminMailMessageData struct {
 }
 
 func newMailRow(loc *i18n.Localizer, m *models.Mail) mailRow {
-	r := mailRow{ID: m.ID, To: m.ToAddr, Subject: m.Subject, Created: adminFormatTime(m.CreatedAt),
+	r := mailRow{ID: m.ID, To: m.ToAddr, Subject: m.Subject, Created: adminFormatTime(loc, m.CreatedAt),
 		Kind: loc.TOr("admin.mail.kind."+m.Kind, m.Kind), Language: loc.LanguageName(m.Language),
 		Attempts: m.Attempts, LastError: m.LastError}
 	if m.SentAt != nil {
-		r.Sent = adminFormatTime(*m.SentAt)
+		r.Sent = adminFormatTime(loc, *m.SentAt)
 	}
 	return r
 }

@@ -92,7 +92,7 @@ func (h *handlers) userRow(loc *i18n.Localizer, me, u *models.User, orgs map[uin
 		r.Organisation = orgs[*u.OrganisationID]
 	}
 	if u.LastLoginAt != nil {
-		r.LastLogin = adminFormatTime(*u.LastLoginAt)
+		r.LastLogin = adminFormatTime(loc, *u.LastLoginAt)
 	}
 	manage := !r.Self && mayManage(me, u)
 	r.CanChangeRole = manage && me.Role == models.RoleAdmin

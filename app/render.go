@@ -111,9 +111,12 @@ func (h *handlers) page(c *fiber.Ctx, title string, data any) *Page {
 	return p
 }
 
-// Date formats a date the same way in every language (2026-03-14): readable
-// everywhere, unambiguous, and sortable.
-func (p *Page) Date(t time.Time) string {
+// Date is a day as the reader's language writes it ("2 March 2024"); the
+// <time datetime> beside it keeps the ISO form (ISODate).
+func (p *Page) Date(t time.Time) string { return p.Localizer.Date(t) }
+
+// ISODate is a day for a <time datetime> attribute.
+func (p *Page) ISODate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}

@@ -61,7 +61,7 @@ func (l *Localizer) BrusselsTime(t time.Time) string {
 		return ""
 	}
 	bt := t.In(brussels)
-	return bt.Format("2006-01-02 15:04") + " " + l.T("consult.time.zone", "Offset", bt.Format("-07:00"))
+	return l.Date(bt) + ", " + bt.Format("15:04") + " " + l.T("consult.time.zone", "Offset", bt.Format("-07:00"))
 }
 
 // ISOTime is t for a <time datetime> attribute.
@@ -126,4 +126,30 @@ func optionLabel(q *models.Question, value string) string {
 		return label
 	}
 	return value
+}
+
+// Date is a day as readers of the language write it: "2 March 2024",
+// "2 martie 2024", "2. März 2024", "2 marca 2024". The month names and the
+// order are in the catalogue (date.months, date.format): golang.org/x/text
+// names languages and countries but formats no dates.
+func (l *Localizer) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	months := strings.Split(l.T("date.months"), ",")
+	month := strconv.Itoa(int(t.Month()))
+	if len(months) == 12 {
+		month = strings.TrimSpace(months[t.Month()-1])
+	}
+	return l.T("date.format", "Day", strconv.Itoa(t.Day()), "Month", month, "Year", strconv.Itoa(t.Year()))
+}
+
+// DateTime is a day and a time of day in UTC, to the second: what
+// administration pages show of a moment.
+func (l *Localizer) DateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.UTC()
+	return l.Date(t) + ", " + t.Format("15:04:05") + " UTC"
 }
