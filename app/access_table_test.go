@@ -208,6 +208,7 @@ var accessTable = []accessRow{
 		want: outcomes{notFound, notFound, notFound, notFound, notFound, notFound}},
 	{method: "GET", path: "/account/password", want: signedIn},
 	{method: "POST", path: "/account/password", want: signedInDo},
+	{method: "GET", path: "/welcome", want: signedIn},
 	{method: "GET", path: "/account", want: signedIn},
 	{method: "POST", path: "/account", want: signedInDo},
 	{method: "GET", path: "/account/2fa", want: signedIn},

@@ -16,9 +16,13 @@ import (
 type auditRow struct {
 	At     string // UTC
 	Actor  string
-	Action string // translated
-	Code   string // the action as stored, for the filter
-	Target string
+	// ActorHref finds the actor among the accounts.
+	ActorHref string
+	Action    string // translated
+	Code      string // the action as stored, for the filter
+	Target    string
+	// TargetHref leads to what the entry is about, while it exists.
+	TargetHref string
 	Detail string
 	IP     string
 }
@@ -64,23 +68,21 @@ func (h *handlers) adminAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var userIDs []uint
-	for _, e := range list {
-		if e.TargetKind == "user" && e.TargetID != nil {
-			userIDs = append(userIDs, *e.TargetID)
-		}
-	}
-	emails, err := h.store.UserEmails(ctx, userIDs)
+	names, err := h.store.NamesOf(ctx, list)
 	if err != nil {
 		return err
 	}
 	d.Total, d.Pager = total, newPager(c, f.Page, adminPerPage, total)
 	for _, e := range list {
-		d.Items = append(d.Items, auditRow{
+		r := auditRow{
 			At: adminFormatTime(loc, e.At), Actor: e.ActorEmail, Code: e.Action, Detail: e.Detail, IP: e.IP,
 			Action: loc.TOr("audit.action."+e.Action, e.Action),
-			Target: auditTarget(loc, e, emails),
-		})
+		}
+		if e.ActorEmail != "" && e.ActorEmail != "cli" {
+			r.ActorHref = "/admin/users?q=" + queryEscape(e.ActorEmail)
+		}
+		r.Target, r.TargetHref = auditTarget(loc, e, names)
+		d.Items = append(d.Items, r)
 	}
 	return h.render(c, fiber.StatusOK, tplAdminAudit, h.page(c, loc.T("admin.audit.title"), d))
 }
@@ -95,15 +97,36 @@ func parseDay(s string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// auditTarget names what an entry is about: an account by its address while
-// it exists, anything else by its kind and id.
-func auditTarget(loc *i18n.Localizer, e models.AuditEntry, emails map[uint]string) string {
+// auditTarget names what an entry is about, and links to it: a person by
+// name and address, an organisation or an application by the
+// organisation's name; what has been deleted since by its kind and id.
+func auditTarget(loc *i18n.Localizer, e models.AuditEntry, names models.AuditNames) (string, string) {
 	if e.TargetID == nil {
-		return ""
+		return "", ""
 	}
-	if email, ok := emails[*e.TargetID]; ok && e.TargetKind == "user" {
-		return email
+	id := *e.TargetID
+	switch e.TargetKind {
+	case "user":
+		if u, ok := names.Users[id]; ok {
+			name := u.Email
+			if u.Name != "" {
+				name = u.Name + " <" + u.Email + ">"
+			}
+			return loc.T("audit.target.user", "Name", name), "/admin/users?q=" + queryEscape(u.Email)
+		}
+	case "organisation":
+		if o, ok := names.Organisations[id]; ok {
+			return loc.T("audit.target.organisation", "Name", o.Name), "/organisations/" + o.Slug
+		}
+	case "application":
+		if o, ok := names.Applications[id]; ok {
+			return loc.TOr("admin.audit.target.application", "application") + ": " + o.Name, "/admin/applications/" + strconv.FormatUint(uint64(id), 10)
+		}
 	}
-	kind := loc.TOr("admin.audit.target."+e.TargetKind, e.TargetKind)
-	return strings.TrimSpace(kind + " #" + strconv.FormatUint(uint64(*e.TargetID), 10))
+	ref := strings.TrimSpace(loc.TOr("admin.audit.target."+e.TargetKind, e.TargetKind) + " #" + strconv.FormatUint(uint64(id), 10))
+	switch e.TargetKind {
+	case "user", "organisation", "application": // looked up above, and not found
+		return loc.T("audit.target.gone", "Kind", ref), ""
+	}
+	return ref, ""
 }

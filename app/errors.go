@@ -84,9 +84,13 @@ func (h *handlers) errorHandler(c *fiber.Ctx, err error) error {
 	if strings.HasPrefix(c.Path(), "/api/") || c.Path() == "/api" {
 		return c.Status(status).JSON(apiError{Error: apiErrorBody{Code: code, Message: message}})
 	}
-	p := h.page(c, loc.T("error."+code+".title"), errorPage{
-		Status: status, Code: code, Message: message, RequestID: requestID(c),
-	})
+	ep := errorPage{Status: status, Code: code, Message: message, RequestID: requestID(c)}
+	if status == fiber.StatusNotFound && currentUser(c) == nil {
+		// Said on every 404 alike, so it tells nothing about whether a
+		// members-only page is there.
+		ep.SignIn = loginHref(c)
+	}
+	p := h.page(c, loc.T("error."+code+".title"), ep)
 	if rerr := h.render(c, status, tplError, p); rerr != nil {
 		h.log.Error("rendering the error page", slog.String("id", requestID(c)), slog.Any("err", rerr))
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
@@ -96,6 +100,9 @@ func (h *handlers) errorHandler(c *fiber.Ctx, err error) error {
 }
 
 type errorPage struct {
+	// SignIn is the sign-in address that comes back here, offered to
+	// signed-out visitors on a 404.
+	SignIn    string
 	Status    int
 	Code      string
 	Message   string

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,4 +47,14 @@ func localPath(next string) string {
 		return "/"
 	}
 	return next
+}
+
+// loginHref is the sign-in address that returns to the current page (a
+// local path only, see localPath); the sign-in pages themselves return home.
+func loginHref(c *fiber.Ctx) string {
+	next := localPath(c.OriginalURL())
+	if next == "/" || strings.HasPrefix(next, "/login") || strings.HasPrefix(next, "/logout") {
+		return "/login"
+	}
+	return "/login?next=" + url.QueryEscape(next)
 }

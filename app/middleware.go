@@ -178,6 +178,7 @@ func (h *handlers) identify(c *fiber.Ctx) error {
 		org, _ = h.store.OrganisationByID(c.UserContext(), *u.OrganisationID)
 	}
 	c.Locals(localUser, u)
+	c.Locals(localOrg, org)
 	c.Locals(localViewer, viewerOf(u, org))
 	return c.Next()
 }

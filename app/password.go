@@ -134,7 +134,7 @@ func (h *handlers) acceptInvitation(c *fiber.Ctx) error {
 	case !ps.OK():
 		return h.renderLink(c, fiber.StatusUnprocessableEntity, invitationLink, u, ps)
 	}
-	return h.completeLogin(c, u, "/account", "invitation")
+	return h.completeLogin(c, u, "/welcome", "invitation")
 }
 
 // forgotData is the forgotten-password form, and its one answer.

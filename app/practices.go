@@ -221,6 +221,11 @@ type practiceView struct {
 	Version      int // the published version (the newest, for a note never published)
 	Updated      time.Time
 	Translations []translationLink
+	// InReaderLanguage is the version in the reader's language, when this
+	// one is in another.
+	InReaderLanguage *translationLink
+	// Related are notes sharing a topic or an indicator.
+	Related []practiceCard
 	// What its organisation and moderators see besides.
 	State        string
 	Status       string
@@ -231,6 +236,9 @@ type practiceView struct {
 	Returned     string // the moderator's comments, when returned
 	Cite         citation
 }
+
+// relatedNotes is how many related notes a note's page shows.
+const relatedNotes = 4
 
 // citation is "cite this note": who wrote it, its title, the version and
 // date, its permanent address.
@@ -283,11 +291,22 @@ func (h *handlers) showPractice(c *fiber.Ctx) error {
 		pv.Returned = last[p.ID].Comment
 	}
 	for _, t := range translations {
-		pv.Translations = append(pv.Translations, translationLink{Slug: t.Slug, Title: t.Title, Language: t.Language})
+		link := translationLink{Slug: t.Slug, Title: t.Title, Language: t.Language}
+		pv.Translations = append(pv.Translations, link)
+		if t.Language == loc.Lang && p.Language != loc.Lang {
+			pv.InReaderLanguage = &link
+		}
+	}
+	if p.Status == models.StatusPublished {
+		related, err := h.store.RelatedPractices(ctx, v, p, loc.Lang, relatedNotes)
+		if err != nil {
+			return err
+		}
+		pv.Related = cards(related)
 	}
 	pv.Cite = citation{Org: pv.OrgName, Title: p.Title, Version: pv.Version, URL: site + "/practices/" + p.Slug}
 	if !pv.Published.IsZero() {
-		pv.Cite.Year, pv.Cite.Date = strconv.Itoa(pv.Published.Year()), pv.Updated.Format(time.DateOnly)
+		pv.Cite.Year, pv.Cite.Date = strconv.Itoa(pv.Published.Year()), loc.Date(pv.Updated)
 	}
 	page := h.page(c, p.Title, pv)
 	page.Description = p.Summary

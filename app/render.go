@@ -35,6 +35,7 @@ const (
 	localUser      = "proact.user"
 	localCSRF      = "proact.csrf"
 	localRoute     = "proact.route"
+	localOrg       = "proact.org" // the signed-in user's organisation, if any
 )
 
 // Page is what every template receives: the request's language and
@@ -44,11 +45,13 @@ type Page struct {
 	Title       string
 	Description string
 	Path        string // the current path, for the language switcher
-	CSRF        string
-	User        *CurrentUser
-	Flash       string // a translation key shown once
-	Languages   []LanguageOption
-	Data        any
+	// LoginHref is the sign-in address that comes back to this page.
+	LoginHref string
+	CSRF      string
+	User      *CurrentUser
+	Flash     string // a translation key shown once
+	Languages []LanguageOption
+	Data      any
 	// Head is what the page adds to <head> (head.go).
 	Head
 
@@ -64,6 +67,8 @@ type CurrentUser struct {
 	OrgAdmin  bool
 	CanWrite  bool
 	Suspended bool // their organisation is suspended
+	// OrgSlug is their organisation's, for "My organisation" ("": none).
+	OrgSlug string
 }
 
 // LanguageOption is one entry of the language switcher.
@@ -99,8 +104,12 @@ func (h *handlers) page(c *fiber.Ctx, title string, data any) *Page {
 		if p.User.Name == "" {
 			p.User.Name = u.Email
 		}
+		if org, ok := c.Locals(localOrg).(*models.Organisation); ok && org != nil {
+			p.User.OrgSlug = org.Slug
+		}
 	}
 	p.Flash = h.takeFlash(c)
+	p.LoginHref = loginHref(c)
 	next := url.QueryEscape(c.OriginalURL())
 	for _, l := range i18n.Languages() {
 		p.Languages = append(p.Languages, LanguageOption{

@@ -125,6 +125,7 @@ func (h *handlers) routes(app *fiber.App) {
 	// Changing a one-time password comes before anything else (passwordFirst).
 	app.Get("/account/password", markRoute, h.signedIn, h.showChangePassword)
 	app.Post("/account/password", markRoute, h.signedIn, h.changePassword)
+	app.Get("/welcome", markRoute, h.signedIn, h.welcome)
 	app.Get("/account", markRoute, h.signedIn, h.showAccount)
 	app.Post("/account", markRoute, h.signedIn, h.updateAccount)
 	app.Get("/account/2fa", markRoute, h.signedIn, h.accountTwoFactor)

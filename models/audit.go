@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -122,4 +123,60 @@ func (s *Store) AuditOf(ctx context.Context, userID uint) ([]AuditEntry, error) 
 		return nil, fmt.Errorf("models: unable to read the audit log: %w", err)
 	}
 	return list, nil
+}
+
+// AuditNames are the names of what audit entries are about, by id: what
+// the log shows instead of "Organisation #17".
+type AuditNames struct {
+	Users         map[uint]User         // id, name, e-mail
+	Organisations map[uint]Organisation // id, name, slug
+	Applications  map[uint]Organisation // the organisation an application is for
+}
+
+// NamesOf loads, in one query per kind, the people, organisations and
+// applications the entries name; ones deleted since are absent.
+func (s *Store) NamesOf(ctx context.Context, entries []AuditEntry) (AuditNames, error) {
+	n := AuditNames{Users: map[uint]User{}, Organisations: map[uint]Organisation{}, Applications: map[uint]Organisation{}}
+	ids := map[string][]uint{}
+	for _, e := range entries {
+		if e.TargetID != nil {
+			ids[e.TargetKind] = append(ids[e.TargetKind], *e.TargetID)
+		}
+	}
+	if len(ids["user"]) > 0 {
+		var users []User
+		if err := s.conn(ctx).Select("id", "name", "email").Where("id IN ?", ids["user"]).Find(&users).Error; err != nil {
+			return n, fmt.Errorf("models: unable to name the audit log's people: %w", err)
+		}
+		for _, u := range users {
+			n.Users[u.ID] = u
+		}
+	}
+	if len(ids["organisation"]) > 0 {
+		var orgs []Organisation
+		if err := s.conn(ctx).Select("id", "name", "slug").Where("id IN ?", ids["organisation"]).Find(&orgs).Error; err != nil {
+			return n, fmt.Errorf("models: unable to name the audit log's organisations: %w", err)
+		}
+		for _, o := range orgs {
+			n.Organisations[o.ID] = o
+		}
+	}
+	if len(ids["application"]) > 0 {
+		var rows []struct {
+			ID      uint
+			Profile string
+		}
+		if err := s.conn(ctx).Model(&Application{}).Select("id", "profile").Where("id IN ?", ids["application"]).Scan(&rows).Error; err != nil {
+			return n, fmt.Errorf("models: unable to name the audit log's applications: %w", err)
+		}
+		for _, r := range rows {
+			var profile struct {
+				Name string `json:"name"`
+			}
+			if err := json.Unmarshal([]byte(r.Profile), &profile); err == nil && profile.Name != "" {
+				n.Applications[r.ID] = Organisation{Name: profile.Name}
+			}
+		}
+	}
+	return n, nil
 }
