@@ -187,6 +187,9 @@ func MigrateTo(ctx context.Context, db *gorm.DB, dialect Dialect, version int64)
 	for _, r := range results {
 		applied = append(applied, r.Source.Version)
 	}
+	if err := FillSearchText(ctx, db); err != nil {
+		return applied, err
+	}
 	return applied, nil
 }
 

@@ -38,6 +38,9 @@ type Organisation struct {
 	ContactEmail    string
 	ContactPhone    string
 	SuspendedReason string
+	// SearchText is the name and city folded (Fold): what the directory's
+	// text search compares, filled on every write.
+	SearchText string
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 
@@ -260,8 +263,8 @@ func (s *Store) ListOrganisations(ctx context.Context, f OrganisationFilter) ([]
 	q = orgWithTerm(q, ReferralStages().Name(), f.Stage)
 	q = orgWithTerm(q, Languages().Name(), f.Language)
 	if t := strings.TrimSpace(f.Query); t != "" {
-		like := "%" + escapeLike(strings.ToLower(t)) + "%"
-		q = q.Where("(LOWER(organisations.name) LIKE ? ESCAPE '\\' OR LOWER(organisations.city) LIKE ? ESCAPE '\\')", like, like)
+		// Folded on both sides: "Iasi" finds "Iași", on SQLite and PostgreSQL alike.
+		q = q.Where("organisations.search_text LIKE ? ESCAPE '\\'", "%"+escapeLike(Fold(t))+"%")
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
@@ -342,7 +345,7 @@ func (s *Store) SaveOrganisation(ctx context.Context, o *Organisation) error {
 		if o.Status == "" {
 			o.Status = OrgApproved
 		}
-		o.UpdatedAt = now
+		o.UpdatedAt, o.SearchText = now, o.searchText()
 		if err := tx.conn(ctx).Omit(clause.Associations).Save(o).Error; err != nil {
 			return fmt.Errorf("models: unable to save organisation %q: %w", o.Slug, conflict(err))
 		}
@@ -365,7 +368,8 @@ func (s *Store) CreateOrganisation(ctx context.Context, o *Organisation) error {
 		}
 		o.Slug = freeSlug(o.Slug, taken)
 		now := tx.now()
-		row := Organisation{Slug: o.Slug, Name: o.Name, Country: o.Country, Type: o.Type, Status: OrgPending, CreatedAt: now, UpdatedAt: now}
+		row := Organisation{Slug: o.Slug, Name: o.Name, City: o.City, Country: o.Country, Type: o.Type, Status: OrgPending, CreatedAt: now, UpdatedAt: now}
+		row.SearchText = row.searchText()
 		if err := tx.conn(ctx).Create(&row).Error; err != nil {
 			return fmt.Errorf("models: unable to create organisation %q: %w", o.Slug, conflict(err))
 		}
@@ -427,7 +431,7 @@ func (s *Store) UpdateOrganisationProfile(ctx context.Context, o *Organisation) 
 			"name": o.Name, "country": o.Country, "city": o.City, "type": o.Type, "website": o.Website,
 			"public_email": o.PublicEmail, "public_phone": o.PublicPhone, "description_md": o.DescriptionMD,
 			"description_html": o.DescriptionHTML, "contact_name": o.ContactName, "contact_email": o.ContactEmail,
-			"contact_phone": o.ContactPhone, "updated_at": o.UpdatedAt,
+			"contact_phone": o.ContactPhone, "updated_at": o.UpdatedAt, "search_text": o.searchText(),
 		})
 		if res.Error != nil {
 			return fmt.Errorf("models: unable to save organisation %d: %w", o.ID, res.Error)
