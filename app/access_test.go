@@ -57,7 +57,7 @@ func TestMembersOnlyNeverReachesVisitors(t *testing.T) {
 			mustNotContain(t, path, body, p.Title, "/practices/"+p.Slug+`"`)
 		}
 	}
-	_, body := ta.get(t, "/practices")
+	_, body := ta.get(t, "/practices?versions=all")
 	mustContain(t, "count", body, "Practice notes found: "+strconv.Itoa(public))
 	_, body = ta.get(t, "/api/v1/practices")
 	mustContain(t, "API total", body, `"total":`+strconv.Itoa(public))

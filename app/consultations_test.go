@@ -164,7 +164,7 @@ func consultationFromCreationToResults(t *testing.T, d models.Dialect) {
 		mustContain(t, "preview", body, want, ta.tr(t, "en", "consult.preview.note"), "disabled")
 	}
 	_, list := ta.get(t, "/consultations")
-	mustContain(t, "list", html.UnescapeString(list), "Network input on referral (test)", ta.tr(t, "en", "consult.group.open"), "2026-03-31 12:00 Brussels time (UTC+02:00)")
+	mustContain(t, "list", html.UnescapeString(list), "Network input on referral (test)", ta.tr(t, "en", "consult.group.open"), "31 March 2026, 12:00 Brussels time (UTC+02:00)")
 	_, home := ta.get(t, "/")
 	mustContain(t, "home page", home, ta.tr(t, "en", "consult.home.title"), "Network input on referral (test)")
 
@@ -382,7 +382,7 @@ func deadlineToTheSecond(t *testing.T, d models.Dialect) {
 		if res.StatusCode != http.StatusForbidden {
 			t.Fatalf("submission at closing time + %s: %d", late, res.StatusCode)
 		}
-		mustContain(t, "late submission", html.UnescapeString(body), "Too late", "2026-06-30 12:00 Brussels time (UTC+02:00)", "Changed in the last second",
+		mustContain(t, "late submission", html.UnescapeString(body), "Too late", "30 June 2026, 12:00 Brussels time (UTC+02:00)", "Changed in the last second",
 			ta.tr(t, "en", "consult.copy.late"))
 	}
 	// A save that arrives late is kept too, and the page keeps every text to copy.

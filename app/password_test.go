@@ -71,8 +71,14 @@ func flowInvitationRedemption(t *testing.T, ta *testApp) {
 	delete(cl.cookies, langCookie)
 
 	res, _ = cl.post(t, link, link, url.Values{"password": {goodPassword}, "confirm": {goodPassword}})
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/account" {
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/welcome" {
 		t.Fatalf("accepting: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	// The welcome page: the next steps, each leading to its page.
+	if res, body := cl.get(t, "/welcome"); res.StatusCode != http.StatusOK {
+		t.Fatalf("welcome: %d", res.StatusCode)
+	} else {
+		mustContain(t, "welcome", body, "Welcome to the PRO-ACT Network", `href="/account"`, "Complete your profile", "Invite colleagues")
 	}
 	if res, body := cl.get(t, "/account"); res.StatusCode != http.StatusOK || !strings.Contains(body, u.Email) {
 		t.Fatalf("not signed in after the invitation: %d", res.StatusCode)
@@ -128,7 +134,7 @@ func TestInvitationBadLinksAreThrottled(t *testing.T) {
 	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "900" {
 		t.Fatalf("after 3 bad links: %d (Retry-After %q), want 429 for the rest of the 15 minutes", res.StatusCode, res.Header.Get("Retry-After"))
 	}
-	mustContain(t, "429 page", body, "wait 15 minute(s)")
+	mustContain(t, "429 page", body, "wait 15 minutes")
 	clock.Advance(ta.cfg.Limits.FailureWindow + time.Second)
 	if res, _ := ta.get(t, "/invitation/GUESS5"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("after the window: %d, want 404 again", res.StatusCode)

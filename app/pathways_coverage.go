@@ -10,6 +10,10 @@ import (
 	"proact/models"
 )
 
+// allVersions makes a list count every language version of a note, as the
+// matrix does.
+const allVersions = "&versions=all"
+
 // The coverage of practice: where the network's published notes are, and
 // where they are missing. Two matrices, countries × topics and sectors ×
 // forced-labour indicators, count the notes the reader may read in each cell;
@@ -136,14 +140,14 @@ func newCoverageMatrix(loc *i18n.Localizer, spec coverageSpec, counts []models.C
 	cols := spec.cols.Terms()
 	for _, t := range cols {
 		mx.Cols = append(mx.Cols, coverageHead{Term: t, Label: loc.Label(spec.cols.Name(), t),
-			Total: countOf(facets[spec.cols.Name()], t), Href: "/practices?" + spec.colParam + "=" + url.QueryEscape(t)})
+			Total: countOf(facets[spec.cols.Name()], t), Href: "/practices?" + spec.colParam + "=" + url.QueryEscape(t) + allVersions})
 	}
 	cell := map[[2]string]int64{}
 	for _, cc := range counts {
 		cell[[2]string{cc.Row, cc.Col}] = cc.Count
 	}
 	for _, r := range spec.rowTerms {
-		rowHref := "/practices?" + spec.rowParam + "=" + url.QueryEscape(r)
+		rowHref := "/practices?" + spec.rowParam + "=" + url.QueryEscape(r) + allVersions
 		row := coverageRow{coverageHead: coverageHead{Term: r, Label: loc.Label(spec.rows.Name(), r),
 			Total: countOf(facets[spec.rows.Name()], r), Href: rowHref}}
 		for _, col := range cols {
