@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -99,6 +102,38 @@ func TestBrowserJoinToProfileEdit(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#password"), "vie de sezon 2026 la Iași"),
 		chromedp.SendKeys(chromedp.CSS("#confirm"), "vie de sezon 2026 la Iași"))
 	submit("choose the password", `form[action^="/invitation/"] button[type="submit"]`)
+	// She lands on the welcome page: the next steps, in the language she
+	// chose, and "My organisation" in the menu.
+	step("language", chromedp.Navigate(base+"/language/ro?next=/welcome"), chromedp.WaitVisible(chromedp.CSS(".welcome-steps")))
+	if where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`)); where != "/welcome" {
+		t.Errorf("after accepting the invitation: %s", where)
+	}
+	steps, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll(".welcome-steps a")].map(a => a.getAttribute("href")).join(" ")`))
+	for _, want := range []string{"/account", "/edit", "/members", "/practices/new"} {
+		if !strings.Contains(steps, want) {
+			t.Errorf("welcome steps %q lack %s", steps, want)
+		}
+	}
+	if h1 := text("main h1"); h1 != "Bun venit în rețeaua PRO-ACT" {
+		t.Errorf("welcome title %q", h1)
+	}
+	if mine, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("header nav a")].filter(a => a.textContent.trim() === "Organizația mea").map(a => a.getAttribute("href")).join()`)); !strings.HasPrefix(mine, "/organisations/") {
+		t.Errorf("no \"My organisation\" in the menu: %q", mine)
+	}
+	if dir := os.Getenv("PROACT_SCREENSHOTS"); dir != "" {
+		for _, width := range []int64{1280, 390} {
+			step("width", chromedp.EmulateViewport(width, 900, chromedp.EmulateScale(1)))
+			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, fmt.Sprintf("welcome-ro-%d.png", width)), buf, 0o644)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		step("width", chromedp.EmulateViewport(1280, 900))
+	}
+	step("language back", chromedp.Navigate(base+"/language/en?next=/"))
 	submit("sign out", `form[action="/logout"] button`)
 	signIn("ioana@sls-iasi.example.org", "vie de sezon 2026 la Iași", "")
 

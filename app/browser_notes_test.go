@@ -318,6 +318,28 @@ func TestBrowserPracticeNoteFlow(t *testing.T) {
 	if list := b.text(".card-grid"); !strings.Contains(list, "Night outreach") {
 		t.Errorf("the list lacks the note")
 	}
+	// The filters: open on a desktop, behind one button on a phone (no
+	// script), the chosen one a chip outside the fold.
+	fold := `[getComputedStyle(document.querySelector(".filter-fold-button")).display, String(document.querySelector("#filters-title").closest("form").checkVisibility()), String(document.querySelector(".chip").checkVisibility())].join()`
+	if got := b.eval(fold); got != "none,true,true" {
+		t.Errorf("filters at 1280 px (button, form, chip): %s", got)
+	}
+	b.shot("07b-list-filtered")
+	b.step("a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1)))
+	if got := b.eval(fold); got != "inline-block,false,true" {
+		t.Errorf("filters at 390 px (button, form, chip): %s", got)
+	}
+	b.step("open the filters", chromedp.Click(chromedp.CSS(".filter-fold-button")))
+	if got := b.eval(fold); got != "inline-block,true,true" {
+		t.Errorf("filters opened at 390 px: %s", got)
+	}
+	b.step("back to a desktop", chromedp.EmulateViewport(1280, 900))
+	// A visitor at a members-only address: a 404 that offers signing in.
+	b.step("members-only", chromedp.Navigate(base+"/practices/peer-support-domestic-workers"), chromedp.WaitVisible(chromedp.CSS(".members-hint a")))
+	if href := b.eval(`document.querySelector(".members-hint a").getAttribute("href")`); href != "/login?next=%2Fpractices%2Fpeer-support-domestic-workers" {
+		t.Errorf("sign-in link of the 404: %q", href)
+	}
+	b.shot("07c-not-found")
 	b.check("reading")
 
 	// 6. A member of another organisation translates it.
