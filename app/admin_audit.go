@@ -14,8 +14,8 @@ import (
 
 // auditRow is one line of the audit log as the page shows it.
 type auditRow struct {
-	At     string // UTC
-	Actor  string
+	At    string // UTC
+	Actor string
 	// ActorHref finds the actor among the accounts.
 	ActorHref string
 	Action    string // translated
@@ -23,8 +23,8 @@ type auditRow struct {
 	Target    string
 	// TargetHref leads to what the entry is about, while it exists.
 	TargetHref string
-	Detail string
-	IP     string
+	Detail     string
+	IP         string
 }
 
 type adminAuditData struct {

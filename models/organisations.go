@@ -41,8 +41,8 @@ type Organisation struct {
 	// SearchText is the name and city folded (Fold): what the directory's
 	// text search compares, filled on every write.
 	SearchText string
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 
 	// RefersTo lists the slugs of organisations this one refers people to.
 	RefersTo []string `gorm:"-"`
