@@ -78,7 +78,7 @@ func flowInvitationRedemption(t *testing.T, ta *testApp) {
 	if res, body := cl.get(t, "/welcome"); res.StatusCode != http.StatusOK {
 		t.Fatalf("welcome: %d", res.StatusCode)
 	} else {
-		mustContain(t, "welcome", body, "Welcome to the PRO-ACT Network", `href="/account"`, "Complete your profile", "Invite colleagues")
+		mustContain(t, "welcome", body, "Welcome to the PRO-ACT Network", `href="/account"`, "Complete your profile", "Write a first practice note", `href="/practices/new"`)
 	}
 	if res, body := cl.get(t, "/account"); res.StatusCode != http.StatusOK || !strings.Contains(body, u.Email) {
 		t.Fatalf("not signed in after the invitation: %d", res.StatusCode)
