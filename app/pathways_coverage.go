@@ -147,13 +147,13 @@ func newCoverageMatrix(loc *i18n.Localizer, spec coverageSpec, counts []models.C
 		cell[[2]string{cc.Row, cc.Col}] = cc.Count
 	}
 	for _, r := range spec.rowTerms {
-		rowHref := "/practices?" + spec.rowParam + "=" + url.QueryEscape(r) + allVersions
+		rowHref := "/practices?" + spec.rowParam + "=" + url.QueryEscape(r)
 		row := coverageRow{coverageHead: coverageHead{Term: r, Label: loc.Label(spec.rows.Name(), r),
-			Total: countOf(facets[spec.rows.Name()], r), Href: rowHref}}
+			Total: countOf(facets[spec.rows.Name()], r), Href: rowHref + allVersions}}
 		for _, col := range cols {
 			cc := coverageCell{Count: cell[[2]string{r, col}]}
 			if cc.Count > 0 {
-				cc.Href = rowHref + "&" + spec.colParam + "=" + url.QueryEscape(col)
+				cc.Href = rowHref + "&" + spec.colParam + "=" + url.QueryEscape(col) + allVersions
 			} else {
 				row.Gaps++
 			}

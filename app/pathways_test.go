@@ -44,7 +44,7 @@ func TestPathwayPagesOnBothDatabases(t *testing.T) {
 				"Practice notes about Netherlands", "/organisations/rotterdam-labour-rights-centre"}},
 			{"/pathways/booklet", []string{"Referral pathways of the network", `href="#country-NL"`, `href="#country-RO"`, "booklet-country"}},
 			{"/practices/coverage", []string{"Coverage of practice", "Countries × topics", "Sectors × indicators of forced labour",
-				`href="/practices?country=NL&amp;topic=outreach"`, "cov-gap"}},
+				`href="/practices?country=NL&amp;topic=outreach&amp;versions=all"`, "cov-gap"}},
 			{"/practices?sector=A&indicator=withholding-of-wages", []string{"Practice notes found:", `name="indicator"`}},
 		} {
 			res, body := ta.get(t, tc.path)
