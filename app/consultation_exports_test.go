@@ -144,7 +144,7 @@ func TestPublishedFiguresCountOnlyPublishedResponses(t *testing.T) {
 				t.Fatalf("results: %d", res.StatusCode)
 			}
 			all, pub := strconv.Itoa(len(counted)), strconv.Itoa(len(published))
-			mustContain(t, "results", body, "The figures count the "+pub+" published response(s).")
+			mustContain(t, "results", body, "The figures count the "+pub+" published responses.")
 			mustNotContain(t, "results", body, all+" organisation(s) responded", "of "+all+" responses")
 			// Every bar of every question sums to what the published responses chose.
 			answers := make([]models.Answers, len(published))
