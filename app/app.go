@@ -5,6 +5,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/session"
 	"github.com/gofiber/template/html/v2"
+	"github.com/valyala/fasthttp"
 
 	"proact/app/config"
 	"proact/app/i18n"
@@ -118,8 +120,10 @@ func New(d Deps) (*fiber.App, error) {
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           90 * time.Second,
 		// Forms are small; an attachment may be as large as configured.
-		BodyLimit:      max(4<<20, int(d.Config.AttachmentMaxBytes)+64<<10),
-		ReadBufferSize: 16 << 10, // long filter and search URLs; beyond: 431
+		BodyLimit: max(4<<20, int(d.Config.AttachmentMaxBytes)+64<<10),
+		// The request line and headers must fit in ReadBufferSize (beyond:
+		// 431 from fasthttp); a URL longer than maxURLBytes is a 414 (urlLimit).
+		ReadBufferSize: maxHeadBytes,
 		// Request strings are copied, so a value can outlive its handler
 		// (goroutines, the outbox) without being overwritten by fasthttp.
 		Immutable: true,
@@ -131,8 +135,34 @@ func New(d Deps) (*fiber.App, error) {
 		cfg.EnableIPValidation = true
 	}
 	app := fiber.New(cfg)
+	h.logRefused(app.Server())
 	h.routes(app)
 	return app, nil
+}
+
+// Sizes of a request's head: long filter and search URLs fit.
+const (
+	maxURLBytes  = 16 << 10
+	maxHeadBytes = 32 << 10
+)
+
+// logRefused logs the requests that fasthttp refuses before any middleware
+// runs (a head larger than maxHeadBytes, a malformed request line): Fiber's
+// own handler answers them (431, 400, 408) through errorHandler, and this
+// adds the request's log line, as a client error. The error's text is not
+// logged: it quotes the request, cookies and all.
+func (h *handlers) logRefused(srv *fasthttp.Server) {
+	answer := srv.ErrorHandler
+	srv.ErrorHandler = func(ctx *fasthttp.RequestCtx, err error) {
+		answer(ctx, err)
+		status := ctx.Response.StatusCode()
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		h.log.LogAttrs(context.Background(), level, "request",
+			slog.String("route", "refused"), slog.Int("status", status), slog.String("ip", ctx.RemoteIP().String()))
+	}
 }
 
 // sessionCookie names the session cookie.

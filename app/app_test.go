@@ -59,9 +59,14 @@ var demo = modelstest.NewFixture(func(ctx context.Context, store *models.Store, 
 // dialect; cfg may adjust the configuration.
 func newTestApp(t testing.TB, d models.Dialect, cfg func(*config.Config)) *testApp {
 	t.Helper()
+	return newTestAppLog(t, d, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// newTestAppLog is newTestApp writing its log to log.
+func newTestAppLog(t testing.TB, d models.Dialect, cfg func(*config.Config), log *slog.Logger) *testApp {
+	t.Helper()
 	ctx := context.Background()
 	store, dir := demo.Copy(t, d)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ix, err := search.Open(ctx, dir, store, log)
 	if err != nil {
 		t.Fatalf("opening the index: %v", err)

@@ -39,18 +39,21 @@ func statusOf(err error) int {
 // errorCodes are the stable codes of JSON errors and the translation keys of
 // error pages.
 var errorCodes = map[int]string{
-	fiber.StatusBadRequest:            "bad_request",
-	fiber.StatusUnauthorized:          "unauthorized",
-	fiber.StatusForbidden:             "forbidden",
-	fiber.StatusNotFound:              "not_found",
-	fiber.StatusMethodNotAllowed:      "method_not_allowed",
-	fiber.StatusRequestEntityTooLarge: "too_large",
-	fiber.StatusUnsupportedMediaType:  "unsupported_media_type",
-	fiber.StatusConflict:              "conflict",
-	fiber.StatusUnprocessableEntity:   "invalid",
-	fiber.StatusTooManyRequests:       "too_many_requests",
-	fiber.StatusInternalServerError:   "internal",
-	fiber.StatusServiceUnavailable:    "unavailable",
+	fiber.StatusBadRequest:                  "bad_request",
+	fiber.StatusUnauthorized:                "unauthorized",
+	fiber.StatusForbidden:                   "forbidden",
+	fiber.StatusNotFound:                    "not_found",
+	fiber.StatusMethodNotAllowed:            "method_not_allowed",
+	fiber.StatusRequestEntityTooLarge:       "too_large",
+	fiber.StatusUnsupportedMediaType:        "unsupported_media_type",
+	fiber.StatusRequestTimeout:              "timeout",
+	fiber.StatusConflict:                    "conflict",
+	fiber.StatusRequestURITooLong:           "uri_too_long",
+	fiber.StatusRequestHeaderFieldsTooLarge: "headers_too_large",
+	fiber.StatusUnprocessableEntity:         "invalid",
+	fiber.StatusTooManyRequests:             "too_many_requests",
+	fiber.StatusInternalServerError:         "internal",
+	fiber.StatusServiceUnavailable:          "unavailable",
 }
 
 // errorHandler is the one place errors become responses: a JSON error under

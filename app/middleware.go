@@ -36,7 +36,7 @@ func (h *handlers) requestLog(c *fiber.Ctx) error {
 	}
 	route := routeName(c, status)
 	d := time.Since(start)
-	h.metrics.observe(c.Method(), route, status, d)
+	h.metrics.observe(methodName(c.Method()), route, status, d)
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
@@ -58,7 +58,9 @@ func (h *handlers) requestLog(c *fiber.Ctx) error {
 }
 
 // routeName is the route pattern ("/practices/:slug"), never the raw path, so
-// metrics stay bounded whatever URLs clients try.
+// metrics stay bounded whatever URLs clients try, and a label is always
+// valid UTF-8 (Prometheus panics on anything else): patterns come from
+// routes.go, never from the request.
 func routeName(c *fiber.Ctx, status int) string {
 	if r, ok := c.Locals(localRoute).(string); ok {
 		return r
@@ -66,10 +68,25 @@ func routeName(c *fiber.Ctx, status int) string {
 	if status == fiber.StatusNotFound {
 		return "unmatched"
 	}
-	if r := c.Route(); r != nil && r.Path != "/" && r.Path != "" {
-		return r.Path
+	if r := c.Route(); r != nil && r.Path != "/" && r.Path != "" && utf8.ValidString(r.Path) {
+		return r.Path // a prefix of app.Use ("/static"), from the code
 	}
-	return c.Path()
+	return "other"
+}
+
+// knownMethods are the methods that get a metric label of their own; any
+// other token a client sends is counted as OTHER.
+var knownMethods = map[string]bool{
+	fiber.MethodGet: true, fiber.MethodHead: true, fiber.MethodPost: true, fiber.MethodPut: true,
+	fiber.MethodPatch: true, fiber.MethodDelete: true, fiber.MethodOptions: true,
+	fiber.MethodConnect: true, fiber.MethodTrace: true,
+}
+
+func methodName(m string) string {
+	if knownMethods[m] {
+		return m
+	}
+	return "OTHER"
 }
 
 func requestID(c *fiber.Ctx) string {
@@ -83,6 +100,15 @@ func requestID(c *fiber.Ctx) string {
 // own c.Route() is that of the last middleware once the stack unwinds.
 func markRoute(c *fiber.Ctx) error {
 	c.Locals(localRoute, c.Route().Path)
+	return c.Next()
+}
+
+// urlLimit refuses URLs longer than maxURLBytes with 414: no page of the
+// portal needs one, and they would only fill logs and caches.
+func (h *handlers) urlLimit(c *fiber.Ctx) error {
+	if len(c.Request().RequestURI()) > maxURLBytes {
+		return fiber.ErrRequestURITooLong
+	}
 	return c.Next()
 }
 

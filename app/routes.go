@@ -14,9 +14,11 @@ import (
 
 // routes lists every route of the portal: the whole site on one screen.
 func (h *handlers) routes(app *fiber.App) {
-	// Around everything: request id, one log line and metrics, panics to
-	// errors, security headers, compression.
-	app.Use(requestid.New(), h.requestLog, h.recoverer(), securityHeaders(), compress.New())
+	// Around everything: a recoverer (so that nothing, not even the logging,
+	// can stop the process), request id, one log line and metrics, a second
+	// recoverer (a handler's panic becomes a logged 500), the URL limit,
+	// security headers, compression.
+	app.Use(h.recoverer(), requestid.New(), h.requestLog, h.recoverer(), h.urlLimit, securityHeaders(), compress.New())
 
 	// Operations: no session, no language.
 	app.Get("/healthz", markRoute, h.healthz)
