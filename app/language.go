@@ -3,6 +3,8 @@ package app
 import (
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -39,11 +41,20 @@ func (h *handlers) preferLanguage(c *fiber.Ctx, code string) {
 	}
 }
 
-// localPath accepts only a path on this site, so that ?next= cannot send a
-// reader elsewhere (an open redirect).
+// localPath accepts only a path on this site, so that ?next= (and every
+// other address to return to) cannot send a reader elsewhere: an open
+// redirect. Browsers drop tabs and newlines anywhere in a URL and control
+// characters and spaces around it, and read a backslash as "/", so
+// "/\t/evil.example" is followed to //evil.example: any such character
+// refuses the address as a whole (a real local address has them
+// percent-encoded), and only then are "//" and backslashes checked, on what
+// the browser will see.
 func localPath(next string) string {
+	if !utf8.ValidString(next) || strings.ContainsFunc(next, unsafeInURL) {
+		return "/"
+	}
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.ContainsAny(next, "\\\r\n") || strings.HasPrefix(next, "/language/") {
+		strings.Contains(next, "\\") || strings.HasPrefix(next, "/language/") {
 		return "/"
 	}
 	return next
@@ -57,4 +68,13 @@ func loginHref(c *fiber.Ctx) string {
 		return "/login"
 	}
 	return "/login?next=" + url.QueryEscape(next)
+}
+
+// unsafeInURL says whether a raw (not percent-encoded) character has no
+// place in an address the portal redirects to: control characters (C0, DEL,
+// C1), spaces of any kind, and invisible formatting characters (zero-width,
+// bidirectional overrides).
+func unsafeInURL(r rune) bool {
+	return unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) ||
+		r == utf8.RuneError
 }
