@@ -102,6 +102,7 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (PROACT_LOG_FORMAT)")
 	fs.StringVar(&c.Demo, "demo", c.Demo, "load demo content into an empty database: true or false (PROACT_DEMO)")
 	fs.Int64Var(&c.AttachmentMaxBytes, "attachment-max-bytes", c.AttachmentMaxBytes, "largest image or PDF attached to a note, in bytes (PROACT_ATTACHMENT_MAX_BYTES)")
+	fs.DurationVar(&c.Limits.DatabaseTimeout, "database-timeout", c.Limits.DatabaseTimeout, "longest a request waits for the database, then 503 (PROACT_DATABASE_TIMEOUT)")
 	fs.IntVar(&c.Limits.Requests, "rate-limit", c.Limits.Requests, "writes, API calls and searches per minute and IP address, per instance (PROACT_RATE_LIMIT)")
 	proxies := fs.String("trusted-proxies", strings.Join(c.TrustedProxies, ","), "comma-separated IPs or CIDRs (PROACT_TRUSTED_PROXIES)")
 	fs.BoolVar(&o.migrate, "migrate", false, "serve: apply pending migrations first")
@@ -178,7 +179,13 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 }
 
 func dispatch(ctx context.Context, o options, log *slog.Logger, stdout io.Writer) error {
-	db, dialect, err := models.Open(ctx, o.cfg.DatabaseURL, o.cfg.DataDir)
+	opts := models.Options{}
+	if o.cmd == "serve" || o.cmd == "user" {
+		// Requests must not hang on a frozen database; migrations, imports
+		// and rebuilds from the command line may take as long as they need.
+		opts.QueryTimeout = o.cfg.Limits.DatabaseTimeout
+	}
+	db, dialect, err := models.OpenWith(ctx, o.cfg.DatabaseURL, o.cfg.DataDir, opts)
 	if err != nil {
 		where := "the SQLite database in " + o.cfg.DataDir
 		if o.cfg.DatabaseURL != "" {
@@ -203,7 +210,7 @@ func dispatch(ctx context.Context, o options, log *slog.Logger, stdout io.Writer
 	}
 	switch {
 	case state.Empty() && o.cmd == "serve", o.migrate:
-		if _, err := models.Migrate(ctx, db, dialect); err != nil {
+		if err := migrateUntimed(ctx, o.cfg); err != nil {
 			return err
 		}
 	case !state.UpToDate():
@@ -241,6 +248,23 @@ func dispatch(ctx context.Context, o options, log *slog.Logger, stdout io.Writer
 		return addUser(ctx, o, store, log, stdout)
 	}
 	return serve(ctx, o.cfg, store, renderer, log, stdout)
+}
+
+// migrateUntimed applies the migrations over a connection of its own,
+// without the statement timeout of the server's: building an index on a
+// large table may take longer than any request should.
+func migrateUntimed(ctx context.Context, cfg config.Config) error {
+	db, dialect, err := models.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if sqlDB, err := db.DB(); err == nil {
+			_ = sqlDB.Close()
+		}
+	}()
+	_, err = models.Migrate(ctx, db, dialect)
+	return err
 }
 
 // searchConfig is the index of this instance, with the glossary embedded in

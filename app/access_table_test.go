@@ -246,9 +246,10 @@ var accessTable = []accessRow{
 	// [consultations]
 	{method: "GET", path: "/api/v1/consultations", want: everyone},
 	{method: "GET", path: "/api/v1/consultations/{openConsultation}", want: everyone},
-	// A draft exists for staff only (identify reads the session on GET /api
-	// too, so staff's browsers see it there as well).
-	{method: "GET", path: "/api/v1/consultations/{draftConsultation}", want: outcomes{notFound, notFound, notFound, notFound, ok, ok}},
+	// A draft exists for staff only, and only with a token: the API never
+	// reads the session cookie, so staff's browsers are visitors there (the
+	// token's view: TestAPIIsTokenOnly).
+	{method: "GET", path: "/api/v1/consultations/{draftConsultation}", want: outcomes{notFound, notFound, notFound, notFound, notFound, notFound}},
 	// Writes need a token: a session cookie is refused.
 	{method: "POST", path: "/api/v1/consultations/{openConsultation}/responses", want: outcomes{unauth, unauth, unauth, unauth, unauth, unauth}},
 	// [consultations-end]

@@ -445,6 +445,9 @@ func checkAdminPayload(t *testing.T, ta *testApp, admin *client, p, target, base
 	raw, _ := io.ReadAll(res.Body)
 	_ = res.Body.Close()
 	body := string(raw)
+	if res.StatusCode == http.StatusRequestURITooLong && len(target) > maxURLBytes {
+		return // longer than any URL the portal takes
+	}
 	if res.StatusCode != http.StatusOK {
 		t.Errorf("payload %.60q at %.40s: status %d", p, target, res.StatusCode)
 	}

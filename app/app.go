@@ -56,6 +56,8 @@ type handlers struct {
 	hasher    password.Hasher
 	policy    *password.Policy
 	throttles throttles
+	// csrfKey signs CSRF tokens (csrf.go); the same in every instance.
+	csrfKey []byte
 	// dummyHash is checked against when an e-mail address is unknown, so that
 	// the answer takes as long as for a wrong password.
 	dummyHash string
@@ -103,8 +105,13 @@ func New(d Deps) (*fiber.App, error) {
 	if h.dummyHash, err = h.hasher.Hash("not a password anyone has"); err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), d.Config.Limits.DatabaseTimeout)
+	defer cancel()
+	if h.csrfKey, err = d.Store.Secret(ctx, "csrf"); err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
 	h.sessions = session.New(session.Config{
-		Storage:        d.Store.KV("sess:"),
+		Storage:        d.Store.KV("sess:").WithTimeout(d.Config.Limits.DatabaseTimeout),
 		KeyLookup:      "cookie:" + sessionCookie,
 		CookieHTTPOnly: true,
 		CookieSameSite: fiber.CookieSameSiteLaxMode,

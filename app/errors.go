@@ -14,6 +14,10 @@ import (
 
 var errTooManyRequests = fiber.NewError(fiber.StatusTooManyRequests, "rate")
 
+// retryAfterUnavailable is the Retry-After of a 503 for an unavailable
+// database, in seconds.
+const retryAfterUnavailable = "30"
+
 // statusOf maps an error to the HTTP status it deserves.
 func statusOf(err error) int {
 	var fe *fiber.Error
@@ -25,6 +29,10 @@ func statusOf(err error) int {
 		return fiber.StatusTooManyRequests
 	case errors.As(err, &fe):
 		return fe.Code
+	case models.Unavailable(err):
+		// Down, unreachable, past the deadline, read-only or out of disk:
+		// the request was fine, a retry later may succeed.
+		return fiber.StatusServiceUnavailable
 	case errors.Is(err, models.ErrNotFound):
 		return fiber.StatusNotFound
 	case errors.Is(err, models.ErrConflict):
@@ -73,8 +81,11 @@ func (h *handlers) errorHandler(c *fiber.Ctx, err error) error {
 		loc = h.tr.Negotiate(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage))
 		c.Locals(localLocalizer, loc)
 	}
-	if status == fiber.StatusTooManyRequests {
+	switch status {
+	case fiber.StatusTooManyRequests:
 		c.Set(fiber.HeaderRetryAfter, c.GetRespHeader(fiber.HeaderRetryAfter, "60"))
+	case fiber.StatusServiceUnavailable:
+		c.Set(fiber.HeaderRetryAfter, c.GetRespHeader(fiber.HeaderRetryAfter, retryAfterUnavailable))
 	}
 	message := loc.T("error." + code + ".message")
 	var throttled *throttledError

@@ -2,6 +2,8 @@ package app
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -10,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
@@ -173,19 +174,41 @@ func (h *handlers) language(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// identify loads the signed-in user from the session, if any, and their
-// organisation (whose suspension stops their writing at once).
+// requestDeadline gives the request's context a deadline, which every store
+// call passes on to the database: on a hung or frozen database a request
+// fails within Limits.DatabaseTimeout with 503, instead of holding its
+// connection and its client for minutes.
+func (h *handlers) requestDeadline(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), h.cfg.Limits.DatabaseTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+// identify loads the signed-in user and their organisation (whose suspension
+// stops their writing at once): from a personal API token under /api/ (a
+// cookie is never read there: no CSRF token protects the API), from the
+// session cookie elsewhere. A database error is returned, never taken for
+// "signed out" or "suspended": the request fails with 503.
 func (h *handlers) identify(c *fiber.Ctx) error {
-	var u *models.User
-	if auth := c.Get(fiber.HeaderAuthorization); strings.HasPrefix(c.Path(), "/api/") && auth != "" {
-		// The API: a personal token, never a cookie.
+	var (
+		u   *models.User
+		err error
+	)
+	if strings.HasPrefix(c.Path(), "/api/") {
+		auth := c.Get(fiber.HeaderAuthorization)
+		if auth == "" {
+			return c.Next() // a visitor, whatever cookies the browser sends
+		}
 		token, ok := strings.CutPrefix(auth, "Bearer ")
-		if !ok || token == "" {
+		if !ok || strings.TrimSpace(token) == "" {
 			return fiber.ErrUnauthorized
 		}
-		var err error
 		if u, err = h.store.UserByAPIToken(c.UserContext(), strings.TrimSpace(token)); err != nil {
-			return fiber.ErrUnauthorized
+			if errors.Is(err, models.ErrNotFound) {
+				return fiber.ErrUnauthorized
+			}
+			return err
 		}
 	} else {
 		if c.Cookies(sessionCookie) == "" {
@@ -193,76 +216,31 @@ func (h *handlers) identify(c *fiber.Ctx) error {
 		}
 		sess, err := h.sessions.Get(c)
 		if err != nil {
+			if models.Unavailable(err) {
+				return err
+			}
+			// Data of another version that no longer decodes: no session.
+			h.log.Warn("unreadable session", "id", requestID(c), "err", err)
 			return c.Next()
 		}
-		if u = h.sessionUser(c, sess); u == nil {
+		if u, err = h.sessionUser(c, sess); err != nil {
+			return err
+		}
+		if u == nil {
 			return c.Next()
 		}
 	}
 	var org *models.Organisation
 	if u.OrganisationID != nil {
-		org, _ = h.store.OrganisationByID(c.UserContext(), *u.OrganisationID)
+		org, err = h.store.OrganisationByID(c.UserContext(), *u.OrganisationID)
+		if err != nil && !errors.Is(err, models.ErrNotFound) {
+			return err
+		}
 	}
 	c.Locals(localUser, u)
 	c.Locals(localOrg, org)
 	c.Locals(localViewer, viewerOf(u, org))
 	return c.Next()
-}
-
-// csrfProtection checks the token of every unsafe request. Tokens live in the
-// database so that any instance can check them; forms send them in the
-// _csrf field, scripts in the X-CSRF-Token header.
-func (h *handlers) csrfProtection() fiber.Handler {
-	return csrf.New(csrf.Config{
-		Storage:        h.store.KV("csrf:"),
-		CookieName:     "proact_csrf",
-		CookieSameSite: fiber.CookieSameSiteLaxMode,
-		CookieSecure:   h.cfg.SecureCookies(),
-		CookieHTTPOnly: true,
-		Expiration:     2 * time.Hour,
-		ContextKey:     localCSRF,
-		Extractor: func(c *fiber.Ctx) (string, error) {
-			if tok := c.FormValue("_csrf"); tok != "" {
-				return tok, nil
-			}
-			if tok := c.Get("X-CSRF-Token"); tok != "" {
-				return tok, nil
-			}
-			return "", csrf.ErrTokenNotFound
-		},
-		ErrorHandler: func(c *fiber.Ctx, err error) error {
-			return fiber.NewError(fiber.StatusForbidden, "csrf")
-		},
-		Next: func(c *fiber.Ctx) bool { return !needsCSRF(c) },
-	})
-}
-
-// formPages are the pages an anonymous visitor can fill in a form on; they
-// need a CSRF token even without a session.
-var formPages = []string{"/login", "/join", "/password", "/invitation"}
-
-// needsCSRF says whether the CSRF middleware runs: always for unsafe methods
-// (except the API, which authenticates with bearer tokens, not cookies), and
-// on safe ones only where a form will need a token: for signed-in people and
-// on the anonymous form pages. Anonymous reading thus never writes a token to
-// the database, so crawlers cannot fill it.
-func needsCSRF(c *fiber.Ctx) bool {
-	path := c.Path()
-	if strings.HasPrefix(path, "/api/") {
-		return false
-	}
-	if m := c.Method(); m != fiber.MethodGet && m != fiber.MethodHead && m != fiber.MethodOptions {
-		return true
-	}
-	if c.Cookies(sessionCookie) != "" {
-		return true
-	}
-	for _, p := range formPages {
-		if path == p || strings.HasPrefix(path, p+"/") {
-			return true
-		}
-	}
-	return false
 }
 
 // rateLimit limits each client IP (the real one: forwarded headers are read

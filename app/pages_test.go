@@ -107,18 +107,18 @@ func TestNotFound(t *testing.T) {
 func TestInternalErrorsShowNoDetails(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t, models.SQLite, nil)
-	_ = ta.store.Close() // every query now fails
+	_ = ta.store.Close() // every query now fails: unavailable (TestDatabaseOutage)
 	res, body := ta.get(t, "/")
-	if res.StatusCode != http.StatusInternalServerError {
+	if res.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("status %d", res.StatusCode)
 	}
-	mustContain(t, "500 page", body, "Something went wrong", `<main id="main"`)
-	mustNotContain(t, "500 page", body, "database is closed", "sql:", "models:")
+	mustContain(t, "503 page", body, "temporarily unavailable", `<main id="main"`)
+	mustNotContain(t, "503 page", body, "database is closed", "sql:", "models:")
 	res, body = ta.get(t, "/api/v1/practices")
-	if res.StatusCode != http.StatusInternalServerError || !strings.Contains(body, `"code":"internal"`) {
-		t.Fatalf("API 500: %d %s", res.StatusCode, body)
+	if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `"code":"unavailable"`) {
+		t.Fatalf("API 503: %d %s", res.StatusCode, body)
 	}
-	mustNotContain(t, "API 500", body, "database is closed", "sql:")
+	mustNotContain(t, "API 503", body, "database is closed", "sql:")
 	res, _ = ta.get(t, "/readyz")
 	if res.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("readyz with a closed database: %d", res.StatusCode)

@@ -94,9 +94,7 @@ func (h *handlers) page(c *fiber.Ctx, title string, data any) *Page {
 	p := &Page{
 		Localizer: loc, Title: title, Path: c.Path(), Data: data, assets: h.assets,
 	}
-	if tok, ok := c.Locals(localCSRF).(string); ok {
-		p.CSRF = tok
-	}
+	p.CSRF = h.csrfToken(c)
 	if u, ok := c.Locals(localUser).(*models.User); ok && u != nil {
 		v := viewer(c)
 		p.User = &CurrentUser{Name: u.Name, Email: u.Email, Role: u.Role, Staff: v.Moderates(),

@@ -32,7 +32,8 @@ func (h *handlers) routes(app *fiber.App) {
 	}))
 
 	// Everything else knows the reader's language and who they are.
-	app.Use(h.language, saneInput, h.identify, h.rateLimit(), h.csrfProtection())
+	// Their database work has a deadline (503 past it).
+	app.Use(h.language, saneInput, h.requestDeadline, h.identify, h.rateLimit(), h.csrfProtection())
 	// Someone signed in with a one-time password changes it before anything
 	// else: every route but the few of passwordFirstOpen is closed to them.
 	app.Use(h.passwordFirst)

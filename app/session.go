@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -87,27 +88,43 @@ func viewerOf(u *models.User, org *models.Organisation) models.Viewer {
 
 // sessionUser checks the session of the request and returns its user, or nil
 // when there is none or it has ended (idle, absolute timeout, epoch raised,
-// account disabled).
-func (h *handlers) sessionUser(c *fiber.Ctx, sess *session.Session) *models.User {
+// account disabled or deleted). A database error is returned as such: it
+// does not end the session.
+func (h *handlers) sessionUser(c *fiber.Ctx, sess *session.Session) (*models.User, error) {
 	uid, ok := sess.Get(sessUserID).(uint)
 	if !ok || uid == 0 {
-		return nil
+		return nil, nil
 	}
 	started, _ := sess.Get(sessStarted).(int64)
 	if h.cfg.Now().Sub(time.Unix(started, 0)) > absoluteTimeout {
-		_ = sess.Destroy()
-		return nil
+		return nil, h.endSession(c, sess)
 	}
 	u, err := h.store.UserByID(c.UserContext(), uid)
-	if err != nil || u.Status != models.UserActive || sess.Get(sessEpoch) != u.SessionEpoch {
-		_ = sess.Destroy()
-		return nil
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, h.endSession(c, sess)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.Status != models.UserActive || sess.Get(sessEpoch) != u.SessionEpoch {
+		return nil, h.endSession(c, sess)
 	}
 	if seen, _ := sess.Get(sessSeen).(int64); h.cfg.Now().Sub(time.Unix(seen, 0)) > touchInterval {
 		sess.Set(sessSeen, h.cfg.Now().Unix())
-		_ = sess.Save() // extends the idle timeout
+		if err := sess.Save(); err != nil { // extends the idle timeout
+			return nil, err
+		}
 	}
-	return u
+	return u, nil
+}
+
+// endSession destroys an ended session on the server; the request goes on
+// as a visitor's.
+func (h *handlers) endSession(c *fiber.Ctx, sess *session.Session) error {
+	if err := sess.Destroy(); err != nil && models.Unavailable(err) {
+		return err
+	}
+	return nil
 }
 
 // flash keeps a one-time message (a translation key) for the next page.

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,10 +39,33 @@ const (
 	Postgres Dialect = "postgres"
 )
 
+// Options tune a connection.
+type Options struct {
+	// QueryTimeout bounds every statement on the server (PostgreSQL's
+	// statement_timeout; SQLite's busy timeout: how long a writer waits for
+	// another). Zero: no statement timeout on PostgreSQL (migrations may take
+	// long), DefaultBusyTimeout on SQLite.
+	QueryTimeout time.Duration
+}
+
+// ConnectTimeout bounds connecting to PostgreSQL, so that an unreachable or
+// frozen server is an error within seconds rather than a hung request.
+const ConnectTimeout = 5 * time.Second
+
+// DefaultBusyTimeout is how long an SQLite writer waits for another unless
+// Options say otherwise.
+const DefaultBusyTimeout = 10 * time.Second
+
 // Open connects to the database named by databaseURL (a postgres:// URL) or,
 // when it is empty, to the embedded SQLite file proact.db in dataDir. It pings
 // the database so that an unreachable server is reported at once.
 func Open(ctx context.Context, databaseURL, dataDir string) (*gorm.DB, Dialect, error) {
+	return OpenWith(ctx, databaseURL, dataDir, Options{})
+}
+
+// OpenWith is Open with options: the portal's server opens its database
+// with a statement timeout, migrations without.
+func OpenWith(ctx context.Context, databaseURL, dataDir string, o Options) (*gorm.DB, Dialect, error) {
 	cfg := &gorm.Config{Logger: logger.Discard, TranslateError: true}
 	var (
 		db      *gorm.DB
@@ -52,10 +76,14 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*gorm.DB, Dialect, 
 		if err := os.MkdirAll(dataDir, 0o750); err != nil {
 			return nil, "", fmt.Errorf("models: unable to create the data folder %s: %w", dataDir, err)
 		}
-		db, err = gorm.Open(sqlite.Open(SQLiteDSN(filepath.Join(dataDir, "proact.db"))), cfg)
+		busy := DefaultBusyTimeout
+		if o.QueryTimeout > 0 {
+			busy = o.QueryTimeout
+		}
+		db, err = gorm.Open(sqlite.Open(SQLiteDSN(filepath.Join(dataDir, "proact.db"), busy)), cfg)
 		dialect = SQLite
 	} else {
-		db, err = gorm.Open(postgres.Open(databaseURL), cfg)
+		db, err = gorm.Open(postgres.Open(postgresDSN(databaseURL, o)), cfg)
 		dialect = Postgres
 	}
 	if err != nil {
@@ -70,10 +98,14 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*gorm.DB, Dialect, 
 		// concurrent under WAL without piling up busy writers.
 		sqlDB.SetMaxOpenConns(8)
 	} else {
+		// A bounded pool: requests wait for a connection only until their
+		// deadline, and the server's max_connections is shared by instances.
 		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		sqlDB.SetConnMaxLifetime(time.Hour)
 	}
-	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	pingCtx, cancel := context.WithTimeout(ctx, ConnectTimeout)
 	defer cancel()
 	if err := sqlDB.PingContext(pingCtx); err != nil {
 		_ = sqlDB.Close()
@@ -84,10 +116,30 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*gorm.DB, Dialect, 
 
 // SQLiteDSN is the connection string for the SQLite file at path: WAL for
 // concurrent readers, FULL synchronous so that an acknowledged write survives
-// power loss, foreign keys on, immediate transactions to avoid upgrade deadlocks.
-func SQLiteDSN(path string) string {
+// power loss, foreign keys on, immediate transactions to avoid upgrade
+// deadlocks, and a writer waiting at most busy for another.
+func SQLiteDSN(path string, busy time.Duration) string {
 	return "file:" + path + "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-		"&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)"
+		"&_pragma=foreign_keys(1)&_pragma=busy_timeout(" + strconv.FormatInt(max(busy.Milliseconds(), 1), 10) + ")"
+}
+
+// postgresDSN adds the timeouts to a postgres:// URL, unless it sets them
+// itself: connect_timeout, and statement_timeout (a run-time parameter pgx
+// sends when connecting) when o asks for one.
+func postgresDSN(raw string, o Options) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw // gorm reports it
+	}
+	q := u.Query()
+	if q.Get("connect_timeout") == "" {
+		q.Set("connect_timeout", strconv.Itoa(int(ConnectTimeout.Seconds())))
+	}
+	if o.QueryTimeout > 0 && q.Get("statement_timeout") == "" {
+		q.Set("statement_timeout", strconv.FormatInt(max(o.QueryTimeout.Milliseconds(), 1), 10))
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // RedactURL hides the password of a database URL so it can be printed.

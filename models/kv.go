@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"time"
@@ -14,10 +15,15 @@ import (
 // fiber.Storage, so that sessions, CSRF tokens and rate-limit counters are
 // shared by every instance that shares the database.
 type KV struct {
-	db     *gorm.DB
-	prefix string
-	now    func() time.Time
+	db      *gorm.DB
+	prefix  string
+	now     func() time.Time
+	timeout time.Duration
 }
+
+// defaultKVTimeout bounds each operation of a KV: fiber.Storage passes no
+// context, and a session read must not hang a request on a frozen database.
+const defaultKVTimeout = 5 * time.Second
 
 type kvRow struct {
 	Key       string `gorm:"primaryKey"`
@@ -29,7 +35,22 @@ func (kvRow) TableName() string { return "kv" }
 
 // KV returns a storage whose keys are namespaced by prefix ("sess:", "csrf:").
 func (s *Store) KV(prefix string) *KV {
-	return &KV{db: s.db, prefix: prefix, now: s.now}
+	return &KV{db: s.db, prefix: prefix, now: s.now, timeout: defaultKVTimeout}
+}
+
+// WithTimeout returns the storage with each operation bounded by d.
+func (k *KV) WithTimeout(d time.Duration) *KV {
+	c := *k
+	if d > 0 {
+		c.timeout = d
+	}
+	return &c
+}
+
+// conn is the connection for one operation, with its deadline.
+func (k *KV) conn() (*gorm.DB, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), k.timeout)
+	return k.db.WithContext(ctx), cancel
 }
 
 // Get returns the value of key, or nil when absent or expired.
@@ -38,7 +59,9 @@ func (k *KV) Get(key string) ([]byte, error) {
 		return nil, nil
 	}
 	var row kvRow
-	err := k.db.WithContext(context.Background()).
+	db, cancel := k.conn()
+	defer cancel()
+	err := db.
 		Where("key = ? AND (expires_at = 0 OR expires_at > ?)", k.prefix+key, k.now().Unix()).
 		Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -60,7 +83,9 @@ func (k *KV) Set(key string, val []byte, exp time.Duration) error {
 		expiresAt = k.now().Add(exp).Unix()
 	}
 	row := kvRow{Key: k.prefix + key, Value: val, ExpiresAt: expiresAt}
-	err := k.db.WithContext(context.Background()).Clauses(clause.OnConflict{
+	db, cancel := k.conn()
+	defer cancel()
+	err := db.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "key"}},
 		DoUpdates: clause.AssignmentColumns([]string{"value", "expires_at"}),
 	}).Create(&row).Error
@@ -75,7 +100,9 @@ func (k *KV) Delete(key string) error {
 	if key == "" {
 		return nil
 	}
-	if err := k.db.Where("key = ?", k.prefix+key).Delete(&kvRow{}).Error; err != nil {
+	db, cancel := k.conn()
+	defer cancel()
+	if err := db.Where("key = ?", k.prefix+key).Delete(&kvRow{}).Error; err != nil {
 		return fmt.Errorf("models: unable to delete kv: %w", err)
 	}
 	return nil
@@ -84,7 +111,9 @@ func (k *KV) Delete(key string) error {
 // Reset removes every key of this storage's namespace.
 func (k *KV) Reset() error {
 	// An exact prefix match: LIKE would treat "_" as a wildcard and ignore case on SQLite.
-	if err := k.db.Where("substr(key, 1, ?) = ?", len(k.prefix), k.prefix).Delete(&kvRow{}).Error; err != nil {
+	db, cancel := k.conn()
+	defer cancel()
+	if err := db.Where("substr(key, 1, ?) = ?", len(k.prefix), k.prefix).Delete(&kvRow{}).Error; err != nil {
 		return fmt.Errorf("models: unable to reset kv: %w", err)
 	}
 	return nil
@@ -102,4 +131,23 @@ func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 	}
 	n, err := s.deleteExpiredFailures(ctx)
 	return res.RowsAffected + n, err
+}
+
+// Secret returns the random key called name that every instance sharing the
+// database uses (for signing CSRF tokens), creating it on first use: the
+// first instance's INSERT wins, and every instance reads that one.
+func (s *Store) Secret(ctx context.Context, name string) ([]byte, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	row := kvRow{Key: "secret:" + name, Value: key}
+	if err := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to create the secret %s: %w", name, err)
+	}
+	var got kvRow
+	if err := s.conn(ctx).Where("key = ?", row.Key).Take(&got).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to read the secret %s: %w", name, err)
+	}
+	return got.Value, nil
 }

@@ -59,11 +59,17 @@ type Limits struct {
 	AccountFailures int           `env:"-"`
 	IPFailures      int           `env:"-"`
 	FailureWindow   time.Duration `env:"-"`
+	// DatabaseTimeout bounds how long a request waits for the database (its
+	// context's deadline, PostgreSQL's statement_timeout, SQLite's busy
+	// timeout, each session read): past it the request is a 503, so that a
+	// hung database cannot hold requests and connections for minutes.
+	DatabaseTimeout time.Duration `env:"PROACT_DATABASE_TIMEOUT" envDefault:"5s"`
 }
 
 // DefaultLimits are the limits of a production portal.
 func DefaultLimits() Limits {
-	return Limits{Requests: 120, RequestWindow: time.Minute, AccountFailures: 5, IPFailures: 20, FailureWindow: 15 * time.Minute}
+	return Limits{Requests: 120, RequestWindow: time.Minute, AccountFailures: 5, IPFailures: 20, FailureWindow: 15 * time.Minute,
+		DatabaseTimeout: 5 * time.Second}
 }
 
 // Default returns the configuration as it is when no PROACT_* variable is set.
@@ -153,6 +159,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Limits.Requests < 1 {
 		errs = append(errs, fmt.Errorf("PROACT_RATE_LIMIT %d must be at least 1 (requests per minute and address)", c.Limits.Requests))
+	}
+	if d := c.Limits.DatabaseTimeout; d < 10*time.Millisecond || d > 10*time.Minute {
+		errs = append(errs, fmt.Errorf("PROACT_DATABASE_TIMEOUT %s must be between 10ms and 10m (for example 5s)", d))
 	}
 	if l := c.Limits; l.RequestWindow <= 0 || l.AccountFailures < 1 || l.IPFailures < 1 || l.FailureWindow <= 0 {
 		errs = append(errs, errors.New("the limits' windows and failure counts must be positive"))

@@ -15,9 +15,9 @@ func TestDefaultsAndEnvironment(t *testing.T) {
 		t.Errorf("the defaults do not validate: %v", err)
 	}
 	c, err := parse(map[string]string{"PROACT_ADDR": "127.0.0.1:9000", "PROACT_RATE_LIMIT": "7",
-		"PROACT_TRUSTED_PROXIES": "10.0.0.1,10.1.0.0/16"})
+		"PROACT_TRUSTED_PROXIES": "10.0.0.1,10.1.0.0/16", "PROACT_DATABASE_TIMEOUT": "2s"})
 	if err != nil || c.Addr != "127.0.0.1:9000" || c.Limits.Requests != 7 || len(c.TrustedProxies) != 2 ||
-		c.Limits.FailureWindow != 15*time.Minute {
+		c.Limits.FailureWindow != 15*time.Minute || c.Limits.DatabaseTimeout != 2*time.Second {
 		t.Errorf("from the environment: %+v (%v)", c, err)
 	}
 	if _, err := parse(map[string]string{"PROACT_RATE_LIMIT": "many"}); err == nil {
@@ -39,6 +39,7 @@ func TestValidate(t *testing.T) {
 		{func(c *Config) { c.Demo = "maybe" }, "PROACT_DEMO"},
 		{func(c *Config) { c.Limits.Requests = 0 }, "PROACT_RATE_LIMIT"},
 		{func(c *Config) { c.Limits.FailureWindow = 0 }, "limits"},
+		{func(c *Config) { c.Limits.DatabaseTimeout = 0 }, "PROACT_DATABASE_TIMEOUT"},
 	} {
 		c := Default()
 		tc.change(&c)
