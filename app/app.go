@@ -56,6 +56,8 @@ type handlers struct {
 	hasher    password.Hasher
 	policy    *password.Policy
 	throttles throttles
+	// probe is where /readyz checks that the database takes writes.
+	probe *models.KV
 	// csrfKey signs CSRF tokens (csrf.go); the same in every instance.
 	csrfKey []byte
 	// dummyHash is checked against when an e-mail address is unknown, so that
@@ -105,6 +107,7 @@ func New(d Deps) (*fiber.App, error) {
 	if h.dummyHash, err = h.hasher.Hash("not a password anyone has"); err != nil {
 		return nil, err
 	}
+	h.probe = d.Store.KV("ready:").WithTimeout(2 * time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), d.Config.Limits.DatabaseTimeout)
 	defer cancel()
 	if h.csrfKey, err = d.Store.Secret(ctx, "csrf"); err != nil {

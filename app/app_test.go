@@ -65,8 +65,15 @@ func newTestApp(t testing.TB, d models.Dialect, cfg func(*config.Config)) *testA
 // newTestAppLog is newTestApp writing its log to log.
 func newTestAppLog(t testing.TB, d models.Dialect, cfg func(*config.Config), log *slog.Logger) *testApp {
 	t.Helper()
-	ctx := context.Background()
 	store, dir := demo.Copy(t, d)
+	return newTestAppOn(t, store, dir, cfg, log)
+}
+
+// newTestAppOn builds the portal on a store and index folder copied from the
+// demo fixture (demo.Copy), perhaps reopened another way.
+func newTestAppOn(t testing.TB, store *models.Store, dir string, cfg func(*config.Config), log *slog.Logger) *testApp {
+	t.Helper()
+	ctx := context.Background()
 	ix, err := search.Open(ctx, dir, store, log)
 	if err != nil {
 		t.Fatalf("opening the index: %v", err)
