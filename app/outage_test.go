@@ -490,3 +490,25 @@ func TestAPIIsTokenOnly(t *testing.T) {
 		t.Errorf("an unknown token: %d, want 401", res.StatusCode)
 	}
 }
+
+// TestAPICallsDoNotWriteEachTime: every API call with a token wrote the
+// token's time of last use; now at most once a minute.
+func TestAPICallsDoNotWriteEachTime(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, models.SQLite, nil)
+	member := ta.createUser(t, "api-reader@example.org", models.RoleMember, "vienna-labour-exploitation-desk", false)
+	secret := "pat_" + strings.Repeat("r", 26)
+	if _, err := ta.store.CreateAPIToken(t.Context(), member.ID, "test", secret); err != nil {
+		t.Fatal(err)
+	}
+	ta.get(t, "/api/v1/practices?per_page=1", "Authorization", "Bearer "+secret) // notes the first use
+	writes := countWrites(t, ta.store)
+	for range 5 {
+		if res, _ := ta.get(t, "/api/v1/practices?per_page=1", "Authorization", "Bearer "+secret); res.StatusCode != http.StatusOK {
+			t.Fatalf("API call: %d", res.StatusCode)
+		}
+	}
+	if n := writes.Load(); n != 0 {
+		t.Errorf("5 API calls made %d writes", n)
+	}
+}
