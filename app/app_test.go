@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/gofiber/fiber/v2"
@@ -81,6 +82,10 @@ func newTestAppOn(t testing.TB, store *models.Store, dir string, cfg func(*confi
 	t.Cleanup(func() { _ = ix.Close() })
 	c := config.Default()
 	c.DataDir = t.TempDir()
+	// Under -race on a busy machine a heavy page takes seconds: the
+	// production deadline would turn it into a 503. The tests of timeouts
+	// set their own (outage_test.go).
+	c.Limits.DatabaseTimeout = time.Minute
 	if cfg != nil {
 		cfg(&c)
 	}
