@@ -175,7 +175,7 @@ func TestReceiptCopiesTheAnswers(t *testing.T) {
 	got := m.Compose(m.ResponseReceipt(u, Receipt{Consultation: c, OrgName: "Org", Reference: "PRO-2026-ABCD-EFGH", Seq: 2,
 		At: time.Date(2026, 3, 30, 15, 4, 5, 0, time.UTC), By: "Eva", Publication: models.PublishAnonymous, Language: "fr",
 		Answers: models.Answers{2: {Text: "yes"}, 3: {Choices: []string{"a", "b"}}, 4: {Text: "Line one\nline two"}}}))
-	for _, want := range []string{"PRO-2026-ABCD-EFGH", "2026-03-30 17:04 Brüsseler Zeit (UTC+02:00)", "Eva", "Anonym veröffentlichen",
+	for _, want := range []string{"PRO-2026-ABCD-EFGH", "30. März 2026, 17:04 Brüsseler Zeit (UTC+02:00)", "Eva", "Anonym veröffentlichen",
 		"Französisch", "== Part one ==", "1. Agree?\n   Ja", "   Alpha\n   Beta", "   Line one\n   line two", "4. Skipped\n   Keine Antwort"} {
 		if !strings.Contains(got.Body, want) {
 			t.Errorf("the receipt lacks %q:\n%s", want, got.Body)
