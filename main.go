@@ -99,6 +99,7 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&c.IndexDir, "index-dir", c.IndexDir, "folder of this instance's search index (PROACT_INDEX_DIR)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public address of the portal (PROACT_BASE_URL)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", c.SMTPURL, "smtp:// URL; empty keeps mail in the outbox (PROACT_SMTP_URL)")
+	fs.StringVar(&c.ContactEmail, "contact-email", c.ContactEmail, "the secretariat's address, shown on the About, privacy and suspension pages (PROACT_CONTACT_EMAIL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (PROACT_LOG_FORMAT)")
 	fs.StringVar(&c.Demo, "demo", c.Demo, "load demo content into an empty database: true or false (PROACT_DEMO)")
 	fs.Int64Var(&c.AttachmentMaxBytes, "attachment-max-bytes", c.AttachmentMaxBytes, "largest image or PDF attached to a note, in bytes (PROACT_ATTACHMENT_MAX_BYTES)")

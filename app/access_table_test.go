@@ -198,6 +198,7 @@ var accessTable = []accessRow{
 
 	// Your own account, and the links sent by mail.
 	{method: "GET", path: "/privacy", want: everyone},
+	{method: "GET", path: "/about", want: everyone},
 	{method: "GET", path: "/invitation/NOT-A-TOKEN", want: outcomes{notFound, notFound, notFound, notFound, notFound, notFound}},
 	{method: "POST", path: "/invitation/NOT-A-TOKEN", form: url.Values{"password": {"a long enough password 1"}, "confirm": {"a long enough password 1"}},
 		want: outcomes{notFound, notFound, notFound, notFound, notFound, notFound}},

@@ -136,7 +136,7 @@ func (h *handlers) renderApplication(c *fiber.Ctx, status int, a *models.Applica
 	v := applicationView{
 		ID: a.ID, Status: a.Status, Pending: a.Status == models.ApplicationPending, Created: a.CreatedAt,
 		ContactName: a.ContactName, ContactEmail: a.ContactEmail, Language: a.Language, Profile: f,
-		Description: template.HTML(html), //nolint:gosec // sanitized by content.Renderer
+		Description: template.HTML(content.ScrollTables(html)), //nolint:gosec // sanitized by content.Renderer
 		Reason:      a.Reason, Typed: typed,
 	}
 	if errKey != "" {

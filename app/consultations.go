@@ -9,6 +9,7 @@ import (
 
 	"proact/app/form"
 	"proact/app/i18n"
+	"proact/content"
 	"proact/models"
 )
 
@@ -54,7 +55,7 @@ func (h *handlers) consultationViewOf(c *fiber.Ctx, m *models.Consultation) cons
 	now := h.cfg.Now()
 	v := consultationView{ID: m.ID, Slug: m.Slug, Title: m.Title, InitiativeURL: m.InitiativeURL,
 		// DescriptionHTML was sanitized by content.Renderer when it was saved.
-		DescriptionHTML: template.HTML(m.DescriptionHTML), //nolint:gosec
+		DescriptionHTML: template.HTML(content.ScrollTables(m.DescriptionHTML)), //nolint:gosec
 		Languages:       m.Languages, OpensAt: m.OpensAt, ClosesAt: m.ClosesAt, State: m.State(now),
 		FrozenAt: m.FrozenAt, Questions: len(m.Answerable()), Demo: m.Demo}
 	if v.State == models.ConsultationOpen {

@@ -13,6 +13,7 @@ import (
 	"proact/app/form"
 	"proact/app/i18n"
 	"proact/app/mail"
+	"proact/content"
 	"proact/models"
 )
 
@@ -163,7 +164,7 @@ func (h *handlers) showOrganisation(c *fiber.Ctx) error {
 	view := orgView{
 		orgCard: orgCardOf(org), Website: org.Website, PublicEmail: org.PublicEmail, PublicPhone: org.PublicPhone,
 		// DescriptionHTML was sanitized by content.Renderer when it was saved.
-		Description:  template.HTML(org.DescriptionHTML), //nolint:gosec // sanitized HTML
+		Description:  template.HTML(content.ScrollTables(org.DescriptionHTML)), //nolint:gosec // sanitized HTML
 		Notes:        cards(notes),
 		CanEdit:      v.AdministersOrg(org.ID) && v.CanWrite(),
 		CanWriteNote: v.OrganisationID == org.ID && v.CanWrite(),

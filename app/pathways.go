@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/language"
 
 	"proact/app/i18n"
+	"proact/content"
 	"proact/models"
 )
 
@@ -454,7 +455,7 @@ func pickNote(notes []models.NationalNote, asked, uiLang string) *models.Nationa
 func noteView(n *models.NationalNote) *nationalNoteView {
 	return &nationalNoteView{Language: n.Language, IdentifiedBy: n.IdentifiedBy,
 		// BodyHTML was sanitized by content.Renderer when the note was saved.
-		Body:    template.HTML(n.BodyHTML), //nolint:gosec // sanitized HTML
+		Body:    template.HTML(content.ScrollTables(n.BodyHTML)), //nolint:gosec // sanitized HTML
 		Version: n.Version, Author: models.PublicName(n.UpdatedByName), Updated: n.UpdatedAt}
 }
 

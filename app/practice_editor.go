@@ -242,7 +242,7 @@ func (h *handlers) showNewNote(c *fiber.Ctx) error {
 		f.Title, f.Summary, f.Body, f.Language = "", "", "", ""
 		f.TranslationOf = orig.TranslationRoot()
 		d.Original = &originalView{Slug: orig.Slug, Title: orig.Title, Language: orig.Language,
-			Body: template.HTML(orig.BodyHTML)} //nolint:gosec // sanitized when saved
+			Body: template.HTML(content.ScrollTables(orig.BodyHTML))} //nolint:gosec // sanitized when saved
 	}
 	d.Form = f
 	return h.renderEditor(c, fiber.StatusOK, d, nil)
@@ -264,7 +264,7 @@ func (h *handlers) createNote(c *fiber.Ctx) error {
 		}
 		d.Form.TranslationOf = orig.TranslationRoot()
 		d.Original = &originalView{Slug: orig.Slug, Title: orig.Title, Language: orig.Language,
-			Body: template.HTML(orig.BodyHTML)} //nolint:gosec // sanitized when saved
+			Body: template.HTML(content.ScrollTables(orig.BodyHTML))} //nolint:gosec // sanitized when saved
 	}
 	ps := d.Form.validate()
 	f = d.Form
@@ -303,7 +303,7 @@ func (h *handlers) previewEditor(c *fiber.Ctx, d editorData, slugName string, fi
 	if err != nil {
 		return err
 	}
-	d.Preview, d.Previewed = template.HTML(html), d.Form.Action == "preview" //nolint:gosec // sanitized by RenderNote
+	d.Preview, d.Previewed = template.HTML(content.ScrollTables(html)), d.Form.Action == "preview" //nolint:gosec // sanitized by RenderNote
 	_, d.Flags = checkNote(loc, d.Form.content(html))
 	status := fiber.StatusOK
 	if !ps.OK() {

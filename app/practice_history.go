@@ -118,7 +118,7 @@ func (h *handlers) noteVersion(c *fiber.Ctx) error {
 	}
 	rc := r.Content()
 	d := versionData{Slug: p.Slug, Title: rc.Title, Summary: rc.Summary, Language: rc.Language, Rev: forReader(v, revisionViewOf(r)),
-		Body: template.HTML(r.BodyHTML), Content: rc, Editor: v.EditsPractice(p), Current: p.Version} //nolint:gosec // sanitized when saved
+		Body: template.HTML(content.ScrollTables(r.BodyHTML)), Content: rc, Editor: v.EditsPractice(p), Current: p.Version} //nolint:gosec // sanitized when saved
 	page := h.page(c, loc.T("practices.version.title", "Title", rc.Title, "Version", n), d)
 	page.Robots = "noindex"
 	page.Canonical = h.cfg.SiteURL() + "/practices/" + p.Slug

@@ -229,7 +229,7 @@ func (h *handlers) renderReview(c *fiber.Ctx, status int, p *models.Practice, f 
 	hc := head.Content()
 	d := reviewNoteData{ID: p.ID, Slug: p.Slug, Title: hc.Title, Summary: hc.Summary, Language: hc.Language,
 		Countries: hc.Countries, Topics: hc.Topics, Visibility: hc.Visibility, State: p.State(), Version: p.Version,
-		Head: revisionViewOf(head), Body: template.HTML(head.BodyHTML), //nolint:gosec // sanitized when saved
+		Head: revisionViewOf(head), Body: template.HTML(content.ScrollTables(head.BodyHTML)), //nolint:gosec // sanitized when saved
 		Revision: p.HasPendingRevision(), Errors: ps.Messages(loc, "practices.field."), Comment: f.Comment,
 		Confirm: f.Confirm, Archived: p.Status == models.StatusArchived,
 		OwnVersion: (head.AuthorID != nil && *head.AuthorID == v.UserID) || (p.SubmittedBy != nil && *p.SubmittedBy == v.UserID)}

@@ -268,7 +268,7 @@ func (h *handlers) showPractice(c *fiber.Ctx) error {
 	pv := practiceView{
 		practiceCard: card(p), ID: p.ID,
 		// BodyHTML was sanitized by content.Renderer when the note was saved.
-		Body:    template.HTML(p.BodyHTML), //nolint:gosec // sanitized HTML
+		Body:    template.HTML(content.ScrollTables(p.BodyHTML)), //nolint:gosec // sanitized HTML
 		Sectors: p.Sectors, Indicators: p.Indicators, TargetGroups: p.TargetGroups,
 		Stage: p.Stage, Evidence: p.Evidence, Version: p.PublishedVersion, Updated: p.UpdatedAt,
 		State: p.State(), Status: p.Status, Editor: v.EditsPractice(p), Moderator: v.Moderates(),

@@ -21,6 +21,14 @@ func (h *handlers) privacy(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, tplPrivacy, p)
 }
 
+// about says what the network is, who may join and how, and how to reach
+// its secretariat.
+func (h *handlers) about(c *fiber.Ctx) error {
+	p := h.page(c, localizer(c).T("about.title"), nil)
+	p.Description = localizer(c).T("about.lead")
+	return h.render(c, fiber.StatusOK, tplAbout, p)
+}
+
 // The export's JSON: mapped field by field from the entities, so that no
 // password hash, TOTP secret or token hash can slip in.
 type exportDoc struct {

@@ -51,7 +51,9 @@ type Page struct {
 	User      *CurrentUser
 	Flash     string // a translation key shown once
 	Languages []LanguageOption
-	Data      any
+	// Contact is the secretariat's address (PROACT_CONTACT_EMAIL), or "".
+	Contact string
+	Data    any
 	// Head is what the page adds to <head> (head.go).
 	Head
 
@@ -93,6 +95,7 @@ func (h *handlers) page(c *fiber.Ctx, title string, data any) *Page {
 	loc := localizer(c)
 	p := &Page{
 		Localizer: loc, Title: title, Path: c.Path(), Data: data, assets: h.assets,
+		Contact: h.cfg.ContactEmail,
 	}
 	p.CSRF = h.csrfToken(c)
 	if u, ok := c.Locals(localUser).(*models.User); ok && u != nil {
@@ -291,4 +294,5 @@ const (
 	tplPasswordReset    = "pages/password_reset"
 	tplLinkInvalid      = "pages/token_invalid"
 	tplPrivacy          = "pages/privacy"
+	tplAbout            = "pages/about"
 )

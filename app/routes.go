@@ -41,6 +41,7 @@ func (h *handlers) routes(app *fiber.App) {
 	// Public pages. What members may see beyond visitors is decided by the
 	// store from the viewer, not by the route.
 	app.Get("/", markRoute, h.home)
+	app.Get("/about", markRoute, h.about)
 	app.Get("/language/:code", markRoute, h.setLanguage)
 	app.Get("/search", markRoute, h.search)
 

@@ -223,3 +223,15 @@ func (h *headingIDs) Generate(value []byte, _ ast.NodeKind) []byte {
 
 // Put records an id set explicitly ({#id} attribute syntax).
 func (h *headingIDs) Put(value []byte) { h.used[string(value)] = true }
+
+// ScrollTables wraps every table of sanitized HTML in a box that scrolls
+// sideways on its own (and takes the keyboard focus, so that it can be
+// scrolled without a mouse): a wide table never widens the page. The input
+// must be the sanitizer's output, where "<table>" can only be a tag.
+func ScrollTables(html string) string {
+	if !strings.Contains(html, "<table>") {
+		return html
+	}
+	html = strings.ReplaceAll(html, "<table>", `<div class="table-scroll" tabindex="0"><table>`)
+	return strings.ReplaceAll(html, "</table>", "</table></div>")
+}

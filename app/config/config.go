@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
@@ -21,11 +22,14 @@ import (
 
 // Config is the portal's configuration, from PROACT_* variables and flags.
 type Config struct {
-	Addr           string   `env:"PROACT_ADDR" envDefault:":8080"`
-	DatabaseURL    string   `env:"PROACT_DATABASE_URL"`
-	DataDir        string   `env:"PROACT_DATA_DIR" envDefault:"data"`
-	BaseURL        string   `env:"PROACT_BASE_URL"`
-	SMTPURL        string   `env:"PROACT_SMTP_URL"`
+	Addr        string `env:"PROACT_ADDR" envDefault:":8080"`
+	DatabaseURL string `env:"PROACT_DATABASE_URL"`
+	DataDir     string `env:"PROACT_DATA_DIR" envDefault:"data"`
+	BaseURL     string `env:"PROACT_BASE_URL"`
+	SMTPURL     string `env:"PROACT_SMTP_URL"`
+	// ContactEmail is the secretariat's address, shown on the About,
+	// privacy and suspension pages and in the footer; empty shows none.
+	ContactEmail   string   `env:"PROACT_CONTACT_EMAIL"`
 	TrustedProxies []string `env:"PROACT_TRUSTED_PROXIES" envSeparator:","`
 	LogFormat      string   `env:"PROACT_LOG_FORMAT" envDefault:"text"`
 	// Demo is "true", "false" or "" (the default: on for SQLite, off for PostgreSQL).
@@ -136,6 +140,11 @@ func (c *Config) Validate() error {
 		u, err := url.Parse(c.SMTPURL)
 		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 			errs = append(errs, errors.New("PROACT_SMTP_URL must be smtp://user:password@host:port or smtps://..."))
+		}
+	}
+	if c.ContactEmail != "" {
+		if a, err := mail.ParseAddress(c.ContactEmail); err != nil || a.Name != "" || a.Address != c.ContactEmail {
+			errs = append(errs, fmt.Errorf("PROACT_CONTACT_EMAIL %q must be a plain e-mail address (secretariat@example.org)", c.ContactEmail))
 		}
 	}
 	for _, p := range c.TrustedProxies {

@@ -34,6 +34,8 @@ func TestValidate(t *testing.T) {
 		{func(c *Config) { c.DatabaseURL = "mysql://x" }, "PROACT_DATABASE_URL"},
 		{func(c *Config) { c.BaseURL = "ftp://x" }, "PROACT_BASE_URL"},
 		{func(c *Config) { c.SMTPURL = "http://x" }, "PROACT_SMTP_URL"},
+		{func(c *Config) { c.ContactEmail = "Secretariat <s@example.org>" }, "PROACT_CONTACT_EMAIL"},
+		{func(c *Config) { c.ContactEmail = "not an address" }, "PROACT_CONTACT_EMAIL"},
 		{func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/99"} }, "PROACT_TRUSTED_PROXIES"},
 		{func(c *Config) { c.LogFormat = "xml" }, "PROACT_LOG_FORMAT"},
 		{func(c *Config) { c.Demo = "maybe" }, "PROACT_DEMO"},

@@ -173,7 +173,13 @@
     bar.querySelectorAll("button").forEach(function (b) {
       var text = (b.textContent || "").trim();
       var title = (b.title || "").replace(/\s*\(.*\)$/, "");
-      if (title && title.toLowerCase().indexOf(text.toLowerCase()) < 0) {
+      // Every word shown must be a word of the name (axe's
+      // label-content-name-mismatch): "Previzualizare" is not a word of
+      // "Afișați previzualizarea".
+      var words = title.toLowerCase().split(/[^\p{L}\p{N}]+/u);
+      var shown = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) { return w.length > 1; });
+      var missing = shown.some(function (w) { return words.indexOf(w) < 0; });
+      if (title && (missing || title.toLowerCase().indexOf(text.toLowerCase()) < 0)) {
         title = text + ": " + title;
       }
       if (title) {

@@ -1,0 +1,211 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
+
+	"proact/models"
+)
+
+// pageTour visits pages in one tab and checks each: it fits a phone's
+// width and axe-core finds no WCAG 2.1 A or AA violation.
+type pageTour struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+	axe  string
+	shot string // $PROACT_SCREENSHOTS: a folder for a screenshot of every page
+}
+
+// axeRun runs axe-core's WCAG 2.1 A and AA rules on the whole document and
+// returns the violations, one line each. Only violations are collected:
+// asking for passes and incomplete results too triples the time.
+const axeRun = `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]})
+	.then(r => JSON.stringify(r.violations.map(v => v.id + " (" + v.help + ") at " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "))))`
+
+// wider names what sticks out past the viewport when the page is wider
+// than it ("" when it fits), ignoring what scrolls inside its own box.
+const wider = `(function () {
+	var w = document.documentElement.clientWidth, out = [];
+	if (document.documentElement.scrollWidth <= window.innerWidth) { return ""; }
+	var clipped = function (e) {
+		for (e = e.parentElement; e && e !== document.body; e = e.parentElement) {
+			if (getComputedStyle(e).overflowX !== "visible") { return true; }
+		}
+		return false;
+	};
+	document.querySelectorAll("body *").forEach(function (e) {
+		var r = e.getBoundingClientRect();
+		if (r.right > w + 1 && r.width > 0 && out.length < 5 && !clipped(e)) { out.push(e.tagName + "." + e.className + " " + Math.round(r.right)); }
+	});
+	return document.documentElement.scrollWidth + "px: " + out.join(", ");
+})()`
+
+func newPageTour(t *testing.T, ctx context.Context, base string) *pageTour {
+	js, err := os.ReadFile(filepath.Join("testdata", "axe-core@4.14.1", "axe.min.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &pageTour{t: t, ctx: ctx, base: base, axe: string(js), shot: os.Getenv("PROACT_SCREENSHOTS")}
+}
+
+func (p *pageTour) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	if err := chromedp.Do(p.ctx, actions...); err != nil {
+		p.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// visit opens path and checks it; label names it in failures and screenshots.
+func (p *pageTour) visit(label, path string) {
+	p.t.Helper()
+	t0 := time.Now()
+	p.do("open "+path, chromedp.Navigate(p.base+path), chromedp.WaitReady(chromedp.CSS("footer")))
+	t1 := time.Now()
+	p.check(label + " " + path)
+	p.t.Logf("TIMING %s nav %v check %v", path, t1.Sub(t0), time.Since(t1))
+}
+
+// check checks the page the tab shows.
+func (p *pageTour) check(where string) {
+	p.t.Helper()
+	wide, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](wider))
+	if err != nil {
+		p.t.Fatalf("%s: measuring: %v", where, err)
+	}
+	if wide != "" {
+		p.t.Errorf("%s is wider than the screen: %s", where, wide)
+	}
+	t0 := time.Now()
+	p.do("load axe on "+where, chromedp.Evaluate[chromedp.Void](p.axe))
+	p.t.Logf("TIMING axe load %v", time.Since(t0))
+	raw, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](axeRun, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("axe on %s: %v", where, err)
+	}
+	var violations []string
+	if err := json.Unmarshal([]byte(raw), &violations); err != nil {
+		p.t.Fatal(err)
+	}
+	for _, v := range violations {
+		p.t.Errorf("%s: %s", where, v)
+	}
+	if p.shot != "" {
+		buf, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(60))
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		name := strings.NewReplacer("/", "_", "?", "_", "=", "_", " ", "").Replace(where)
+		if err := os.WriteFile(filepath.Join(p.shot, name+".jpg"), buf, 0o644); err != nil {
+			p.t.Fatal(err)
+		}
+	}
+}
+
+func (p *pageTour) width(w int64) {
+	p.t.Helper()
+	p.do("set the width", chromedp.EmulateViewport(w, 844, chromedp.EmulateScale(1)))
+}
+
+// language switches the interface language (a cookie the sign-in keeps).
+func (p *pageTour) language(code string) {
+	p.t.Helper()
+	p.do("switch to "+code, chromedp.Navigate(p.base+"/language/"+code))
+}
+
+func (p *pageTour) signIn(u *testUser) {
+	p.t.Helper()
+	if _, err := chromedp.Call(p.ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		p.t.Fatal(err)
+	}
+	p.do("open /login", chromedp.Navigate(p.base+"/login"), chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), u.Email), chromedp.SendKeys(chromedp.CSS("#password"), u.Password))
+	if _, err := chromedp.RunResponse(p.ctx, chromedp.Submit(chromedp.CSS("#password"))); err != nil {
+		p.t.Fatal(err)
+	}
+	if u.Secret != "" {
+		code, _ := totp.GenerateCode(u.Secret, time.Now())
+		p.do("type the code", chromedp.WaitVisible(chromedp.CSS("#code")), chromedp.SendKeys(chromedp.CSS("#code"), code))
+		if _, err := chromedp.RunResponse(p.ctx, chromedp.Submit(chromedp.CSS("#code"))); err != nil {
+			p.t.Fatal(err)
+		}
+	}
+}
+
+// TestBrowserEveryPageOnAPhone opens every page type as a visitor, a member
+// (an organisation admin) and an administrator, at 390 px in English and
+// Romanian, and fails when a page is wider than the screen or axe-core
+// finds a WCAG 2.1 A or AA violation. One tab, many navigations.
+func TestBrowserEveryPageOnAPhone(t *testing.T) {
+	t.Parallel()
+	base, ta, ctx := browserApp(t)
+	p := newPageTour(t, ctx, base)
+	ctxb := context.Background()
+	member := ta.createUser(t, "ana@rlrc.example.org", models.RoleMember, demoOrg, true)
+	admin := ta.createUser(t, "root@secretariat.example.org", models.RoleAdmin, "", false)
+	app := &models.Application{Profile: `{"name":"Centrul Timișoara","country":"RO","type":"ngo"}`,
+		ContactName: "Ioana", ContactEmail: "ioana@timisoara.example.org", Language: "ro"}
+	if err := ta.store.CreateApplication(ctxb, app); err != nil {
+		t.Fatal(err)
+	}
+	if err := ta.store.QueueMail(ctxb, &models.Mail{ToAddr: "ioana@timisoara.example.org", Subject: "Test", Body: "Hello\nhttps://example.org/invitation/x", Kind: "invite", Language: "ro"}); err != nil {
+		t.Fatal(err)
+	}
+	const note, consultation = "care-workers-permit-clinic", "eu-strategy-trafficking-labour-exploitation"
+	visitor := []string{"/", "/about", "/practices", "/practices/" + note, "/practices/" + note + "/history",
+		"/practices/coverage", "/search?q=debt", "/organisations", "/organisations/" + demoOrg, "/join",
+		"/pathways", "/pathways/NL", "/consultations", "/consultations/" + consultation, "/login",
+		"/password/forgot", "/privacy", "/no-such-page"}
+	members := []string{"/account", "/account/notes", "/account/2fa", "/account/tokens", "/practices/new",
+		"/organisations/" + demoOrg + "/edit", "/organisations/" + demoOrg + "/members",
+		"/consultations/" + consultation + "/response", "/account/delete"}
+	admins := []string{"/admin", "/admin/users", "/admin/applications?status=all", fmt.Sprintf("/admin/applications/%d", app.ID),
+		"/admin/organisations", "/admin/review", "/admin/audit", "/admin/mail", "/admin/mail/1", "/admin/consultations",
+		"/admin/consultations/new", "/admin/consultations/" + consultation, "/admin/consultations/" + consultation + "/questions",
+		"/admin/consultations/" + consultation + "/responses", "/pathways/NL/note"}
+
+	// The menu: at a desktop's width every link shows; on a phone it folds
+	// behind a button that works without JavaScript.
+	p.visit("desktop", "/")
+	if shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector(".menu-wide a[href='/login']").offsetParent && !document.querySelector(".menu-toggle").offsetParent`)); err != nil || !shown {
+		t.Errorf("at 1280 px the links are not in a row, or the menu button shows (%v)", err)
+	}
+	p.width(390)
+	p.visit("phone", "/")
+	p.do("open the menu", chromedp.Click(chromedp.CSS(".menu-toggle summary")),
+		chromedp.WaitVisible(chromedp.CSS(`.menu-narrow a[href="/login"]`)))
+	p.check("phone menu open")
+	p.do("follow a link of the menu", chromedp.Click(chromedp.CSS(`.menu-narrow a[href="/about"]`)), chromedp.WaitVisible(chromedp.CSS("#about-title")))
+
+	for _, lang := range []string{"en", "ro"} {
+		p.language(lang)
+		for _, path := range visitor {
+			p.visit("visitor "+lang, path)
+		}
+	}
+	p.signIn(member)
+	for _, lang := range []string{"en", "ro"} {
+		p.language(lang)
+		for _, path := range members {
+			p.visit("member "+lang, path)
+		}
+	}
+	p.signIn(admin)
+	for _, lang := range []string{"en", "ro"} {
+		p.language(lang)
+		for _, path := range admins {
+			p.visit("admin "+lang, path)
+		}
+	}
+}
