@@ -79,6 +79,7 @@ var (
 	signedInDo = outcomes{unauth, through, through, through, through, through}
 	staffPage  = outcomes{toLogin, forbidden, forbidden, forbidden, ok, ok}
 	staffDo    = outcomes{unauth, forbidden, forbidden, forbidden, through, through}
+	staffSee   = outcomes{toLogin, forbidden, forbidden, forbidden, through, through} // a confirmation page
 	adminPage  = outcomes{toLogin, forbidden, forbidden, forbidden, forbidden, ok}
 	adminDo    = outcomes{unauth, forbidden, forbidden, forbidden, forbidden, through}
 	// Organisation A's own pages for its admins: its plain members are
@@ -164,7 +165,7 @@ var accessTable = []accessRow{
 	{method: "GET", path: "/organisations", want: everyone},
 	{method: "GET", path: "/organisations/{orgA}", want: everyone},
 	// A suspended organisation's profile does not exist for anyone but staff.
-	{method: "GET", path: "/organisations/{orgB}", want: outcomes{notFound, notFound, notFound, ok, ok, ok}}, // its own members still read it
+	{method: "GET", path: "/organisations/{orgB}", want: everyone}, // suspended: outsiders read that it is, and nothing else; its own members still read it
 	{method: "GET", path: "/organisations/{orgA}/edit", want: orgAPage},
 	{method: "POST", path: "/organisations/{orgA}/edit", want: orgADo},
 	// Another organisation's management pages: 404, not 403.
@@ -175,11 +176,22 @@ var accessTable = []accessRow{
 	{method: "POST", path: "/organisations/{orgA}/members", want: orgADo},
 	{method: "POST", path: "/organisations/{orgA}/members/{newColleague}/remove", want: orgADo},
 	{method: "POST", path: "/organisations/{orgC}/members/{newColleagueC}/remove", want: outcomes{unauth, notFound, notFound, forbidden, through, through}},
+	{method: "POST", path: "/organisations/{orgA}/members/{newColleague}/invitation", want: orgADo},
+	{method: "POST", path: "/organisations/{orgC}/members/{newColleagueC}/invitation", want: outcomes{unauth, notFound, notFound, forbidden, through, through}},
+	{method: "POST", path: "/organisations/{orgA}/members/{newColleague}/withdraw", want: orgADo},
+	{method: "POST", path: "/organisations/{orgC}/members/{newColleagueC}/withdraw", want: outcomes{unauth, notFound, notFound, forbidden, through, through}},
 	{method: "GET", path: "/admin/applications", want: staffPage},
 	{method: "GET", path: "/admin/applications/{application}", want: staffPage},
+	{method: "GET", path: "/admin/applications/{newApplication}/approve", want: staffSee},
+	{method: "GET", path: "/admin/applications/{newApplication}/reject", want: staffSee},
+	{method: "GET", path: "/admin/applications/{newApplication}/info", want: staffSee},
+	{method: "POST", path: "/admin/applications/{newApplication}/info", form: url.Values{"questions": {"Which cities do you work in?"}}, want: staffDo},
+	{method: "POST", path: "/admin/applications/{newApplication}/notes", form: url.Values{"notes": {"Called them."}, "check": {"exists"}}, want: staffDo},
+	{method: "POST", path: "/admin/applications/{newApplication}/invitation", want: staffDo},
 	{method: "POST", path: "/admin/applications/{newApplication}/approve", want: staffDo},
 	{method: "POST", path: "/admin/applications/{newApplication}/reject", form: url.Values{"reason": {"Outside the network's scope."}}, want: staffDo},
 	{method: "GET", path: "/admin/organisations", want: staffPage},
+	{method: "GET", path: "/admin/organisations/{orgC}/suspend", want: staffSee},
 	{method: "POST", path: "/admin/organisations/{orgC}/suspend", form: url.Values{"reason": {"Checking the profile."}}, want: staffDo},
 	{method: "POST", path: "/admin/organisations/{orgC}/reinstate", want: staffDo},
 
@@ -223,6 +235,9 @@ var accessTable = []accessRow{
 	{method: "POST", path: "/account/tokens", want: signedInDo},
 	{method: "POST", path: "/account/tokens/999999/revoke", want: outcomes{unauth, notFound, notFound, notFound, notFound, notFound}},
 	{method: "GET", path: "/account/export", want: signedIn},
+	// Asking for a review of a suspension: only a suspended organisation's members.
+	{method: "GET", path: "/account/review", want: outcomes{toLogin, notFound, notFound, ok, notFound, notFound}},
+	{method: "POST", path: "/account/review", form: url.Values{"message": {"We have fixed the profile."}}, want: outcomes{unauth, notFound, notFound, through, notFound, notFound}},
 	{method: "GET", path: "/account/delete", want: signedIn},
 	// Without the password and the confirmation nothing is deleted (checked below).
 	{method: "POST", path: "/account/delete", want: signedInDo},
@@ -230,13 +245,16 @@ var accessTable = []accessRow{
 	// Administration.
 	{method: "GET", path: "/admin", want: staffPage},
 	{method: "GET", path: "/admin/users", want: staffPage},
+	{method: "GET", path: "/admin/users/{newTarget}/role?role=moderator", want: outcomes{toLogin, forbidden, forbidden, forbidden, forbidden, through}},
 	{method: "POST", path: "/admin/users/{newTarget}/role", form: url.Values{"role": {"moderator"}}, want: adminDo},
+	{method: "GET", path: "/admin/users/{newTarget}/disable", want: staffSee},
 	{method: "POST", path: "/admin/users/{newTarget}/disable", want: staffDo},
 	{method: "POST", path: "/admin/users/{disabledTarget}/enable", want: staffDo},
 	{method: "POST", path: "/admin/users/{newTarget}/reset-2fa", want: staffDo},
 	{method: "GET", path: "/admin/audit", want: staffPage},
 	{method: "GET", path: "/admin/mail", want: adminPage},
 	{method: "GET", path: "/admin/mail/{mail}", want: adminPage},
+	{method: "POST", path: "/admin/mail/{mail}/resend", want: adminDo},
 
 	// The API: public content for all; cookies do not make a visitor a member there.
 	{method: "GET", path: "/api/openapi.json", want: everyone},

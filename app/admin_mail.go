@@ -1,6 +1,9 @@
 package app
 
 import (
+	"fmt"
+	"regexp"
+
 	"github.com/gofiber/fiber/v2"
 
 	"proact/app/i18n"
@@ -29,8 +32,12 @@ type adminMailData struct {
 
 type adminMailMessageData struct {
 	mailRow
-	Body string
+	Body  string
+	Links []string // the invitation and reset links in the body, to copy
 }
+
+// mailLinks finds the portal's one-time links in a message's body.
+var mailLinks = regexp.MustCompile(`https?://[^\s]+/(?:invitation|password/reset)/[A-Za-z0-9]+`)
 
 func newMailRow(loc *i18n.Localizer, m *models.Mail) mailRow {
 	r := mailRow{ID: m.ID, To: m.ToAddr, Subject: m.Subject, Created: adminFormatTime(loc, m.CreatedAt),
@@ -69,6 +76,30 @@ func (h *handlers) adminMailMessage(c *fiber.Ctx) error {
 		return err
 	}
 	loc := localizer(c)
-	d := adminMailMessageData{mailRow: newMailRow(loc, m), Body: m.Body}
+	d := adminMailMessageData{mailRow: newMailRow(loc, m), Body: m.Body, Links: mailLinks.FindAllString(m.Body, 3)}
 	return h.render(c, fiber.StatusOK, tplAdminMailMessage, h.page(c, loc.T("admin.mail.message.title"), d))
+}
+
+// adminResendMail queues a copy of a message, for one that failed or was
+// lost; the flash says whether anything will send it.
+func (h *handlers) adminResendMail(c *fiber.Ctx) error {
+	id, err := adminParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	var copied *models.Mail
+	err = h.store.WithTx(ctx, func(tx *models.Store) error {
+		if copied, err = tx.RequeueMail(ctx, id); err != nil {
+			return err
+		}
+		e := h.auditEntry(c)
+		e.Action, e.TargetKind, e.TargetID, e.Detail = models.AuditMailRequeued, "mail", &copied.ID, fmt.Sprintf("copy of %d", id)
+		return tx.Audit(ctx, e)
+	})
+	if err != nil {
+		return err
+	}
+	h.flash(c, h.mailQueuedKey("staff.mail.requeued"))
+	return c.Redirect(fmt.Sprintf("/admin/mail/%d", copied.ID), fiber.StatusSeeOther)
 }

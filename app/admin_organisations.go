@@ -44,7 +44,7 @@ type applicationsData struct {
 	Items  []applicationRow
 }
 
-var applicationStatuses = []string{models.ApplicationPending, models.ApplicationApproved, models.ApplicationRejected, "all"}
+var applicationStatuses = []string{models.ApplicationPending, models.ApplicationInfoRequested, models.ApplicationApproved, models.ApplicationRejected, "all"}
 
 // listApplications lists applications by status, pending ones by default
 // (and first in "all"), oldest first: first come, first served.
@@ -67,11 +67,11 @@ func (h *handlers) listApplications(c *fiber.Ctx) error {
 		return err
 	}
 	slices.SortStableFunc(list, func(a, b models.Application) int {
-		return boolRank(b.Status == models.ApplicationPending) - boolRank(a.Status == models.ApplicationPending)
+		return boolRank(b.Open()) - boolRank(a.Open())
 	})
 	d := applicationsData{Status: status}
 	for _, s := range applicationStatuses {
-		n := counts[models.ApplicationPending] + counts[models.ApplicationApproved] + counts[models.ApplicationRejected]
+		n := counts[models.ApplicationPending] + counts[models.ApplicationInfoRequested] + counts[models.ApplicationApproved] + counts[models.ApplicationRejected]
 		if s != "all" {
 			n = counts[s]
 		}
@@ -103,7 +103,7 @@ func profileOf(a *models.Application) orgForm {
 type applicationView struct {
 	ID           uint
 	Status       string
-	Pending      bool
+	Pending      bool // open: no decision yet
 	Created      time.Time
 	ContactName  string
 	ContactEmail string
@@ -113,8 +113,21 @@ type applicationView struct {
 	Reason       string
 	ReviewedAt   time.Time
 	OrgSlug      string
-	Typed        string // the rejection reason typed, when it is shown again
 	Error        string // a message about the decision, translated
+	// The moderators' review: notes, checklist, the last request for
+	// information.
+	Notes         string
+	Checks        []checkItem
+	InfoRequested time.Time
+	// Invited: the contact person has not accepted the invitation yet.
+	Invited bool
+	Link    *invitationNotice
+}
+
+// checkItem is one item of the vetting checklist.
+type checkItem struct {
+	Value, Label string
+	Checked      bool
 }
 
 // application loads the application of :id.
@@ -126,18 +139,22 @@ func (h *handlers) application(c *fiber.Ctx) (*models.Application, error) {
 	return h.store.ApplicationByID(c.UserContext(), uint(id))
 }
 
-func (h *handlers) renderApplication(c *fiber.Ctx, status int, a *models.Application, typed, errKey string) error {
-	loc := localizer(c)
+func (h *handlers) renderApplication(c *fiber.Ctx, status int, a *models.Application, errKey string, link *invitationNotice) error {
+	ctx, loc := c.UserContext(), localizer(c)
 	f := profileOf(a)
 	html, err := h.renderer.Render(f.Description)
 	if err != nil {
 		return err
 	}
 	v := applicationView{
-		ID: a.ID, Status: a.Status, Pending: a.Status == models.ApplicationPending, Created: a.CreatedAt,
+		ID: a.ID, Status: a.Status, Pending: a.Open(), Created: a.CreatedAt,
 		ContactName: a.ContactName, ContactEmail: a.ContactEmail, Language: a.Language, Profile: f,
 		Description: template.HTML(content.ScrollTables(html)), //nolint:gosec // sanitized by content.Renderer
-		Reason:      a.Reason, Typed: typed,
+		Reason:      a.Reason, Notes: a.Notes, Link: link,
+	}
+	checked := strings.Split(a.Checklist, ",")
+	for _, item := range models.VettingChecks() {
+		v.Checks = append(v.Checks, checkItem{Value: item, Label: loc.T("staff.check." + item), Checked: slices.Contains(checked, item)})
 	}
 	if errKey != "" {
 		v.Error = loc.T(errKey, "Field", loc.T("directory.applications.reason"))
@@ -145,9 +162,15 @@ func (h *handlers) renderApplication(c *fiber.Ctx, status int, a *models.Applica
 	if a.ReviewedAt != nil {
 		v.ReviewedAt = *a.ReviewedAt
 	}
+	if a.InfoRequestedAt != nil {
+		v.InfoRequested = *a.InfoRequestedAt
+	}
 	if a.OrganisationID != nil {
-		if org, err := h.store.OrganisationByID(c.UserContext(), *a.OrganisationID); err == nil {
+		if org, err := h.store.OrganisationByID(ctx, *a.OrganisationID); err == nil {
 			v.OrgSlug = org.Slug
+		}
+		if u, err := h.store.UserByEmail(ctx, a.ContactEmail); err == nil {
+			v.Invited = u.Status == models.UserInvited && u.OrganisationID != nil && *u.OrganisationID == *a.OrganisationID
 		}
 	}
 	return h.render(c, status, tplAdminApplication, h.page(c, loc.T("directory.application.title", "Name", f.Name), v))
@@ -159,7 +182,7 @@ func (h *handlers) showApplication(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.renderApplication(c, fiber.StatusOK, a, "", "")
+	return h.renderApplication(c, fiber.StatusOK, a, "", nil)
 }
 
 // orgSlug makes the slug of a new organisation from its name; the store adds
@@ -184,11 +207,11 @@ func (h *handlers) approveApplication(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if a.Status != models.ApplicationPending {
+	if !a.Open() {
 		return models.ErrConflict
 	}
 	if _, err := h.store.UserByEmail(ctx, a.ContactEmail); err == nil {
-		return h.renderApplication(c, fiber.StatusConflict, a, "", "directory.applications.email_taken")
+		return h.renderApplication(c, fiber.StatusConflict, a, "directory.applications.email_taken", nil)
 	}
 	f := profileOf(a)
 	html, err := h.renderer.Render(f.Description)
@@ -211,7 +234,7 @@ func (h *handlers) approveApplication(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.flash(c, "directory.flash.approved")
+	h.flash(c, h.mailQueuedKey("staff.flash.approved"))
 	return c.Redirect("/admin/applications/"+strconv.FormatUint(uint64(a.ID), 10), fiber.StatusSeeOther)
 }
 
@@ -223,13 +246,13 @@ func (h *handlers) rejectApplication(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if a.Status != models.ApplicationPending {
+	if !a.Open() {
 		return models.ErrConflict
 	}
 	reason := strings.TrimSpace(strings.ReplaceAll(c.FormValue("reason"), "\r\n", "\n"))
 	var ps form.Problems
 	if ps.Multiline("reason", reason, maxReason, true); !ps.OK() {
-		return h.renderApplication(c, fiber.StatusUnprocessableEntity, a, reason, ps.Key("reason"))
+		return h.confirmStep(c, fiber.StatusUnprocessableEntity, h.rejectConfirm(c, a, reason, ps.Key("reason")))
 	}
 	err = h.write(c, func(tx *models.Store) error {
 		if err := tx.DecideApplication(ctx, a.ID, me.ID, models.ApplicationRejected, reason, nil); err != nil {
@@ -243,7 +266,7 @@ func (h *handlers) rejectApplication(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.flash(c, "directory.flash.rejected")
+	h.flash(c, h.mailQueuedKey("staff.flash.rejected"))
 	return c.Redirect("/admin/applications/"+strconv.FormatUint(uint64(a.ID), 10), fiber.StatusSeeOther)
 }
 
@@ -260,9 +283,6 @@ type adminOrgsData struct {
 	Items  []adminOrgRow
 	Total  int64
 	Pager  pager
-	Error  string // translation key
-	Typed  string // the suspension reason typed, shown again
-	Target string // the slug the error is about
 }
 
 var orgStatuses = []string{"all", models.OrgApproved, models.OrgSuspended, models.OrgPending}
@@ -303,22 +323,39 @@ func (h *handlers) suspendOrganisation(c *fiber.Ctx) error {
 	if org.Status != models.OrgApproved {
 		return models.ErrConflict
 	}
-	reason := strings.TrimSpace(c.FormValue("reason"))
+	reason := strings.TrimSpace(strings.ReplaceAll(c.FormValue("reason"), "\r\n", "\n"))
 	var ps form.Problems
-	if ps.Text("reason", reason, maxReason, true); !ps.OK() {
-		return h.renderAdminOrgs(c, fiber.StatusUnprocessableEntity, adminOrgsData{Error: ps.Key("reason"), Typed: reason, Target: org.Slug})
+	if ps.Multiline("reason", reason, maxReason, true); !ps.OK() {
+		return h.confirmStep(c, fiber.StatusUnprocessableEntity, h.suspendConfirm(c, org, reason, ps.Key("reason")))
 	}
-	err = h.write(c, func(tx *models.Store) error {
-		if err := tx.SetOrganisationStatus(c.UserContext(), org.ID, models.OrgSuspended, reason); err != nil {
+	ctx := c.UserContext()
+	members, err := h.store.Members(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	// The suspension, its audit line and the mail to the organisation's
+	// admins (with the reason) commit together.
+	err = h.store.WithTx(ctx, func(tx *models.Store) error {
+		if err := tx.SetOrganisationStatus(ctx, org.ID, models.OrgSuspended, reason); err != nil {
 			return err
 		}
-		return h.auditTx(c, tx, models.AuditEntry{Action: models.AuditOrgSuspended, TargetKind: "organisation", TargetID: &org.ID,
-			Detail: form.Truncate(org.Slug+": "+reason, 500)})
+		var msgs []mail.Message
+		for i := range members {
+			if u := &members[i]; u.OrgAdmin && u.Status == models.UserActive {
+				msgs = append(msgs, h.mail.OrganisationSuspended(u, org.Name, reason))
+			}
+		}
+		if err := h.mail.Queue(ctx, tx, msgs...); err != nil {
+			return err
+		}
+		e := h.auditEntry(c)
+		e.Action, e.TargetKind, e.TargetID, e.Detail = models.AuditOrgSuspended, "organisation", &org.ID, form.Truncate(org.Slug+": "+reason, 500)
+		return tx.Audit(ctx, e)
 	})
 	if err != nil {
 		return err
 	}
-	h.flash(c, "directory.flash.suspended")
+	h.flash(c, h.mailQueuedKey("staff.flash.suspended"))
 	return c.Redirect("/admin/organisations?status="+models.OrgSuspended, fiber.StatusSeeOther)
 }
 

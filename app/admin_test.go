@@ -360,7 +360,15 @@ func testAdminMailOutbox(t *testing.T, ta *testApp) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("message: %d", res.StatusCode)
 	}
-	mustContain(t, "message", body, "<pre tabindex=\"0\">Bună ziua,\n&lt;img src=x onerror=alert(1)&gt;\nhttps://portal.example.org/invitation/SECRET</pre>")
+	mustContain(t, "message", body, "<pre tabindex=\"0\" id=\"mail-body\">Bună ziua,\n&lt;img src=x onerror=alert(1)&gt;\nhttps://portal.example.org/invitation/SECRET</pre>",
+		`value="https://portal.example.org/invitation/SECRET" readonly`, "No mail server is set up, so this message is not sent")
+	// Queued again: a copy, and a message that does not claim it was sent.
+	res, body = admin.post(t, fmt.Sprintf("/admin/mail/%d", m.ID), fmt.Sprintf("/admin/mail/%d/resend", m.ID), nil)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resend: %d %s", res.StatusCode, body)
+	}
+	_, body = admin.get(t, res.Header.Get("Location"))
+	mustContain(t, "the copy", body, "A copy is queued, but no mail server is set up", "Not sent")
 	for _, path := range []string{"/admin/mail/999999", "/admin/mail/abc", "/admin/mail/-1"} {
 		if res, _ := admin.get(t, path); res.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: %d", path, res.StatusCode)

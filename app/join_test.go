@@ -107,9 +107,45 @@ func TestJoinApproveRejectFlow(t *testing.T) {
 		_, body = mc.get(t, "/admin/applications/"+id)
 		mustContain(t, "application page", body, "Cluj-Napoca", "<strong>seasonal workers</strong>", "264 000 000", "Ioana Pop")
 		page := "/admin/applications/" + id
-		if res, body := mc.post(t, page, page+"/approve", nil); res.StatusCode != http.StatusSeeOther {
+		// Empty answers say so; decisions are links to confirmation steps.
+		mustContain(t, "application page", body, `href="`+page+`/approve"`, `href="`+page+`/reject"`, `href="`+page+`/info"`)
+		mustNotContain(t, "application page", body, `action="`+page+`/approve"`)
+		// The moderators' notes and checklist are kept, and audited.
+		if res, _ := mc.post(t, page, page+"/notes", url.Values{"notes": {"Called the office <b>on Monday</b>."}, "check": {"exists", "work", "bogus"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving notes: %d", res.StatusCode)
+		}
+		_, body = mc.get(t, page)
+		mustContain(t, "notes", body, "Called the office &lt;b&gt;on Monday&lt;/b&gt;.", `name="check" value="exists" checked`, `name="check" value="work" checked`)
+		mustNotContain(t, "notes", body, `value="contact" checked`, "bogus")
+		// Asking for more information: a mail, and the application waits.
+		if res, _ := mc.post(t, page+"/info", page+"/info", url.Values{"questions": {""}}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("asking nothing: %d", res.StatusCode)
+		}
+		if res, _ := mc.post(t, page+"/info", page+"/info", url.Values{"questions": {"Which cities do you work in?"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("asking for more information: %d", res.StatusCode)
+		}
+		if m := mailTo(t, ta.store, "ioana@example.org", "application-info"); !strings.Contains(m.Body, "Which cities do you work in?") || m.Language != "ro" {
+			t.Errorf("the request for information: %+v", m)
+		}
+		if a, _ := ta.store.ApplicationByID(ctx, mustID(t, id)); a.Status != models.ApplicationInfoRequested || a.InfoRequestedAt == nil {
+			t.Errorf("after asking: %+v", a)
+		}
+		_, body = mc.get(t, page+"/approve")
+		mustContain(t, "approval step", body, "Approve Asociația Muncă Demnă?", `action="`+page+`/approve"`, "ioana@example.org")
+		res, body = mc.post(t, page+"/approve", page+"/approve", nil)
+		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("approve: %d\n%s", res.StatusCode, body)
 		}
+		// No mail server: the message says the invitation is only queued,
+		// and the page offers a link to copy.
+		_, body = mc.get(t, page)
+		mustContain(t, "after approval", body, "The invitation is only queued: no mail server is set up", `action="`+page+`/invitation"`)
+		mustNotContain(t, "after approval", body, "invitation sent")
+		res, body = mc.post(t, page, page+"/invitation", url.Values{"action": {"link"}})
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("a link to copy: %d", res.StatusCode)
+		}
+		mustContain(t, "a link to copy", body, `id="invitation-link" value="http://localhost:8080/invitation/`)
 		org, err := ta.store.OrganisationBySlug(ctx, "asociatia-munca-demna")
 		if err != nil {
 			t.Fatalf("the approved organisation: %v", err)
@@ -127,6 +163,9 @@ func TestJoinApproveRejectFlow(t *testing.T) {
 		}
 		inv := mailTo(t, ta.store, "ioana@example.org", "invitation")
 		mustContain(t, "invitation", inv.Body, "/invitation/", "Asociația Muncă Demnă")
+		if strings.Contains(body, inv.Body[strings.Index(inv.Body, "/invitation/"):][:30]) {
+			t.Error("the page shows the mailed link, which the new one replaced")
+		}
 		if inv.Language != "ro" {
 			t.Errorf("invitation in %q, want ro", inv.Language)
 		}
@@ -230,4 +269,13 @@ func TestJoinValidationKeepsTypedValues(t *testing.T) {
 	cl.cookies[langCookie] = &http.Cookie{Name: langCookie, Value: "fr"}
 	_, body = cl.post(t, "/join", "/join", v)
 	mustContain(t, "French errors", body, "n’est pas une adresse e-mail", `<html lang="fr"`)
+}
+
+func mustID(t *testing.T, id string) uint {
+	t.Helper()
+	n, err := strconv.ParseUint(id, 10, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return uint(n)
 }

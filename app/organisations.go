@@ -145,11 +145,31 @@ func (h *handlers) visibleOrganisation(c *fiber.Ctx) (*models.Organisation, erro
 	return org, nil
 }
 
+// suspendedProfile tells outsiders that a suspended organisation is
+// suspended, and nothing else about it (not even why); any other hidden
+// organisation stays a 404.
+func (h *handlers) suspendedProfile(c *fiber.Ctx) error {
+	org, err := h.store.AnyOrganisationBySlug(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	if org.Status != models.OrgSuspended {
+		return models.ErrNotFound
+	}
+	loc := localizer(c)
+	p := h.page(c, loc.T("staff.suspended.profile.title", "Name", org.Name), org.Name)
+	p.Head.Robots = "noindex"
+	return h.render(c, fiber.StatusOK, tplOrganisationSuspended, p)
+}
+
 // showOrganisation is an organisation's profile with its published notes.
 // Visitors see the public fields; signed-in members also the contact.
 func (h *handlers) showOrganisation(c *fiber.Ctx) error {
 	ctx, v := c.UserContext(), viewer(c)
 	org, err := h.visibleOrganisation(c)
+	if errors.Is(err, models.ErrNotFound) {
+		return h.suspendedProfile(c)
+	}
 	if err != nil {
 		return err
 	}
@@ -352,6 +372,8 @@ type membersData struct {
 	Slug      string
 	OrgName   string
 	Members   []memberRow
+	Invited   []memberRow // accounts whose invitation is not accepted yet
+	Link      *invitationNotice
 	Invite    inviteForm
 	Errors    form.Messages
 	Languages []option
@@ -370,6 +392,10 @@ func (h *handlers) renderMembers(c *fiber.Ctx, status int, org *models.Organisat
 			Staff: u.Role != models.RoleMember}
 		if u.LastLoginAt != nil {
 			row.LastLogin = *u.LastLoginAt
+		}
+		if u.Status == models.UserInvited {
+			d.Invited = append(d.Invited, row)
+			continue
 		}
 		d.Members = append(d.Members, row)
 	}
@@ -415,21 +441,24 @@ func (h *handlers) inviteMember(c *fiber.Ctx) error {
 	}
 	u := &models.User{Email: f.Email, Name: f.Name, Role: models.RoleMember, OrganisationID: &org.ID,
 		Language: f.Language, Status: models.UserInvited, SessionEpoch: 1}
-	// The account, its invitation link and mail, and the audit row: one transaction.
-	err = h.write(c, func(tx *models.Store) error {
+	var link string
+	err = h.store.WithTx(ctx, func(tx *models.Store) error {
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
 		}
-		if err := h.mail.Invite(ctx, tx, u, org.Name, mail.ByPerson(inviterName(currentUser(c)))); err != nil {
+		if link, err = h.mail.InvitationLink(ctx, tx, u, org.Name, mail.ByPerson(inviterName(currentUser(c))), true); err != nil {
 			return err
 		}
-		return h.auditTx(c, tx, models.AuditEntry{Action: models.AuditUserInvited, TargetKind: "user", TargetID: &u.ID, Detail: org.Slug})
+		e := h.auditEntry(c)
+		e.Action, e.TargetKind, e.TargetID, e.Detail = models.AuditUserInvited, "user", &u.ID, org.Slug
+		return tx.Audit(ctx, e)
 	})
 	if err != nil {
 		return err
 	}
-	h.flash(c, "directory.members.invited")
-	return c.Redirect("/organisations/"+org.Slug+"/members", fiber.StatusSeeOther)
+	// The link is shown once, here, for the admin to copy: with no mail
+	// server it is the only way the colleague gets it.
+	return h.renderMembers(c, fiber.StatusOK, org, membersData{Link: h.invitationNotice(u, link, true)})
 }
 
 func inviterName(u *models.User) string {

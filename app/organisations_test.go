@@ -2,11 +2,14 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -169,7 +172,7 @@ func TestOrganisationProfileVisitorAndMember(t *testing.T) {
 		mustContain(t, "vienna (member)", body, hidden...)
 
 		// Pending and suspended organisations, and unknown slugs, are 404 except for staff.
-		if err := ta.store.SetOrganisationStatus(t.Context(), orgBySlug(t, ta.store, vienna).ID, models.OrgSuspended, "test"); err != nil {
+		if err := ta.store.SetOrganisationStatus(t.Context(), orgBySlug(t, ta.store, vienna).ID, models.OrgSuspended, "Fees unpaid since March"); err != nil {
 			t.Fatal(err)
 		}
 		addOrganisation(t, ta.store, "pending-org", "Pending Org", "Gouda")
@@ -179,7 +182,17 @@ func TestOrganisationProfileVisitorAndMember(t *testing.T) {
 		mod := ta.createUser(t, "mod@network.example.org", models.RoleModerator, "", false)
 		modc := ta.client()
 		modc.login(t, mod)
-		for _, slug := range []string{vienna, "pending-org", "no-such-org"} {
+		// A suspended one says so to outsiders, and nothing else: not why,
+		// not its profile.
+		for who, cl := range map[string]*client{"visitor": visitor, "member": mc} {
+			res, body := cl.get(t, "/organisations/"+vienna)
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("%s opens the suspended %s: %d", who, vienna, res.StatusCode)
+			}
+			mustContain(t, who+" on a suspended profile", body, "membership suspended", `content="noindex"`)
+			mustNotContain(t, who+" on a suspended profile", body, "Fees unpaid", `class="practice-body"`, "org-contact")
+		}
+		for _, slug := range []string{"pending-org", "no-such-org"} {
 			for who, cl := range map[string]*client{"visitor": visitor, "member": mc} {
 				if res, body := cl.get(t, "/organisations/"+slug); res.StatusCode != http.StatusNotFound {
 					t.Errorf("%s sees %s: %d", who, slug, res.StatusCode)
@@ -330,10 +343,14 @@ func TestOrganisationMembersInviteAndRemove(t *testing.T) {
 			t.Fatalf("inviting a taken address: %d", res.StatusCode)
 		}
 		mustContain(t, "taken address", body, "already an account", `value="New Colleague"`)
-		res, _ = cl.post(t, page, page, url.Values{"person_name": {"New Colleague"}, "person_email": {"new@rlrc.example.org"}, "person_language": {"pl"}})
-		if res.StatusCode != http.StatusSeeOther {
+		res, body = cl.post(t, page, page, url.Values{"person_name": {"New Colleague"}, "person_email": {"new@rlrc.example.org"}, "person_language": {"pl"}})
+		if res.StatusCode != http.StatusOK {
 			t.Fatalf("invite: %d", res.StatusCode)
 		}
+		// No mail server: the page says the mail is only queued, never
+		// "sent", and shows the link to copy.
+		mustContain(t, "invited", body, "is only queued: no mail server is set up", `id="invitation-link" value="http://localhost:8080/invitation/`, "data-copy=\"invitation-link\"")
+		mustNotContain(t, "invited", body, "has been sent")
 		u, err := ta.store.UserByEmail(t.Context(), "new@rlrc.example.org")
 		if err != nil {
 			t.Fatal(err)
@@ -344,6 +361,45 @@ func TestOrganisationMembersInviteAndRemove(t *testing.T) {
 		inv := mailTo(t, ta.store, "new@rlrc.example.org", "invitation")
 		if inv.Language != "pl" || !strings.Contains(inv.Body, "/invitation/") {
 			t.Errorf("invitation mail: %+v", inv)
+		}
+
+		// The pending invitation: a new link (the mailed one stops working),
+		// sent again, then withdrawn (its mail leaves the outbox).
+		_, body = cl.get(t, page)
+		mustContain(t, "pending invitations", body, "Invitations not accepted yet", fmt.Sprintf(`action="%s/%d/withdraw"`, page, u.ID))
+		first := regexp.MustCompile(`/invitation/([A-Z0-9]+)`).FindStringSubmatch(inv.Body)[1]
+		res, body = cl.post(t, page, fmt.Sprintf("%s/%d/invitation", page, u.ID), url.Values{"action": {"link"}})
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("a new link: %d", res.StatusCode)
+		}
+		mustContain(t, "new link", body, "no mail was queued", `id="invitation-link"`)
+		mustNotContain(t, "new link", body, first)
+		if res, _ := ta.get(t, "/invitation/"+first); res.StatusCode == http.StatusOK {
+			t.Error("the first link still works after a new one")
+		}
+		res, body = cl.post(t, page, fmt.Sprintf("%s/%d/invitation", page, u.ID), url.Values{"action": {"resend"}})
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("resend: %d", res.StatusCode)
+		}
+		mustContain(t, "resent", body, "is only queued")
+		if n := auditCount(t, ta.store, models.AuditInvitationRenewed); n != 2 {
+			t.Errorf("%d renewals in the audit log", n)
+		}
+		if res, _ := cl.post(t, page, fmt.Sprintf("%s/%d/withdraw", page, u.ID), nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("withdraw: %d", res.StatusCode)
+		}
+		if _, err := ta.store.UserByEmail(t.Context(), "new@rlrc.example.org"); !errors.Is(err, models.ErrNotFound) {
+			t.Errorf("the withdrawn invitation's account: %v", err)
+		}
+		if list, _ := ta.store.ListMail(t.Context(), 500); slices.ContainsFunc(list, func(m models.Mail) bool { return m.ToAddr == "new@rlrc.example.org" }) {
+			t.Error("the withdrawn invitation's mail is still in the outbox")
+		}
+		if n := auditCount(t, ta.store, models.AuditInvitationWithdrawn); n != 1 {
+			t.Errorf("%d withdrawals in the audit log", n)
+		}
+		// Only pending invitations of one's own organisation.
+		if res, _ := cl.post(t, page, fmt.Sprintf("%s/%d/withdraw", page, colleague.ID), nil); res.StatusCode != http.StatusConflict {
+			t.Errorf("withdrawing an active colleague: %d", res.StatusCode)
 		}
 
 		// Removing oneself is refused; removing a colleague ends their session.
@@ -383,12 +439,39 @@ func TestSuspendStopsWritingAtOnce(t *testing.T) {
 
 		list := "/admin/organisations"
 		_, body := mc.get(t, list)
-		mustContain(t, "admin list", body, `action="/admin/organisations/`+rotterdam+`/suspend"`)
-		if res, _ := mc.post(t, list, list+"/"+rotterdam+"/suspend", url.Values{"reason": {" "}}); res.StatusCode != http.StatusUnprocessableEntity {
+		// The list links to a confirmation step; no reason box on every row.
+		mustContain(t, "admin list", body, `href="/admin/organisations/`+rotterdam+`/suspend"`)
+		mustNotContain(t, "admin list", body, `action="/admin/organisations/`+rotterdam+`/suspend"`, `name="reason"`)
+		confirm := list + "/" + rotterdam + "/suspend"
+		_, body = mc.get(t, confirm)
+		mustContain(t, "confirmation", body, "Suspend Rotterdam Labour Rights Centre (demo)?", `action="`+confirm+`"`, `name="reason"`)
+		if res, body := mc.post(t, confirm, confirm, url.Values{"reason": {" "}}); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("suspension without a reason: %d", res.StatusCode)
+		} else {
+			mustContain(t, "suspension without a reason", body, `aria-invalid="true"`, "Suspend Rotterdam Labour Rights Centre (demo)?")
 		}
-		if res, _ := mc.post(t, list, list+"/"+rotterdam+"/suspend", url.Values{"reason": {"Membership fees unpaid"}}); res.StatusCode != http.StatusSeeOther {
+		if res, _ := mc.post(t, confirm, confirm, url.Values{"reason": {"Membership fees unpaid"}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("suspend: %d", res.StatusCode)
+		}
+		// The organisation's admins are told why by mail; its members see
+		// the reason on every page, with a way to ask for a review.
+		if m := mailTo(t, ta.store, admin.Email, "suspended"); !strings.Contains(m.Body, "Membership fees unpaid") || !strings.Contains(m.Body, "/account/review") {
+			t.Errorf("suspension mail: %s", m.Body)
+		}
+		_, body = ac.get(t, "/account")
+		mustContain(t, "banner", body, "Membership fees unpaid", `href="/account/review"`)
+		review := "/account/review"
+		if res, _ := ac.post(t, review, review, url.Values{"message": {""}}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("an empty review request: %d", res.StatusCode)
+		}
+		if res, _ := ac.post(t, review, review, url.Values{"message": {"The fees are paid <b>now</b>."}}); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("a review request: %d", res.StatusCode)
+		}
+		if m := mailTo(t, ta.store, mod.Email, "review-request"); !strings.Contains(m.Body, "The fees are paid <b>now</b>.") {
+			t.Errorf("review request mail: %s", m.Body)
+		}
+		if n := auditCount(t, ta.store, models.AuditReviewRequested); n != 1 {
+			t.Errorf("%d review requests in the audit log", n)
 		}
 		form := editValues(orgBySlug(t, ta.store, rotterdam))
 		form.Set("_csrf", token)
@@ -407,7 +490,7 @@ func TestSuspendStopsWritingAtOnce(t *testing.T) {
 		}
 		_, body = mc.get(t, list+"?status=suspended")
 		mustContain(t, "suspended list", body, "Membership fees unpaid", `action="/admin/organisations/`+rotterdam+`/reinstate"`)
-		if res, _ := mc.post(t, list, list+"/"+rotterdam+"/suspend", url.Values{"reason": {"again"}}); res.StatusCode != http.StatusConflict {
+		if res, _ := mc.post(t, list, confirm, url.Values{"reason": {"again"}}); res.StatusCode != http.StatusConflict {
 			t.Errorf("suspending twice: %d", res.StatusCode)
 		}
 

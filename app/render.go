@@ -53,7 +53,10 @@ type Page struct {
 	Languages []LanguageOption
 	// Contact is the secretariat's address (PROACT_CONTACT_EMAIL), or "".
 	Contact string
-	Data    any
+	// MailServer says whether mail leaves the outbox (PROACT_SMTP_URL is
+	// set): without one, no message may say that mail was or will be sent.
+	MailServer bool
+	Data       any
 	// Head is what the page adds to <head> (head.go).
 	Head
 
@@ -71,6 +74,8 @@ type CurrentUser struct {
 	Suspended bool // their organisation is suspended
 	// OrgSlug is their organisation's, for "My organisation" ("": none).
 	OrgSlug string
+	// SuspendedReason is the moderators' reason for the suspension.
+	SuspendedReason string
 }
 
 // LanguageOption is one entry of the language switcher.
@@ -95,7 +100,7 @@ func (h *handlers) page(c *fiber.Ctx, title string, data any) *Page {
 	loc := localizer(c)
 	p := &Page{
 		Localizer: loc, Title: title, Path: c.Path(), Data: data, assets: h.assets,
-		Contact: h.cfg.ContactEmail,
+		Contact: h.cfg.ContactEmail, MailServer: h.cfg.SMTPURL != "",
 	}
 	p.CSRF = h.csrfToken(c)
 	if u, ok := c.Locals(localUser).(*models.User); ok && u != nil {
@@ -107,6 +112,13 @@ func (h *handlers) page(c *fiber.Ctx, title string, data any) *Page {
 		}
 		if org, ok := c.Locals(localOrg).(*models.Organisation); ok && org != nil {
 			p.User.OrgSlug = org.Slug
+		}
+		if p.User.Suspended && u.OrganisationID != nil {
+			// Only for the few whose organisation is suspended: the banner
+			// says why. A failure leaves the banner without the reason.
+			if org, err := h.store.OrganisationByID(c.UserContext(), *u.OrganisationID); err == nil {
+				p.User.SuspendedReason = org.SuspendedReason
+			}
 		}
 	}
 	p.Flash = h.takeFlash(c)
@@ -229,6 +241,16 @@ type postButtonContext struct {
 	Action, Back, Class, Label, AriaLabel string
 }
 
+type invitationContext struct {
+	Page   *Page
+	Notice *invitationNotice
+}
+
+// WithInvitation is the data of partials/invitation_link.
+func (p *Page) WithInvitation(n *invitationNotice) invitationContext {
+	return invitationContext{Page: p, Notice: n}
+}
+
 // PostButton is the data of partials/post_button: a form of one button.
 func (p *Page) PostButton(action, back, class, label, ariaLabel string) postButtonContext {
 	return postButtonContext{Page: p, Action: action, Back: back, Class: class, Label: label, AriaLabel: ariaLabel}
@@ -284,15 +306,18 @@ const (
 // Template names of the account pages, the links sent by mail and the
 // privacy notice.
 const (
-	tplAccount          = "pages/account"
-	tplAccountPassword  = "pages/account_password"
-	tplAccountTwoFactor = "pages/account_2fa"
-	tplAccountTokens    = "pages/account_tokens"
-	tplAccountDelete    = "pages/account_delete"
-	tplInvitation       = "pages/invitation"
-	tplPasswordForgot   = "pages/password_forgot"
-	tplPasswordReset    = "pages/password_reset"
-	tplLinkInvalid      = "pages/token_invalid"
-	tplPrivacy          = "pages/privacy"
-	tplAbout            = "pages/about"
+	tplAccount               = "pages/account"
+	tplAccountPassword       = "pages/account_password"
+	tplAccountTwoFactor      = "pages/account_2fa"
+	tplAccountTokens         = "pages/account_tokens"
+	tplAccountDelete         = "pages/account_delete"
+	tplInvitation            = "pages/invitation"
+	tplPasswordForgot        = "pages/password_forgot"
+	tplPasswordReset         = "pages/password_reset"
+	tplLinkInvalid           = "pages/token_invalid"
+	tplPrivacy               = "pages/privacy"
+	tplAbout                 = "pages/about"
+	tplConfirm               = "pages/confirm"
+	tplOrganisationSuspended = "pages/organisation_suspended"
+	tplReviewRequest         = "pages/review_request"
 )

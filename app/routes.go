@@ -97,12 +97,22 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/organisations/:slug/members", markRoute, h.writer, h.showMembers)
 	app.Post("/organisations/:slug/members", markRoute, h.writer, h.inviteMember)
 	app.Post("/organisations/:slug/members/:id/remove", markRoute, h.writer, h.removeMember)
+	app.Post("/organisations/:slug/members/:id/invitation", markRoute, h.writer, h.renewInvitation)
+	app.Post("/organisations/:slug/members/:id/withdraw", markRoute, h.writer, h.withdrawInvitation)
 	// Moderation of applications and organisations.
 	app.Get("/admin/applications", markRoute, h.roles(staff...), h.listApplications)
 	app.Get("/admin/applications/:id", markRoute, h.roles(staff...), h.showApplication)
+	// Decisions go through a confirmation page (GET) that posts the form.
+	app.Get("/admin/applications/:id/approve", markRoute, h.roles(staff...), h.approveConfirm)
 	app.Post("/admin/applications/:id/approve", markRoute, h.roles(staff...), h.approveApplication)
+	app.Get("/admin/applications/:id/reject", markRoute, h.roles(staff...), h.showRejectConfirm)
 	app.Post("/admin/applications/:id/reject", markRoute, h.roles(staff...), h.rejectApplication)
+	app.Get("/admin/applications/:id/info", markRoute, h.roles(staff...), h.showInfoRequest)
+	app.Post("/admin/applications/:id/info", markRoute, h.roles(staff...), h.requestInfo)
+	app.Post("/admin/applications/:id/notes", markRoute, h.roles(staff...), h.saveApplicationNotes)
+	app.Post("/admin/applications/:id/invitation", markRoute, h.roles(staff...), h.applicationInvitation)
 	app.Get("/admin/organisations", markRoute, h.roles(staff...), h.listAdminOrganisations)
+	app.Get("/admin/organisations/:slug/suspend", markRoute, h.roles(staff...), h.showSuspendConfirm)
 	app.Post("/admin/organisations/:slug/suspend", markRoute, h.roles(staff...), h.suspendOrganisation)
 	app.Post("/admin/organisations/:slug/reinstate", markRoute, h.roles(staff...), h.reinstateOrganisation)
 
@@ -140,6 +150,8 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/account/tokens", markRoute, h.signedIn, h.twoFactorFirst, h.listTokens)
 	app.Post("/account/tokens", markRoute, h.signedIn, h.twoFactorFirst, h.createToken)
 	app.Post("/account/tokens/:id/revoke", markRoute, h.signedIn, h.revokeToken)
+	app.Get("/account/review", markRoute, h.signedIn, h.showReviewRequest)
+	app.Post("/account/review", markRoute, h.signedIn, h.requestReview)
 	app.Get("/account/export", markRoute, h.signedIn, h.exportAccount)
 	app.Get("/account/delete", markRoute, h.signedIn, h.showDeleteAccount)
 	app.Post("/account/delete", markRoute, h.signedIn, h.deleteAccount)
@@ -151,13 +163,16 @@ func (h *handlers) routes(app *fiber.App) {
 	staffOnly, adminOnly := h.roles(staff...), h.roles(administrators...)
 	app.Get("/admin", markRoute, staffOnly, h.adminDashboard)
 	app.Get("/admin/users", markRoute, staffOnly, h.adminUsers)
+	app.Get("/admin/users/:id/role", markRoute, adminOnly, h.roleConfirm)
 	app.Post("/admin/users/:id/role", markRoute, adminOnly, h.adminChangeRole)
+	app.Get("/admin/users/:id/disable", markRoute, staffOnly, h.disableConfirm)
 	app.Post("/admin/users/:id/disable", markRoute, staffOnly, h.adminDisableUser)
 	app.Post("/admin/users/:id/enable", markRoute, staffOnly, h.adminEnableUser)
 	app.Post("/admin/users/:id/reset-2fa", markRoute, staffOnly, h.adminResetTwoFactor)
 	app.Get("/admin/audit", markRoute, staffOnly, h.adminAudit)
 	app.Get("/admin/mail", markRoute, adminOnly, h.adminMail)
 	app.Get("/admin/mail/:id", markRoute, adminOnly, h.adminMailMessage)
+	app.Post("/admin/mail/:id/resend", markRoute, adminOnly, h.adminResendMail)
 
 	// Consultations: the list by state, one consultation and
 	// its results (moderators see them before they are published).

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -11,7 +12,20 @@ const (
 	ApplicationPending  = "pending"
 	ApplicationApproved = "approved"
 	ApplicationRejected = "rejected"
+	// ApplicationInfoRequested: the moderators asked the applicant for more
+	// information; the application waits, and may still be decided.
+	ApplicationInfoRequested = "info_requested"
 )
+
+// VettingChecks are the items of the moderators' checklist of an application.
+func VettingChecks() []string {
+	return []string{"exists", "work", "contact", "references", "concerns"}
+}
+
+// Open says whether the application still waits for a decision.
+func (a *Application) Open() bool {
+	return a.Status == ApplicationPending || a.Status == ApplicationInfoRequested
+}
 
 // Application is an organisation's request to join the network. Profile holds
 // the organisation profile as submitted (JSON), so that the form can grow
@@ -28,6 +42,11 @@ type Application struct {
 	ReviewedAt     *time.Time
 	OrganisationID *uint
 	CreatedAt      time.Time
+	// Notes and Checklist are the moderators' own, never shown to the
+	// applicant; Checklist holds the ticked VettingChecks, comma-separated.
+	Notes           string
+	Checklist       string
+	InfoRequestedAt *time.Time
 }
 
 // CreateApplication stores a new, pending application.
@@ -82,7 +101,7 @@ func (s *Store) ApplicationCounts(ctx context.Context) (map[string]int64, error)
 	if err != nil {
 		return nil, fmt.Errorf("models: unable to count applications: %w", err)
 	}
-	out := map[string]int64{ApplicationPending: 0, ApplicationApproved: 0, ApplicationRejected: 0}
+	out := map[string]int64{ApplicationPending: 0, ApplicationInfoRequested: 0, ApplicationApproved: 0, ApplicationRejected: 0}
 	for _, r := range rows {
 		out[r.Term] = r.Count
 	}
@@ -105,11 +124,39 @@ func (s *Store) ApplicationsByContact(ctx context.Context, email string) ([]Appl
 // deciding twice gives ErrConflict.
 func (s *Store) DecideApplication(ctx context.Context, id, moderatorID uint, status, reason string, orgID *uint) error {
 	now := s.now()
-	res := s.conn(ctx).Model(&Application{}).Where("id = ? AND status = ?", id, ApplicationPending).
+	res := s.conn(ctx).Model(&Application{}).Where("id = ? AND status IN ?", id, []string{ApplicationPending, ApplicationInfoRequested}).
 		Updates(map[string]any{"status": status, "reason": reason, "reviewed_by": moderatorID,
 			"reviewed_at": now, "organisation_id": orgID})
 	if res.Error != nil {
 		return fmt.Errorf("models: unable to decide application %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrConflict
+	}
+	return nil
+}
+
+// SaveApplicationNotes stores the moderators' notes and checklist of an
+// application, whatever its status.
+func (s *Store) SaveApplicationNotes(ctx context.Context, id uint, notes string, checks []string) error {
+	res := s.conn(ctx).Model(&Application{}).Where("id = ?", id).
+		Updates(map[string]any{"notes": notes, "checklist": strings.Join(checks, ",")})
+	if res.Error != nil {
+		return fmt.Errorf("models: unable to save the notes of application %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// RequestApplicationInfo puts an open application in status
+// info_requested; ErrConflict when it is decided already.
+func (s *Store) RequestApplicationInfo(ctx context.Context, id uint) error {
+	res := s.conn(ctx).Model(&Application{}).Where("id = ? AND status IN ?", id, []string{ApplicationPending, ApplicationInfoRequested}).
+		Updates(map[string]any{"status": ApplicationInfoRequested, "info_requested_at": s.now()})
+	if res.Error != nil {
+		return fmt.Errorf("models: unable to update application %d: %w", id, res.Error)
 	}
 	if res.RowsAffected == 0 {
 		return ErrConflict

@@ -42,6 +42,7 @@ func AuditActions() []string {
 		AuditOrgUpdated, AuditAPITokenCreated, AuditAPITokenRevoked, AuditDataExported,
 		AuditNationalNoteSaved, AuditNationalNoteDeleted},
 		consultationAuditActions()...)
+	actions = append(actions, moderationAuditActions()...)
 	return append(actions, practiceAuditActions()...)
 }
 

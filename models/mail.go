@@ -109,3 +109,18 @@ func (s *Store) MarkMail(ctx context.Context, id uint, sendErr error) error {
 	}
 	return nil
 }
+
+// RequeueMail queues a copy of message id as a new message (the original
+// stays, as the record of what happened to it) and returns the copy.
+func (s *Store) RequeueMail(ctx context.Context, id uint) (*Mail, error) {
+	var out *Mail
+	err := s.WithTx(ctx, func(tx *Store) error {
+		m, err := tx.MailByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		out = &Mail{ToAddr: m.ToAddr, Subject: m.Subject, Body: m.Body, Kind: m.Kind, Language: m.Language}
+		return tx.QueueMail(ctx, out)
+	})
+	return out, err
+}

@@ -78,13 +78,29 @@ func (m *Mailer) Queue(ctx context.Context, store *models.Store, msgs ...Message
 // Invite creates (or renews) the invitation link of an account that has no
 // password yet and queues its mail, in one transaction.
 func (m *Mailer) Invite(ctx context.Context, store *models.Store, u *models.User, orgName string, by Inviter) error {
-	return store.WithTx(ctx, func(tx *models.Store) error {
-		secret := NewSecret()
+	_, err := m.InvitationLink(ctx, store, u, orgName, by, true)
+	return err
+}
+
+// InvitationLink creates a new invitation link for an account that has no
+// password yet (the older links stop working) and returns it, so that the
+// person inviting can copy it; with queue it also queues the invitation
+// mail, in the same transaction.
+func (m *Mailer) InvitationLink(ctx context.Context, store *models.Store, u *models.User, orgName string, by Inviter, queue bool) (string, error) {
+	secret := NewSecret()
+	err := store.WithTx(ctx, func(tx *models.Store) error {
 		if err := tx.CreateToken(ctx, u.ID, models.TokenInvitation, secret, InvitationTTL); err != nil {
 			return err
 		}
+		if !queue {
+			return nil
+		}
 		return m.Queue(ctx, tx, m.Invitation(u, orgName, by, secret))
 	})
+	if err != nil {
+		return "", err
+	}
+	return m.siteURL + "/invitation/" + secret, nil
 }
 
 // SendReset creates a password reset link for u and queues its mail, in one
