@@ -151,6 +151,17 @@ func testAdminRoleChanges(t *testing.T, ta *testApp) {
 	epoch := userAfter(t, ta, cast.member.ID).SessionEpoch
 
 	path := "/admin/users/" + fmt.Sprint(cast.member.ID) + "/role"
+	// The list's form asks first: a page naming the person and both roles,
+	// whose form does the change. Nothing has changed yet.
+	_, body := admin.get(t, path+"?role=moderator&back=%2Fadmin%2Fusers%3Fq%3Drlrc")
+	mustContain(t, "role confirmation", body, "Change the role of "+cast.member.Email+"?", "from Member to Moderator",
+		`action="`+path+`"`, `name="role" value="moderator"`, `name="back" value="/admin/users?q=rlrc"`)
+	if u := userAfter(t, ta, cast.member.ID); u.Role != models.RoleMember {
+		t.Errorf("the confirmation page changed the role: %s", u.Role)
+	}
+	disable := "/admin/users/" + fmt.Sprint(cast.member.ID) + "/disable"
+	_, body = admin.get(t, disable)
+	mustContain(t, "disable confirmation", body, "Disable the account of "+cast.member.Email+"?", `action="`+disable+`"`)
 	res, _ := admin.post(t, "/admin/users", path, url.Values{"role": {"moderator"}, "back": {"/admin/users?q=rlrc"}})
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/users?q=rlrc" {
 		t.Fatalf("role change: %d to %q", res.StatusCode, res.Header.Get("Location"))
@@ -163,7 +174,7 @@ func testAdminRoleChanges(t *testing.T, ta *testApp) {
 	if e.Detail != "member → moderator" || e.TargetID == nil || *e.TargetID != cast.member.ID || e.ActorEmail != cast.admin.Email {
 		t.Errorf("audit entry %+v", e)
 	}
-	_, body := admin.get(t, "/admin/users?q=rlrc")
+	_, body = admin.get(t, "/admin/users?q=rlrc")
 	mustContain(t, "flash", body, "The role has been changed")
 	// The person's session ended: they sign in again with the new role.
 	_, body = member.get(t, "/")

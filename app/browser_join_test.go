@@ -80,8 +80,16 @@ func TestBrowserJoinToProfileEdit(t *testing.T) {
 	}
 	signIn(admin.Email, admin.Password, admin.Secret)
 	step("open the applications", chromedp.Navigate(base+"/admin/applications"), chromedp.WaitVisible(chromedp.CSS("main")))
-	step("open the application", chromedp.Click(chromedp.CSS(`main a[href^="/admin/applications/"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/approve"]`)))
+	step("open the application", chromedp.Click(chromedp.CSS(`main a[href^="/admin/applications/"]`)), chromedp.WaitVisible(chromedp.CSS(`a[href$="/approve"]`)))
+	// Approving is a confirmation step naming the organisation.
+	step("ask to approve", chromedp.Click(chromedp.CSS(`a[href$="/approve"]`)), chromedp.WaitVisible(chromedp.CSS(`form[action$="/approve"]`)))
+	if h1 := text("h1"); !strings.Contains(h1, "Approve") || !strings.Contains(h1, "?") {
+		t.Errorf("the approval step's heading is %q", h1)
+	}
 	submit("approve", `form[action$="/approve"] button[type="submit"]`)
+	if flash := text(".flash"); !strings.Contains(flash, "only queued") || strings.Contains(flash, "invitation sent") {
+		t.Errorf("after approval the message says %q", flash)
+	}
 
 	// 3. The invitation, in Romanian, is in the outbox.
 	step("open the outbox", chromedp.Navigate(base+"/admin/mail"), chromedp.WaitVisible(chromedp.CSS("main table")))

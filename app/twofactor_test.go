@@ -42,6 +42,10 @@ func setUpTwoFactor(t *testing.T, cl *client) (string, []string) {
 		t.Fatalf("a wrong code: %d", res.StatusCode)
 	}
 	mustContain(t, "wrong code", body, "This code is not right", `aria-invalid="true"`, secret[:4])
+	// The error comes first, at the top of the form, and takes the focus.
+	if top, step := strings.Index(body, `id="code-error-top" tabindex="-1" autofocus`), strings.Index(body, `id="step2-title"`); top < 0 || top > step {
+		t.Errorf("the wrong code's error is not at the top with the focus (%d, %d)", top, step)
+	}
 	code, _ := totp.GenerateCode(secret, time.Now())
 	res, body = cl.post(t, "/account/2fa", "/account/2fa", url.Values{"code": {code}})
 	if res.StatusCode != http.StatusOK {
@@ -54,7 +58,8 @@ func setUpTwoFactor(t *testing.T, cl *client) (string, []string) {
 	if len(codes) != recoveryCodeCount {
 		t.Fatalf("%d recovery codes shown", len(codes))
 	}
-	mustContain(t, "codes page", body, "will not be shown again")
+	mustContain(t, "codes page", body, "will not be shown again", `id="recovery-codes"`, `data-copy="recovery-codes"`,
+		`data-download="recovery-codes" data-filename="proact-recovery-codes.txt"`, "data-print")
 	return secret, codes
 }
 
@@ -81,13 +86,14 @@ func flowTwoFactorSignIn(t *testing.T, ta *testApp) {
 	// Signing in now asks for the code; a recovery code works once.
 	u.Secret = secret
 	ta.visitor().login(t, u)
+	var lastBody string
 	signInWith := func(code string) *http.Response {
 		c := ta.visitor()
 		res, _ := c.post(t, "/login", "/login", url.Values{"email": {u.Email}, "password": {u.Password}})
 		if !strings.HasPrefix(res.Header.Get("Location"), "/login/2fa") {
 			t.Fatalf("no two-factor step: %q", res.Header.Get("Location"))
 		}
-		res, _ = c.post(t, "/login/2fa", "/login/2fa", url.Values{"code": {code}})
+		res, lastBody = c.post(t, "/login/2fa", "/login/2fa", url.Values{"code": {code}})
 		return res
 	}
 	if res := signInWith(strings.ToLower(codes[3])); res.StatusCode != http.StatusSeeOther {
@@ -98,8 +104,17 @@ func flowTwoFactorSignIn(t *testing.T, ta *testApp) {
 	}
 	// That failure and four more block the account, even for a right code.
 	for i, code := range []string{codes[3], "111111", "222222", "333333", "444444"} {
-		if res := signInWith(code); res.StatusCode != http.StatusUnauthorized {
+		res := signInWith(code)
+		if res.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("wrong code %d: %d", i+1, res.StatusCode)
+		}
+		if i == 0 {
+			// The error is at the top and has the focus; the field does not.
+			page := lastBody
+			if e, f := strings.Index(page, `id="code-error" tabindex="-1" autofocus`), strings.Index(page, `id="code"`); e < 0 || e > f {
+				t.Errorf("after a wrong code the error is not first with the focus (%d, %d)", e, f)
+			}
+			mustNotContain(t, "after a wrong code", page, `required autofocus`)
 		}
 	}
 	right, _ := totp.GenerateCode(secret, time.Now())
