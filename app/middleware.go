@@ -169,6 +169,8 @@ func (h *handlers) identify(c *fiber.Ctx) error {
 		if err != nil {
 			return c.Next()
 		}
+		flash, _ := sess.Get(sessFlash).(string)
+		c.Locals(localFlash, flash != "")
 		if u = h.sessionUser(c, sess); u == nil {
 			return c.Next()
 		}
@@ -187,7 +189,7 @@ func (h *handlers) identify(c *fiber.Ctx) error {
 // _csrf field, scripts in the X-CSRF-Token header.
 func (h *handlers) csrfProtection() fiber.Handler {
 	return csrf.New(csrf.Config{
-		Storage:        h.store.KV("csrf:"),
+		Storage:        newLazyStorage(h.store.KV("csrf:"), 15*time.Minute, h.cfg.Now),
 		CookieName:     "proact_csrf",
 		CookieSameSite: fiber.CookieSameSiteLaxMode,
 		CookieSecure:   h.cfg.SecureCookies(),

@@ -35,6 +35,9 @@ const (
 	localUser      = "proact.user"
 	localCSRF      = "proact.csrf"
 	localRoute     = "proact.route"
+	// localFlash is whether the session read by identify holds a one-time
+	// message (a bool; absent when identify read no session).
+	localFlash = "proact.flash"
 )
 
 // Page is what every template receives: the request's language and

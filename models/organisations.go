@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -244,8 +245,21 @@ func orgWithTerm(q *gorm.DB, vocab, term string) *gorm.DB {
 }
 
 // ListOrganisations returns one page of the directory, by name, and the total.
+// Pages are kept per content version (see cached).
 func (s *Store) ListOrganisations(ctx context.Context, f OrganisationFilter) ([]Organisation, int64, error) {
 	f = f.Normalise()
+	type page struct {
+		list  []Organisation
+		total int64
+	}
+	p, err := cached(ctx, s, fmt.Sprintf("organisations:%+v", f), func() (page, error) {
+		list, total, err := s.listOrganisations(ctx, f)
+		return page{list, total}, err
+	})
+	return slices.Clone(p.list), p.total, err
+}
+
+func (s *Store) listOrganisations(ctx context.Context, f OrganisationFilter) ([]Organisation, int64, error) {
 	q := s.conn(ctx).Model(&Organisation{})
 	if f.Status != "all" {
 		q = q.Where("organisations.status = ?", f.Status)
@@ -279,7 +293,12 @@ func (s *Store) ListOrganisations(ctx context.Context, f OrganisationFilter) ([]
 
 // OrganisationCountries counts approved organisations per country, for the
 // directory's filter and the referral pathway pages.
+// The counts are kept per content version (see cached).
 func (s *Store) OrganisationCountries(ctx context.Context) ([]TermCount, error) {
+	return cached(ctx, s, "organisation-countries", func() ([]TermCount, error) { return s.organisationCountries(ctx) })
+}
+
+func (s *Store) organisationCountries(ctx context.Context) ([]TermCount, error) {
 	var out []TermCount
 	err := s.conn(ctx).Model(&Organisation{}).Select("country AS term, COUNT(*) AS count").
 		Where("status = ?", OrgApproved).Group("country").Order("count DESC, term").Scan(&out).Error

@@ -3,6 +3,8 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -176,8 +178,22 @@ func (s *Store) filteredPractices(ctx context.Context, v Viewer, f PracticeFilte
 
 // ListPractices returns one page of the practice notes the viewer may read,
 // newest first unless the filter says otherwise, and the total count.
+// Pages are kept per content version (see cached): a list is read from the
+// database once after each change.
 func (s *Store) ListPractices(ctx context.Context, v Viewer, f PracticeFilter) ([]Practice, int64, error) {
 	f = f.Normalise()
+	type page struct {
+		list  []Practice
+		total int64
+	}
+	p, err := cached(ctx, s, fmt.Sprintf("practices:%s:%+v", viewerClass(v), f), func() (page, error) {
+		list, total, err := s.listPractices(ctx, v, f)
+		return page{list, total}, err
+	})
+	return slices.Clone(p.list), p.total, err
+}
+
+func (s *Store) listPractices(ctx context.Context, v Viewer, f PracticeFilter) ([]Practice, int64, error) {
 	var total int64
 	if err := s.filteredPractices(ctx, v, f).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("models: unable to count practices: %w", err)
@@ -291,11 +307,17 @@ func (s *Store) Translations(ctx context.Context, v Viewer, p *Practice) ([]Prac
 // published notes of its group the viewer may read: the original and its
 // translations, by language. One query for a whole list.
 func (s *Store) TranslationGroups(ctx context.Context, v Viewer, roots []string) (map[string][]Practice, error) {
-	out := map[string][]Practice{}
 	if len(roots) == 0 {
-		return out, nil
+		return map[string][]Practice{}, nil
 	}
 	roots = uniq(roots)
+	return cached(ctx, s, "translations:"+viewerClass(v)+":"+strings.Join(roots, "\x00"), func() (map[string][]Practice, error) {
+		return s.translationGroups(ctx, v, roots)
+	})
+}
+
+func (s *Store) translationGroups(ctx context.Context, v Viewer, roots []string) (map[string][]Practice, error) {
+	out := map[string][]Practice{}
 	var list []Practice
 	err := s.visiblePractices(ctx, v).Select("id", "slug", "title", "language", "translation_of").
 		Where("practices.slug IN ? OR practices.translation_of IN ?", roots, roots).
@@ -466,7 +488,14 @@ func (s *Store) PracticeTermCounts(ctx context.Context, v Viewer, vocab string) 
 // notes the viewer may read that carry each term: the options of the filters
 // of a list, in two queries whatever their number. Members-only notes are
 // never counted for anonymous visitors.
+// The counts are kept per content version (see cached).
 func (s *Store) PracticeFacets(ctx context.Context, v Viewer, vocabs ...string) (map[string][]TermCount, error) {
+	return cached(ctx, s, "facets:"+viewerClass(v)+":"+strings.Join(vocabs, ","), func() (map[string][]TermCount, error) {
+		return s.practiceFacets(ctx, v, vocabs...)
+	})
+}
+
+func (s *Store) practiceFacets(ctx context.Context, v Viewer, vocabs ...string) (map[string][]TermCount, error) {
 	out := make(map[string][]TermCount, len(vocabs))
 	var terms []string
 	for _, vocab := range vocabs {
@@ -508,7 +537,12 @@ type Stats struct {
 }
 
 // PracticeStats counts what the viewer can see.
+// They are kept per content version (see cached).
 func (s *Store) PracticeStats(ctx context.Context, v Viewer) (Stats, error) {
+	return cached(ctx, s, "stats:"+viewerClass(v), func() (Stats, error) { return s.practiceStats(ctx, v) })
+}
+
+func (s *Store) practiceStats(ctx context.Context, v Viewer) (Stats, error) {
 	var st Stats
 	visible := s.visiblePractices(ctx, v)
 	if err := visible.Count(&st.Practices).Error; err != nil {
