@@ -36,7 +36,7 @@ type Options struct {
 // Result counts what was made.
 type Result struct {
 	Organisations, Notes, Versions, Translations, MembersOnly, Published int
-	Elapsed                                                            time.Duration
+	Elapsed                                                              time.Duration
 }
 
 // languageCountries are the countries where each language is spoken, the
