@@ -92,7 +92,10 @@ func (h *handlers) revalidate(r revalidation) fiber.Handler {
 			return c.SendStatus(fiber.StatusNotModified)
 		}
 		err = c.Next()
-		if err == nil && c.Response().StatusCode() == fiber.StatusOK && c.GetRespHeader(fiber.HeaderSetCookie) == "" {
+		// A response that sets a cookie is never public (a proxy would hand
+		// the cookie to others); a member's is private, and their CSRF
+		// cookie is set again on every page.
+		if err == nil && c.Response().StatusCode() == fiber.StatusOK && (u != nil || c.GetRespHeader(fiber.HeaderSetCookie) == "") {
 			c.Set(fiber.HeaderETag, tag)
 			c.Set(fiber.HeaderCacheControl, cacheControl)
 		}
