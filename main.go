@@ -31,6 +31,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -312,6 +313,19 @@ func firstStart(ctx context.Context, cfg config.Config, store *models.Store, r *
 func serve(ctx context.Context, cfg config.Config, store *models.Store, r *content.Renderer, log *slog.Logger, stdout io.Writer) error {
 	if err := firstStart(ctx, cfg, store, r, stdout); err != nil {
 		return err
+	}
+	// PROACT_CPU_PROFILE=FILE records a CPU profile from the start to the
+	// shutdown (scripts/load.sh; read it with `go tool pprof`).
+	if file := os.Getenv("PROACT_CPU_PROFILE"); file != "" {
+		f, err := os.Create(file)
+		if err != nil {
+			return fmt.Errorf("cannot write the CPU profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cannot write the CPU profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	// Serve at once: a missing or damaged index is rebuilt in the
 	// background while pages work and searches answer 503.

@@ -195,7 +195,16 @@ func (s *Store) ListPractices(ctx context.Context, v Viewer, f PracticeFilter) (
 
 func (s *Store) listPractices(ctx context.Context, v Viewer, f PracticeFilter) ([]Practice, int64, error) {
 	var total int64
-	if err := s.filteredPractices(ctx, v, f).Count(&total).Error; err != nil {
+	if f.Country == "" && f.Language == "" && f.Topic == "" && f.Sector == "" && f.Indicator == "" && f.OrgID == 0 && !f.Group {
+		// Unfiltered: the kept count, not a count of the corpus.
+		counts, err := s.facetCounts(ctx, v, "")
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, c := range counts[""] {
+			total += c.Count
+		}
+	} else if err := s.filteredPractices(ctx, v, f).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("models: unable to count practices: %w", err)
 	}
 	var list []Practice
@@ -496,6 +505,12 @@ func (s *Store) PracticeFacets(ctx context.Context, v Viewer, vocabs ...string) 
 }
 
 func (s *Store) practiceFacets(ctx context.Context, v Viewer, vocabs ...string) (map[string][]TermCount, error) {
+	return s.facetCounts(ctx, v, vocabs...)
+}
+
+// countPracticeFacets counts the facets from the notes themselves (in
+// proportion to the corpus): what the kept counts must always equal (tests).
+func (s *Store) countPracticeFacets(ctx context.Context, v Viewer, vocabs ...string) (map[string][]TermCount, error) {
 	out := make(map[string][]TermCount, len(vocabs))
 	var terms []string
 	for _, vocab := range vocabs {
@@ -543,6 +558,29 @@ func (s *Store) PracticeStats(ctx context.Context, v Viewer) (Stats, error) {
 }
 
 func (s *Store) practiceStats(ctx context.Context, v Viewer) (Stats, error) {
+	var st Stats
+	counts, err := s.facetCounts(ctx, v, "", Languages().Name(), Countries().Name())
+	if err != nil {
+		return st, err
+	}
+	for _, c := range counts[""] {
+		st.Practices += c.Count
+	}
+	st.Languages = int64(len(counts[Languages().Name()]))
+	for _, c := range counts[Countries().Name()] {
+		if c.Term != "EU" {
+			st.Countries++
+		}
+	}
+	if err := s.conn(ctx).Model(&Organisation{}).Where("status = ?", OrgApproved).Count(&st.Organisations).Error; err != nil {
+		return st, fmt.Errorf("models: unable to count organisations: %w", err)
+	}
+	return st, nil
+}
+
+// countPracticeStats counts the figures from the notes themselves: what the
+// kept counts must always give (tests).
+func (s *Store) countPracticeStats(ctx context.Context, v Viewer) (Stats, error) {
 	var st Stats
 	visible := s.visiblePractices(ctx, v)
 	if err := visible.Count(&st.Practices).Error; err != nil {
