@@ -177,7 +177,10 @@ func (h *handlers) identify(c *fiber.Ctx) error {
 	}
 	var org *models.Organisation
 	if u.OrganisationID != nil {
-		org, _ = h.store.OrganisationByID(c.UserContext(), *u.OrganisationID)
+		// Its status only: whether the member may write.
+		if status, err := h.store.OrganisationStatus(c.UserContext(), *u.OrganisationID); err == nil {
+			org = &models.Organisation{ID: *u.OrganisationID, Status: status}
+		}
 	}
 	c.Locals(localUser, u)
 	c.Locals(localViewer, viewerOf(u, org))

@@ -109,6 +109,20 @@ func (s *Store) OrganisationByID(ctx context.Context, id uint) (*Organisation, e
 	return &list[0], nil
 }
 
+// OrganisationStatus returns an organisation's status alone: what every
+// signed-in request needs to know of the member's organisation (one
+// primary-key lookup, none of the terms).
+func (s *Store) OrganisationStatus(ctx context.Context, id uint) (string, error) {
+	var status []string
+	if err := s.conn(ctx).Model(&Organisation{}).Where("id = ?", id).Limit(1).Pluck("status", &status).Error; err != nil {
+		return "", fmt.Errorf("models: unable to load organisation %d: %w", id, err)
+	}
+	if len(status) == 0 {
+		return "", fmt.Errorf("models: unable to load organisation %d: %w", id, ErrNotFound)
+	}
+	return status[0], nil
+}
+
 // AnyOrganisationBySlug loads an organisation whatever its status.
 func (s *Store) AnyOrganisationBySlug(ctx context.Context, slug string) (*Organisation, error) {
 	var o Organisation
