@@ -8,6 +8,7 @@
 #   DURATION=5s scripts/load.sh          # a quick run
 #   SIZES=32 DBS=sqlite scripts/load.sh  # one size, one database
 #   WRITE=0 scripts/load.sh              # leave BENCHMARKS.md alone
+#   PROFILE=1 scripts/load.sh            # and a CPU profile of each portal run (go tool pprof)
 #
 # PostgreSQL runs when PROACT_TEST_POSTGRES_URL points at a server whose
 # user may create databases (perf_100k and perf_32 are made there). The
@@ -138,7 +139,10 @@ for db in $DBS; do
   for size in $SIZES; do
     read -r -a flags <<<"$(prepare "$db" "$size" "$port")"
     log="$CACHE/$db-$size/serve-$stamp.log"
-    "$bin" serve "${flags[@]}" --addr "127.0.0.1:$port" --demo false --rate-limit 100000000 >"$log" 2>&1 &
+    # PROFILE=1: a CPU profile of the whole run of this database and size.
+    profile=""
+    [ "${PROFILE:-0}" = 1 ] && profile="$CACHE/$db-$size/cpu-$stamp.prof"
+    PROACT_CPU_PROFILE=$profile "$bin" serve "${flags[@]}" --addr "127.0.0.1:$port" --demo false --rate-limit 100000000 >"$log" 2>&1 &
     pid=$!
     trap 'kill $pid 2>/dev/null || true' EXIT
     started=$(date +%s)
@@ -163,7 +167,7 @@ for db in $DBS; do
         bench "$db" "$size" "$who" "$path" "$pid" "$c" "$port"
       done
     done
-    say "# $db $size: peak RSS $(awk '/^VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$pid/status")"
+    say "# $db $size: peak RSS $(awk '/^VmHWM/ {printf "%.0f MiB", $2/1024}' "/proc/$pid/status")${profile:+; CPU profile in $profile}"
     kill "$pid"; wait "$pid" 2>/dev/null || true
     trap - EXIT
   done
