@@ -15,10 +15,10 @@ import (
 // instance is seen by every instance's next request.
 
 // ContentVersion is the position of the outbox as one request sees it: the
-// newest row's id. Settled is false on PostgreSQL while some transaction is
-// still running: such a transaction may commit an outbox row with a smaller
-// id later, so nothing read now may be kept under this version (ids commit
-// out of order there). On SQLite one writer at a time commits its ids in
+// newest row's id. Settled is false on PostgreSQL while a transaction that
+// writes the outbox is still running: it may commit a row with a smaller id
+// later, so nothing read now may be kept under this version (ids commit out
+// of order there). On SQLite one writer at a time commits its ids in
 // order and every version is settled.
 type ContentVersion struct {
 	ID      uint64
@@ -26,6 +26,10 @@ type ContentVersion struct {
 }
 
 type contentVersionKey struct{}
+
+// outboxWriterLock is the PostgreSQL advisory lock (one 32-bit key) that
+// every transaction writing the outbox holds, shared, until it ends.
+const outboxWriterLock = 0x70726f61 // "proa"
 
 // WithContentVersion returns ctx carrying v, so that every cached read of
 // one request uses the version read once at its start (and the ETag made of
@@ -44,14 +48,19 @@ func (s *Store) ContentVersion(ctx context.Context) (ContentVersion, error) {
 		ID      uint64
 		Settled bool
 	}
-	q := `SELECT COALESCE(MAX(id), 0) AS id, 1 AS settled FROM outbox`
+	q, args := `SELECT COALESCE(MAX(id), 0) AS id, 1 AS settled FROM outbox`, []any{}
 	if s.dialect == Postgres {
-		// No transaction with a transaction id is running: every id handed
-		// out so far has committed or rolled back.
-		q = `SELECT COALESCE((SELECT MAX(id) FROM outbox), 0) AS id,
-pg_snapshot_xmin(pg_current_snapshot()) = pg_snapshot_xmax(pg_current_snapshot()) AS settled`
+		// No transaction that writes the outbox is running in this
+		// database (each holds outboxWriterLock, shared, to its end; see
+		// enqueue): every id handed out so far has committed or rolled
+		// back, and any later one will be higher. Locks are released after
+		// the commit is visible, and pg_locks is read after the snapshot.
+		q = `SELECT COALESCE((SELECT MAX(id) FROM outbox), 0) AS id, NOT EXISTS (
+SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = ? AND objsubid = 1
+AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS settled`
+		args = append(args, outboxWriterLock)
 	}
-	if err := s.conn(ctx).Raw(q).Scan(&row).Error; err != nil {
+	if err := s.conn(ctx).Raw(q, args...).Scan(&row).Error; err != nil {
 		return ContentVersion{}, fmt.Errorf("models: unable to read the outbox position: %w", err)
 	}
 	return ContentVersion{ID: row.ID, Settled: row.Settled}, nil

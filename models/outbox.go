@@ -43,6 +43,13 @@ func (s *Store) enqueue(ctx context.Context, kind string, id uint, op string) er
 			return err
 		}
 	}
+	if s.dialect == Postgres {
+		// Until this transaction ends, no content version is settled
+		// (ContentVersion): its row's id may be below one already visible.
+		if err := s.conn(ctx).Exec("SELECT pg_advisory_xact_lock_shared(?)", outboxWriterLock).Error; err != nil {
+			return fmt.Errorf("models: unable to write the outbox: %w", err)
+		}
+	}
 	e := OutboxEntry{Kind: kind, EntityID: id, Op: op, CreatedAt: s.now()}
 	if err := s.conn(ctx).Create(&e).Error; err != nil {
 		return fmt.Errorf("models: unable to write the outbox: %w", err)
