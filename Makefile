@@ -1,5 +1,5 @@
 # Developer shortcuts; the README's two commands need none of these.
-.PHONY: run test test-full ci test-postgres lint bench bench-search build vendor
+.PHONY: run test test-full ci test-postgres lint bench bench-search load build vendor
 
 run:
 	go run .
@@ -31,6 +31,12 @@ bench:
 # PROACT_TEST_POSTGRES_URL is set (the better part of an hour; see BENCHMARKS.md).
 bench-search:
 	./scripts/bench-search.sh
+
+# The pages under wrk at 100,000 and 32 notes, SQLite and PostgreSQL (when
+# PROACT_TEST_POSTGRES_URL is set); writes the table into BENCHMARKS.md.
+# DURATION=5s for a quick run; see scripts/load.sh.
+load:
+	./scripts/load.sh
 
 build:
 	go build -o proact .

@@ -10,6 +10,9 @@
 //	                         create an account: it is sent an invitation when
 //	                         PROACT_SMTP_URL is set, else a one-time password is printed;
 //	                         --org-admin makes a member an admin of their organisation
+//	proact demo --notes N --organisations M [--sentences DIR]
+//	                         fill an empty database with a large demo corpus made of
+//	                         the shared corpora's sentences (for load tests)
 //	proact glossary check FILE
 //	                         check a proposal of glossary terms against the embedded glossary
 //
@@ -28,6 +31,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -40,6 +44,7 @@ import (
 	"proact/app/mail"
 	"proact/app/password"
 	"proact/content"
+	"proact/content/bulk"
 	"proact/models"
 	"proact/search"
 )
@@ -61,6 +66,13 @@ type options struct {
 	migrate bool
 	args    []string
 	user    userOptions
+	demo    demoOptions
+}
+
+// demoOptions are the flags of `proact demo`.
+type demoOptions struct {
+	notes, organisations int
+	sentences            string
 }
 
 // userOptions are the flags of `proact user add`.
@@ -77,14 +89,14 @@ func parse(args []string) (options, error) {
 		o.cmd, args = args[0], args[1:]
 	}
 	switch o.cmd {
-	case "serve", "migrate", "reindex", "import", "export":
+	case "serve", "migrate", "reindex", "import", "export", "demo":
 	case "user":
 		if len(args) == 0 || args[0] != "add" {
 			return o, errors.New(userAddUsage)
 		}
 		args = args[1:]
 	default:
-		return o, fmt.Errorf("unknown command %q (try serve, migrate, reindex, import DIR, export DIR, user add or glossary check FILE)", o.cmd)
+		return o, fmt.Errorf("unknown command %q (try serve, migrate, reindex, import DIR, export DIR, demo, user add or glossary check FILE)", o.cmd)
 	}
 	var err error
 	if o.cfg, err = config.FromEnv(); err != nil {
@@ -114,6 +126,11 @@ func parse(args []string) (options, error) {
 		fs.StringVar(&o.user.name, "name", "", "user add: the person's name")
 		fs.StringVar(&o.user.language, "language", "en", "user add: the language of the interface and mail")
 		fs.BoolVar(&o.user.orgAdmin, "org-admin", false, "user add: the member is an admin of their organisation (submits its consultation responses, manages its colleagues)")
+	}
+	if o.cmd == "demo" {
+		fs.IntVar(&o.demo.notes, "notes", 1000, "demo: how many practice notes")
+		fs.IntVar(&o.demo.organisations, "organisations", 100, "demo: how many organisations")
+		fs.StringVar(&o.demo.sentences, "sentences", filepath.Join("..", "shared", "corpora", "sentences"), "demo: the folder of LANG.txt files of sentences")
 	}
 	if err := fs.Parse(args); err != nil {
 		return o, fmt.Errorf("%w (flags: %s)", err, flagNames(fs))
@@ -210,7 +227,7 @@ func dispatch(ctx context.Context, o options, log *slog.Logger, stdout io.Writer
 		return err
 	}
 	switch {
-	case state.Empty() && o.cmd == "serve", o.migrate:
+	case state.Empty() && (o.cmd == "serve" || o.cmd == "demo"), o.migrate:
 		if err := migrateUntimed(ctx, o.cfg); err != nil {
 			return err
 		}
@@ -247,6 +264,17 @@ func dispatch(ctx context.Context, o options, log *slog.Logger, stdout io.Writer
 		return nil
 	case "user":
 		return addUser(ctx, o, store, log, stdout)
+	case "demo":
+		fmt.Fprintf(stdout, "Making %d organisation(s) and %d practice note(s) from %s ...\n", o.demo.organisations, o.demo.notes, o.demo.sentences)
+		res, err := bulk.Generate(ctx, store, bulk.Options{Notes: o.demo.notes, Organisations: o.demo.organisations,
+			Sentences: o.demo.sentences, Progress: stdout})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Made %d organisation(s) and %d note(s) (%d published, %d members-only, %d translations, %d versions) in %s (%.0f notes/s).\n",
+			res.Organisations, res.Notes, res.Published, res.MembersOnly, res.Translations, res.Versions,
+			res.Elapsed.Round(time.Second), float64(res.Notes)/max(res.Elapsed.Seconds(), 0.001))
+		return nil
 	}
 	return serve(ctx, o.cfg, store, renderer, log, stdout)
 }
@@ -310,6 +338,19 @@ func firstStart(ctx context.Context, cfg config.Config, store *models.Store, r *
 func serve(ctx context.Context, cfg config.Config, store *models.Store, r *content.Renderer, log *slog.Logger, stdout io.Writer) error {
 	if err := firstStart(ctx, cfg, store, r, stdout); err != nil {
 		return err
+	}
+	// PROACT_CPU_PROFILE=FILE records a CPU profile from the start to the
+	// shutdown (scripts/load.sh; read it with `go tool pprof`).
+	if file := os.Getenv("PROACT_CPU_PROFILE"); file != "" {
+		f, err := os.Create(file)
+		if err != nil {
+			return fmt.Errorf("cannot write the CPU profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cannot write the CPU profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	// Serve at once: a missing or damaged index is rebuilt in the
 	// background while pages work and searches answer 503.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"proact/app/config"
@@ -23,20 +24,33 @@ func BenchmarkRequests(b *testing.B) {
 	// minute per client) is counted, as in production, but never reached.
 	ta := newTestApp(b, models.SQLite, func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 	sent := 0 // requests so far, across every run of every sub-benchmark
-	for _, bc := range []struct{ name, target string }{
+	// The member-* cases send a signed-in member's cookies (session, CSRF).
+	member := ta.client()
+	member.login(b, ta.createUser(b, "bench-member@example.org", models.RoleMember, "rotterdam-labour-rights-centre", false))
+	member.get(b, "/")
+	cases := []struct{ name, target string }{
 		{"home", "/"},
 		{"practices", "/practices"},
 		{"practices-filtered", "/practices?country=NL&topic=outreach"},
 		{"practice", "/practices/proactive-outreach-seasonal-farm-workers"},
 		{"search", "/search?q=seasonal+workers"},
 		{"api-practices", "/api/v1/practices"},
-	} {
+	}
+	for _, bc := range cases[:4] {
+		cases = append(cases, struct{ name, target string }{"member-" + bc.name, bc.target})
+	}
+	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
 			get := func() (int, error) {
 				client := sent / 100
 				sent++
 				req := httptest.NewRequest(http.MethodGet, bc.target, nil)
 				req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", client/65536%256, client/256%256, client%256))
+				if strings.HasPrefix(bc.name, "member-") {
+					for _, c := range member.cookies {
+						req.AddCookie(c)
+					}
+				}
 				res, err := ta.app.Test(req, -1)
 				if err != nil {
 					return 0, err

@@ -223,6 +223,8 @@ func (h *handlers) identify(c *fiber.Ctx) error {
 			h.log.Warn("unreadable session", "id", requestID(c), "err", err)
 			return c.Next()
 		}
+		flash, _ := sess.Get(sessFlash).(string)
+		c.Locals(localFlash, flash != "")
 		if u, err = h.sessionUser(c, sess); err != nil {
 			return err
 		}

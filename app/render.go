@@ -36,6 +36,9 @@ const (
 	localCSRF      = "proact.csrf"
 	localRoute     = "proact.route"
 	localOrg       = "proact.org" // the signed-in user's organisation, if any
+	// localFlash is whether the session read by identify holds a one-time
+	// message (a bool; absent when identify read no session).
+	localFlash = "proact.flash"
 )
 
 // Page is what every template receives: the request's language and

@@ -39,8 +39,11 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Use(h.passwordFirst)
 
 	// Public pages. What members may see beyond visitors is decided by the
-	// store from the viewer, not by the route.
-	app.Get("/", markRoute, h.home)
+	// store from the viewer, not by the route. Pages made of published
+	// content only revalidate with an ETag of the outbox position
+	// (revalidate.go); a note's and an organisation's page only for
+	// visitors (a member may see their own unpublished work there).
+	app.Get("/", markRoute, h.revalidate(revalidation{members: true, granularity: time.Minute}), h.home)
 	app.Get("/about", markRoute, h.about)
 	app.Get("/language/:code", markRoute, h.setLanguage)
 	app.Get("/search", markRoute, h.search)
@@ -49,12 +52,12 @@ func (h *handlers) routes(app *fiber.App) {
 	// store's decision), writing by members (of their own organisation's
 	// notes: checked in the handler, 404 for others), versions, files, the
 	// moderators' review, feeds. /practices/new comes before /practices/:slug.
-	app.Get("/practices", markRoute, h.listPractices)
+	app.Get("/practices", markRoute, h.revalidate(revalidation{members: true}), h.listPractices)
 	app.Get("/practices/new", markRoute, h.writer, h.showNewNote)
 	app.Post("/practices/new", markRoute, h.noteWriter, h.createNote)
 	app.Post("/practices/preview", markRoute, h.writer, h.previewNote)
 	app.Get("/practices/coverage", markRoute, h.practiceCoverage)
-	app.Get("/practices/:slug", markRoute, h.showPractice) // also /practices/{slug}.md
+	app.Get("/practices/:slug", markRoute, h.revalidate(revalidation{}), h.showPractice) // also /practices/{slug}.md
 	app.Get("/practices/:slug/edit", markRoute, h.writer, h.editNote)
 	app.Post("/practices/:slug/edit", markRoute, h.noteWriter, h.updateNote)
 	app.Post("/practices/:slug/submit", markRoute, h.writer, h.submitNote)
@@ -88,8 +91,8 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/join", markRoute, h.showJoin)
 	app.Post("/join", markRoute, h.join)
 	app.Get("/join/thanks", markRoute, h.joinThanks)
-	app.Get("/organisations", markRoute, h.listOrganisations)
-	app.Get("/organisations/:slug", markRoute, h.showOrganisation)
+	app.Get("/organisations", markRoute, h.revalidate(revalidation{members: true}), h.listOrganisations)
+	app.Get("/organisations/:slug", markRoute, h.revalidate(revalidation{}), h.showOrganisation)
 	// Organisation admins (of their own organisation: checked in the handler,
 	// 404 for another organisation's) and staff.
 	app.Get("/organisations/:slug/edit", markRoute, h.writer, h.editOrganisation)

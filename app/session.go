@@ -140,6 +140,11 @@ func (h *handlers) takeFlash(c *fiber.Ctx) string {
 	if c.Cookies(sessionCookie) == "" {
 		return ""
 	}
+	if pending, ok := c.Locals(localFlash).(bool); ok && !pending {
+		// identify read the session: most pages have no message, and need
+		// not read it again to know it.
+		return ""
+	}
 	sess, err := h.sessions.Get(c)
 	if err != nil {
 		return ""

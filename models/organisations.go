@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,6 +110,20 @@ func (s *Store) OrganisationByID(ctx context.Context, id uint) (*Organisation, e
 		return nil, err
 	}
 	return &list[0], nil
+}
+
+// OrganisationStatus returns an organisation's status alone: what every
+// signed-in request needs to know of the member's organisation (one
+// primary-key lookup, none of the terms).
+func (s *Store) OrganisationStatus(ctx context.Context, id uint) (string, error) {
+	var status []string
+	if err := s.conn(ctx).Model(&Organisation{}).Where("id = ?", id).Limit(1).Pluck("status", &status).Error; err != nil {
+		return "", fmt.Errorf("models: unable to load organisation %d: %w", id, err)
+	}
+	if len(status) == 0 {
+		return "", fmt.Errorf("models: unable to load organisation %d: %w", id, ErrNotFound)
+	}
+	return status[0], nil
 }
 
 // AnyOrganisationBySlug loads an organisation whatever its status.
@@ -247,8 +262,21 @@ func orgWithTerm(q *gorm.DB, vocab, term string) *gorm.DB {
 }
 
 // ListOrganisations returns one page of the directory, by name, and the total.
+// Pages are kept per content version (see cached).
 func (s *Store) ListOrganisations(ctx context.Context, f OrganisationFilter) ([]Organisation, int64, error) {
 	f = f.Normalise()
+	type page struct {
+		list  []Organisation
+		total int64
+	}
+	p, err := cached(ctx, s, fmt.Sprintf("organisations:%+v", f), func() (page, error) {
+		list, total, err := s.listOrganisations(ctx, f)
+		return page{list, total}, err
+	})
+	return slices.Clone(p.list), p.total, err
+}
+
+func (s *Store) listOrganisations(ctx context.Context, f OrganisationFilter) ([]Organisation, int64, error) {
 	q := s.conn(ctx).Model(&Organisation{})
 	if f.Status != "all" {
 		q = q.Where("organisations.status = ?", f.Status)
@@ -282,7 +310,12 @@ func (s *Store) ListOrganisations(ctx context.Context, f OrganisationFilter) ([]
 
 // OrganisationCountries counts approved organisations per country, for the
 // directory's filter and the referral pathway pages.
+// The counts are kept per content version (see cached).
 func (s *Store) OrganisationCountries(ctx context.Context) ([]TermCount, error) {
+	return cached(ctx, s, "organisation-countries", func() ([]TermCount, error) { return s.organisationCountries(ctx) })
+}
+
+func (s *Store) organisationCountries(ctx context.Context) ([]TermCount, error) {
 	var out []TermCount
 	err := s.conn(ctx).Model(&Organisation{}).Select("country AS term, COUNT(*) AS count").
 		Where("status = ?", OrgApproved).Group("country").Order("count DESC, term").Scan(&out).Error

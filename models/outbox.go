@@ -35,7 +35,21 @@ type OutboxEntry struct {
 func (OutboxEntry) TableName() string { return "outbox" }
 
 // enqueue writes an outbox row; call it inside the transaction of the change.
+// A note's row also recounts what it adds to the kept facet counts
+// (facets.go), in the same transaction.
 func (s *Store) enqueue(ctx context.Context, kind string, id uint, op string) error {
+	if kind == KindPractice {
+		if err := s.WithTx(ctx, func(tx *Store) error { return tx.recount(ctx, id) }); err != nil {
+			return err
+		}
+	}
+	if s.dialect == Postgres {
+		// Until this transaction ends, no content version is settled
+		// (ContentVersion): its row's id may be below one already visible.
+		if err := s.conn(ctx).Exec("SELECT pg_advisory_xact_lock_shared(?)", outboxWriterLock).Error; err != nil {
+			return fmt.Errorf("models: unable to write the outbox: %w", err)
+		}
+	}
 	e := OutboxEntry{Kind: kind, EntityID: id, Op: op, CreatedAt: s.now()}
 	if err := s.conn(ctx).Create(&e).Error; err != nil {
 		return fmt.Errorf("models: unable to write the outbox: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -222,10 +223,33 @@ func (s *Store) filteredPractices(ctx context.Context, v Viewer, f PracticeFilte
 
 // ListPractices returns one page of the practice notes the viewer may read,
 // newest first unless the filter says otherwise, and the total count.
+// Pages are kept per content version (see cached): a list is read from the
+// database once after each change.
 func (s *Store) ListPractices(ctx context.Context, v Viewer, f PracticeFilter) ([]Practice, int64, error) {
 	f = f.Normalise()
+	type page struct {
+		list  []Practice
+		total int64
+	}
+	p, err := cached(ctx, s, fmt.Sprintf("practices:%s:%+v", viewerClass(v), f), func() (page, error) {
+		list, total, err := s.listPractices(ctx, v, f)
+		return page{list, total}, err
+	})
+	return slices.Clone(p.list), p.total, err
+}
+
+func (s *Store) listPractices(ctx context.Context, v Viewer, f PracticeFilter) ([]Practice, int64, error) {
 	var total int64
-	if err := s.filteredPractices(ctx, v, f).Count(&total).Error; err != nil {
+	if f.Country == "" && f.Language == "" && f.Topic == "" && f.Sector == "" && f.Indicator == "" && f.OrgID == 0 && !f.Group {
+		// Unfiltered: the kept count, not a count of the corpus.
+		counts, err := s.facetCounts(ctx, v, "")
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, c := range counts[""] {
+			total += c.Count
+		}
+	} else if err := s.filteredPractices(ctx, v, f).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("models: unable to count practices: %w", err)
 	}
 	var list []Practice
@@ -343,11 +367,17 @@ func (s *Store) Translations(ctx context.Context, v Viewer, p *Practice) ([]Prac
 // published notes of its group the viewer may read: the original and its
 // translations, by language. One query for a whole list.
 func (s *Store) TranslationGroups(ctx context.Context, v Viewer, roots []string) (map[string][]Practice, error) {
-	out := map[string][]Practice{}
 	if len(roots) == 0 {
-		return out, nil
+		return map[string][]Practice{}, nil
 	}
 	roots = uniq(roots)
+	return cached(ctx, s, "translations:"+viewerClass(v)+":"+strings.Join(roots, "\x00"), func() (map[string][]Practice, error) {
+		return s.translationGroups(ctx, v, roots)
+	})
+}
+
+func (s *Store) translationGroups(ctx context.Context, v Viewer, roots []string) (map[string][]Practice, error) {
+	out := map[string][]Practice{}
 	var list []Practice
 	err := s.visiblePractices(ctx, v).Select("id", "slug", "title", "language", "translation_of").
 		Where("practices.slug IN ? OR practices.translation_of IN ?", roots, roots).
@@ -518,7 +548,20 @@ func (s *Store) PracticeTermCounts(ctx context.Context, v Viewer, vocab string) 
 // notes the viewer may read that carry each term: the options of the filters
 // of a list, in two queries whatever their number. Members-only notes are
 // never counted for anonymous visitors.
+// The counts are kept per content version (see cached).
 func (s *Store) PracticeFacets(ctx context.Context, v Viewer, vocabs ...string) (map[string][]TermCount, error) {
+	return cached(ctx, s, "facets:"+viewerClass(v)+":"+strings.Join(vocabs, ","), func() (map[string][]TermCount, error) {
+		return s.practiceFacets(ctx, v, vocabs...)
+	})
+}
+
+func (s *Store) practiceFacets(ctx context.Context, v Viewer, vocabs ...string) (map[string][]TermCount, error) {
+	return s.facetCounts(ctx, v, vocabs...)
+}
+
+// countPracticeFacets counts the facets from the notes themselves (in
+// proportion to the corpus): what the kept counts must always equal (tests).
+func (s *Store) countPracticeFacets(ctx context.Context, v Viewer, vocabs ...string) (map[string][]TermCount, error) {
 	out := make(map[string][]TermCount, len(vocabs))
 	var terms []string
 	for _, vocab := range vocabs {
@@ -580,9 +623,16 @@ func (f PracticeFilter) Without(vocab string) PracticeFilter { return f.without(
 // choice is left out of its counts, every other one applies. With f.Group
 // a note and its translations count once, as the list shows them. Each
 // count is one grouped query over the term index; members-only notes are
-// never counted for anonymous visitors.
+// never counted for anonymous visitors. The counts are cached per content
+// version (aggregates.go), so a list seen again costs no query.
 func (s *Store) FilteredFacets(ctx context.Context, v Viewer, f PracticeFilter, vocabs ...string) (map[string][]TermCount, error) {
 	f = f.Normalise()
+	return cached(ctx, s, fmt.Sprintf("filtered-facets:%s:%+v:%s", viewerClass(v), f, strings.Join(vocabs, ",")), func() (map[string][]TermCount, error) {
+		return s.filteredFacets(ctx, v, f, vocabs...)
+	})
+}
+
+func (s *Store) filteredFacets(ctx context.Context, v Viewer, f PracticeFilter, vocabs ...string) (map[string][]TermCount, error) {
 	out := make(map[string][]TermCount, len(vocabs))
 	for _, vocab := range vocabs {
 		g := f.without(vocab)
@@ -619,8 +669,16 @@ func (s *Store) CountPractices(ctx context.Context, v Viewer, f PracticeFilter) 
 // RelatedPractices returns up to limit published notes the viewer may read
 // that share a topic or an indicator with p (not p nor its translations),
 // those sharing the most first, then the newest; a note's translations
-// count once (the version in prefer, else the original).
+// count once (the version in prefer, else the original). Cached per content
+// version, like the lists.
 func (s *Store) RelatedPractices(ctx context.Context, v Viewer, p *Practice, prefer string, limit int) ([]Practice, error) {
+	list, err := cached(ctx, s, fmt.Sprintf("related:%s:%d:%s:%d", viewerClass(v), p.ID, prefer, limit), func() ([]Practice, error) {
+		return s.relatedPractices(ctx, v, p, prefer, limit)
+	})
+	return slices.Clone(list), err
+}
+
+func (s *Store) relatedPractices(ctx context.Context, v Viewer, p *Practice, prefer string, limit int) ([]Practice, error) {
 	var keys []any
 	var conds []string
 	for _, t := range p.Topics {
@@ -663,7 +721,35 @@ type Stats struct {
 }
 
 // PracticeStats counts what the viewer can see.
+// They are kept per content version (see cached).
 func (s *Store) PracticeStats(ctx context.Context, v Viewer) (Stats, error) {
+	return cached(ctx, s, "stats:"+viewerClass(v), func() (Stats, error) { return s.practiceStats(ctx, v) })
+}
+
+func (s *Store) practiceStats(ctx context.Context, v Viewer) (Stats, error) {
+	var st Stats
+	counts, err := s.facetCounts(ctx, v, "", Languages().Name(), Countries().Name())
+	if err != nil {
+		return st, err
+	}
+	for _, c := range counts[""] {
+		st.Practices += c.Count
+	}
+	st.Languages = int64(len(counts[Languages().Name()]))
+	for _, c := range counts[Countries().Name()] {
+		if c.Term != "EU" {
+			st.Countries++
+		}
+	}
+	if err := s.conn(ctx).Model(&Organisation{}).Where("status = ?", OrgApproved).Count(&st.Organisations).Error; err != nil {
+		return st, fmt.Errorf("models: unable to count organisations: %w", err)
+	}
+	return st, nil
+}
+
+// countPracticeStats counts the figures from the notes themselves: what the
+// kept counts must always give (tests).
+func (s *Store) countPracticeStats(ctx context.Context, v Viewer) (Stats, error) {
 	var st Stats
 	visible := s.visiblePractices(ctx, v)
 	if err := visible.Count(&st.Practices).Error; err != nil {

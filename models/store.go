@@ -24,18 +24,21 @@ type Store struct {
 	db      *gorm.DB
 	dialect Dialect
 	now     func() time.Time
+	// cache holds the aggregates of the public pages (aggregates.go); nil
+	// inside a transaction.
+	cache *aggregateCache
 }
 
 // NewStore wraps an open database.
 func NewStore(db *gorm.DB, dialect Dialect) *Store {
-	return &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }}
+	return &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, cache: newAggregateCache()}
 }
 
 // WithClock returns the store reading the time from now instead of the real
 // clock (for the expiry of links, sessions and keys, and every timestamp it
 // writes): tests move time on instead of sleeping. It shares the connection.
 func (s *Store) WithClock(now func() time.Time) *Store {
-	return &Store{db: s.db, dialect: s.dialect, now: func() time.Time { return now().UTC() }}
+	return &Store{db: s.db, dialect: s.dialect, now: func() time.Time { return now().UTC() }, cache: s.cache}
 }
 
 // Now is the time by the store's clock.

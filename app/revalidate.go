@@ -1,0 +1,129 @@
+package app
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"proact/models"
+)
+
+// Pages that change only when content changes are revalidated by browsers
+// and proxies with an ETag made of the outbox position (every change of
+// published content writes an outbox row; see models.ContentVersion), the
+// interface language, who is reading and the build: a 304 costs one index
+// lookup instead of the page.
+//
+// A visitor's page is "public, no-cache" (a proxy may keep it, asking every
+// time) and varies by Cookie and Accept-Language, so a signed-in member
+// (who has a session cookie) never gets it; a member's page is "private"
+// (kept by their browser only) and its tag includes their session, their
+// CSRF token and their account, so it never matches another person's.
+
+// revalidation says how a route is revalidated.
+type revalidation struct {
+	// members: signed-in people's pages revalidate too (their tag is theirs
+	// alone). Pages that can show a member's unpublished work, whose changes
+	// do not all move the outbox, leave it false.
+	members bool
+	// granularity, when not 0, also changes the tag at this interval: the
+	// page shows something that changes with the time (open consultations).
+	granularity time.Duration
+}
+
+// buildTag names this build of the portal, so that a new release changes
+// every tag: the VCS revision when the binary carries one, else the start.
+var buildTag = func() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return strconv.FormatInt(time.Now().UnixNano(), 36)
+}()
+
+// revalidate is the route middleware of the pages that revalidate: it reads
+// the outbox position once for the request (the cached aggregates use the
+// same one), sets the ETag and answers 304 to an If-None-Match that still
+// holds.
+func (h *handlers) revalidate(r revalidation) fiber.Handler {
+	assets := strings.Join(slices.Sorted(maps.Values(h.assets)), "")
+	return func(c *fiber.Ctx) error {
+		if m := c.Method(); m != fiber.MethodGet && m != fiber.MethodHead {
+			return c.Next()
+		}
+		ctx := c.UserContext()
+		v, err := h.store.ContentVersion(ctx)
+		if err != nil {
+			return err
+		}
+		c.SetUserContext(models.WithContentVersion(ctx, v))
+		u := currentUser(c)
+		signedIn := u != nil || c.Cookies(sessionCookie) != ""
+		if !v.Settled || (signedIn && (!r.members || u == nil || h.pendingFlash(c))) {
+			return c.Next()
+		}
+		sum := sha256.New()
+		fmt.Fprintf(sum, "%s\x00%s\x00%d\x00%s\x00%s\x00", buildTag, assets, v.ID, localizer(c).Lang, c.OriginalURL())
+		if r.granularity > 0 {
+			fmt.Fprintf(sum, "%d\x00", h.cfg.Now().Truncate(r.granularity).Unix())
+		}
+		cacheControl := "public, no-cache"
+		if u != nil {
+			cacheControl = "private, no-cache"
+			fmt.Fprintf(sum, "member\x00%s\x00%s\x00%d\x00%s\x00%s\x00%s\x00%d\x00%+v\x00",
+				c.Cookies(sessionCookie), c.Cookies("proact_csrf"), u.ID, u.Name, u.Email, u.Language,
+				u.UpdatedAt.UnixNano(), viewer(c))
+		}
+		tag := `W/"` + hex.EncodeToString(sum.Sum(nil)[:12]) + `"`
+		if etagMatches(c.Get(fiber.HeaderIfNoneMatch), tag) {
+			c.Set(fiber.HeaderETag, tag)
+			c.Set(fiber.HeaderCacheControl, cacheControl)
+			return c.SendStatus(fiber.StatusNotModified)
+		}
+		err = c.Next()
+		// A response that sets a cookie is never public (a proxy would hand
+		// the cookie to others); a member's is private, and their CSRF
+		// cookie is set again on every page.
+		if err == nil && c.Response().StatusCode() == fiber.StatusOK && (u != nil || c.GetRespHeader(fiber.HeaderSetCookie) == "") {
+			c.Set(fiber.HeaderETag, tag)
+			c.Set(fiber.HeaderCacheControl, cacheControl)
+		}
+		return err
+	}
+}
+
+// etagMatches reads an If-None-Match header: "*" or a list of tags, weak
+// comparison (RFC 9110 13.1.2).
+func etagMatches(header, tag string) bool {
+	if header == "" {
+		return false
+	}
+	if strings.TrimSpace(header) == "*" {
+		return true
+	}
+	want := strings.TrimPrefix(tag, "W/")
+	for t := range strings.SplitSeq(header, ",") {
+		if strings.TrimPrefix(strings.TrimSpace(t), "W/") == want {
+			return true
+		}
+	}
+	return false
+}
+
+// pendingFlash reports whether a one-time message waits in the session: the
+// page will show it, so it must be sent in full.
+func (h *handlers) pendingFlash(c *fiber.Ctx) bool {
+	pending, ok := c.Locals(localFlash).(bool)
+	return pending || !ok // unknown: do not revalidate
+}
