@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -142,4 +143,29 @@ func mustNotContain(t testing.TB, what, body string, unwanted ...string) {
 			t.Errorf("%s: must not contain %q", what, w)
 		}
 	}
+}
+
+// TestFirstRequestsAtOnce: Fiber fills a list on its first Render that every
+// error handler reads; requests that are a new portal's first, all at once,
+// raced on it (the race detector saw it) until New primed it.
+func TestFirstRequestsAtOnce(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, models.SQLite, nil)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := ta.app.Test(httptest.NewRequest(http.MethodGet, fmt.Sprintf("/no-such-page-%d", i), nil), -1)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_ = res.Body.Close()
+			if res.StatusCode != http.StatusNotFound {
+				t.Errorf("got %d, want 404", res.StatusCode)
+			}
+		}()
+	}
+	wg.Wait()
 }
