@@ -129,7 +129,10 @@ func (h *handlers) applicationInvitation(c *fiber.Ctx) error {
 	if u.Status != models.UserInvited || u.OrganisationID == nil || *u.OrganisationID != *a.OrganisationID {
 		return models.ErrConflict
 	}
-	resend := c.FormValue("action") == "resend"
+	resend, err := invitationAction(c)
+	if err != nil {
+		return err
+	}
 	var link string
 	err = h.store.WithTx(ctx, func(tx *models.Store) error {
 		if link, err = h.mail.InvitationLink(ctx, tx, u, profileOf(a).Name, mail.ByNetwork, resend); err != nil {

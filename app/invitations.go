@@ -72,7 +72,11 @@ func (h *handlers) renewInvitation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx, resend := c.UserContext(), c.FormValue("action") == "resend"
+	resend, err := invitationAction(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
 	var link string
 	err = h.store.WithTx(ctx, func(tx *models.Store) error {
 		if link, err = h.mail.InvitationLink(ctx, tx, u, org.Name, mail.ByPerson(inviterName(currentUser(c))), resend); err != nil {
@@ -113,4 +117,18 @@ func (h *handlers) withdrawInvitation(c *fiber.Ctx) error {
 	}
 	h.flash(c, "staff.invitation.withdrawn")
 	return c.Redirect("/organisations/"+org.Slug+"/members", fiber.StatusSeeOther)
+}
+
+// invitationAction reads the button of an invitation form: "link" (or none:
+// the form sent with Enter) renews the link for copying, "resend" also
+// queues its mail. Anything else is refused: renewing ends the link the
+// invitee already has, so a stray value must not do it.
+func invitationAction(c *fiber.Ctx) (resend bool, err error) {
+	switch c.FormValue("action") {
+	case "", "link":
+		return false, nil
+	case "resend":
+		return true, nil
+	}
+	return false, fiber.ErrBadRequest
 }

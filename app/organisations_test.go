@@ -382,6 +382,11 @@ func TestOrganisationMembersInviteAndRemove(t *testing.T) {
 			t.Fatalf("resend: %d", res.StatusCode)
 		}
 		mustContain(t, "resent", body, "is only queued")
+		// A value no button sends renews nothing: renewing would end the
+		// invitee's link.
+		if res, _ := cl.post(t, page, fmt.Sprintf("%s/%d/invitation", page, u.ID), url.Values{"action": {"zzz"}}); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("an unknown action: %d, want 400", res.StatusCode)
+		}
 		if n := auditCount(t, ta.store, models.AuditInvitationRenewed); n != 2 {
 			t.Errorf("%d renewals in the audit log", n)
 		}
