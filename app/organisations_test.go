@@ -475,6 +475,12 @@ func TestSuspendStopsWritingAtOnce(t *testing.T) {
 		if m := mailTo(t, ta.store, mod.Email, "review-request"); !strings.Contains(m.Body, "The fees are paid <b>now</b>.") {
 			t.Errorf("review request mail: %s", m.Body)
 		}
+		// Each request mails every moderator and administrator: one an hour.
+		res, body := ac.post(t, review, review, url.Values{"message": {"Again, <i>please</i>."}})
+		if res.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("a second review request within the hour: %d", res.StatusCode)
+		}
+		mustContain(t, "second review request", body, "less than an hour ago", "Again, &lt;i&gt;please&lt;/i&gt;.")
 		if n := auditCount(t, ta.store, models.AuditReviewRequested); n != 1 {
 			t.Errorf("%d review requests in the audit log", n)
 		}
@@ -482,7 +488,7 @@ func TestSuspendStopsWritingAtOnce(t *testing.T) {
 		form.Set("_csrf", token)
 		req, _ := http.NewRequest(http.MethodPost, edit, strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		res, body := ac.do(t, req)
+		res, body = ac.do(t, req)
 		if res.StatusCode != http.StatusForbidden {
 			t.Fatalf("a suspended organisation's admin saves the profile: %d", res.StatusCode)
 		}

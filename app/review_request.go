@@ -1,6 +1,9 @@
 package app
 
 import (
+	"errors"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"proact/app/form"
@@ -10,6 +13,13 @@ import (
 // A suspended organisation's members ask the moderators to review the
 // suspension: the message goes to every moderator and administrator by
 // mail, and into the audit log, in one transaction.
+
+// reviewRequestInterval is how long an organisation waits between two
+// requests for review.
+const reviewRequestInterval = time.Hour
+
+// errReviewTooSoon: the organisation asked for a review within the interval.
+var errReviewTooSoon = errors.New("a review was asked for within the hour")
 
 type reviewRequestData struct {
 	OrgName, Reason string
@@ -65,6 +75,15 @@ func (h *handlers) requestReview(c *fiber.Ctx) error {
 		return err
 	}
 	err = h.store.WithTx(ctx, func(tx *models.Store) error {
+		// One request an hour per organisation: each one mails every
+		// moderator and administrator.
+		n, err := tx.RecentAudit(ctx, models.AuditReviewRequested, "organisation", org.ID, reviewRequestInterval)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return errReviewTooSoon
+		}
 		for i := range staffList {
 			if s := &staffList[i]; s.Status == models.UserActive {
 				if err := h.mail.Queue(ctx, tx, h.mail.ReviewRequested(s, org.Name, org.Slug, me.Email, msg)); err != nil {
@@ -76,6 +95,10 @@ func (h *handlers) requestReview(c *fiber.Ctx) error {
 		e.Action, e.TargetKind, e.TargetID, e.Detail = models.AuditReviewRequested, "organisation", &org.ID, form.Truncate(msg, 500)
 		return tx.Audit(ctx, e)
 	})
+	if errors.Is(err, errReviewTooSoon) {
+		return h.renderReviewRequest(c, fiber.StatusTooManyRequests, org,
+			reviewRequestData{Message: msg, Error: localizer(c).T("staff.review.too_soon")})
+	}
 	if err != nil {
 		return err
 	}
