@@ -103,6 +103,25 @@ func DefaultSources(store *models.Store) []Source {
 // scanPage is how many entities a Scan loads at a time.
 const scanPage = 500
 
+// scanPages is a Scan in id order, scanPage entities at a time: page loads
+// those after an id, id reads one's, doc makes its document.
+func scanPages[T any](ctx context.Context, page func(context.Context, uint, int) ([]T, error),
+	id func(*T) uint, doc func(*T) *Document, fn func(*Document) error) error {
+	var after uint
+	for {
+		list, err := page(ctx, after, scanPage)
+		if err != nil || len(list) == 0 {
+			return err
+		}
+		for i := range list {
+			if err := fn(doc(&list[i])); err != nil {
+				return err
+			}
+		}
+		after = id(&list[len(list)-1])
+	}
+}
+
 // plainText turns sanitized HTML into the text a reader sees, on one line.
 func plainText(p *bluemonday.Policy, h string) string {
 	// Block ends become spaces, so that words of two paragraphs stay apart.
@@ -135,19 +154,7 @@ func (s practiceSource) Count(ctx context.Context) (int, error) {
 }
 
 func (s practiceSource) Scan(ctx context.Context, fn func(*Document) error) error {
-	var after uint
-	for {
-		list, err := s.store.PublishedPracticesAfter(ctx, after, scanPage)
-		if err != nil || len(list) == 0 {
-			return err
-		}
-		for i := range list {
-			if err := fn(s.document(&list[i])); err != nil {
-				return err
-			}
-		}
-		after = list[len(list)-1].ID
-	}
+	return scanPages(ctx, s.store.PublishedPracticesAfter, func(e *models.Practice) uint { return e.ID }, s.document, fn)
 }
 
 func (s practiceSource) document(p *models.Practice) *Document {
@@ -191,19 +198,7 @@ func (s organisationSource) Count(ctx context.Context) (int, error) {
 }
 
 func (s organisationSource) Scan(ctx context.Context, fn func(*Document) error) error {
-	var after uint
-	for {
-		list, err := s.store.ApprovedOrganisationsAfter(ctx, after, scanPage)
-		if err != nil || len(list) == 0 {
-			return err
-		}
-		for i := range list {
-			if err := fn(s.document(&list[i])); err != nil {
-				return err
-			}
-		}
-		after = list[len(list)-1].ID
-	}
+	return scanPages(ctx, s.store.ApprovedOrganisationsAfter, func(e *models.Organisation) uint { return e.ID }, s.document, fn)
 }
 
 // document indexes what the directory shows everyone: never the

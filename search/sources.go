@@ -41,19 +41,7 @@ func (s consultationSource) Count(ctx context.Context) (int, error) {
 }
 
 func (s consultationSource) Scan(ctx context.Context, fn func(*Document) error) error {
-	var after uint
-	for {
-		list, err := s.store.SearchableConsultationsAfter(ctx, after, scanPage)
-		if err != nil || len(list) == 0 {
-			return err
-		}
-		for i := range list {
-			if err := fn(s.document(&list[i])); err != nil {
-				return err
-			}
-		}
-		after = list[len(list)-1].ID
-	}
+	return scanPages(ctx, s.store.SearchableConsultationsAfter, func(e *models.Consultation) uint { return e.ID }, s.document, fn)
 }
 
 // document indexes a published consultation: its title, description and
@@ -115,19 +103,7 @@ func (s responseSource) Count(ctx context.Context) (int, error) {
 }
 
 func (s responseSource) Scan(ctx context.Context, fn func(*Document) error) error {
-	var after uint
-	for {
-		list, err := s.store.SearchableResponsesAfter(ctx, after, scanPage)
-		if err != nil || len(list) == 0 {
-			return err
-		}
-		for i := range list {
-			if err := fn(responseDocument(&list[i])); err != nil {
-				return err
-			}
-		}
-		after = list[len(list)-1].ID
-	}
+	return scanPages(ctx, s.store.SearchableResponsesAfter, func(e *models.SearchableResponse) uint { return e.ID }, responseDocument, fn)
 }
 
 // responseDocument indexes a response as the results page publishes it:
