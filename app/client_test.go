@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -104,9 +105,11 @@ func (cl *client) csrf(t testing.TB, page string) string {
 	return m[1]
 }
 
-// post submits a form from page (whose CSRF token it uses) to action.
+// post submits a form from page (whose CSRF token it uses) to action. The
+// token goes into a copy: tests running in parallel share forms.
 func (cl *client) post(t testing.TB, page, action string, form url.Values) (*http.Response, string) {
 	t.Helper()
+	form = maps.Clone(form)
 	if form == nil {
 		form = url.Values{}
 	}
