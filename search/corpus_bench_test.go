@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -112,6 +113,63 @@ func peakRSS() int64 {
 	return 0
 }
 
+// cpuTime is the process's CPU time so far (user and system): unlike wall
+// time, what others running on the machine do barely changes it.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAverage is the machine's load average over the last minute.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
+}
+
+// BenchmarkCorpusIndexing builds the index of each corpus b.N times, as
+// the first start and proact reindex do, and nothing else: the rate, the CPU
+// time per document and the peak memory of a full build.
+func BenchmarkCorpusIndexing(b *testing.B) {
+	concepts := benchConcepts(b)
+	for _, n := range benchSizes(b) {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			store := modelstest.BigCorpusStore(b, models.SQLite, n)
+			ctx := context.Background()
+			var docs uint64
+			var wall, cpu time.Duration
+			b.ResetTimer()
+			for range b.N {
+				dir := b.TempDir()
+				runtime.GC()
+				start, cpu0 := time.Now(), cpuTime()
+				ix, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog(), Concepts: concepts})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := ix.WaitReady(ctx); err != nil {
+					b.Fatal(err)
+				}
+				wall, cpu = wall+time.Since(start), cpu+cpuTime()-cpu0
+				docs, _ = ix.DocCount()
+				b.Logf("%d documents in %v, %.2f s of CPU per 1,000 documents, load %s, index %.1f MiB, peak RSS %.0f MiB",
+					docs, time.Since(start).Round(time.Millisecond), (cpuTime()-cpu0).Seconds()*1000/float64(docs), loadAverage(),
+					float64(dirSize(dir))/(1<<20), float64(peakRSS())/(1<<20))
+				_ = ix.Close()
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(docs)*float64(b.N)/wall.Seconds(), "index-docs/s")
+			b.ReportMetric(cpu.Seconds()*1000/(float64(docs)*float64(b.N)), "cpu-s/1k-docs")
+			b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
+		})
+	}
+}
+
 // benchIndexDir is where a corpus's index is kept between runs when
 // PROACT_BENCH_KEEP_INDEX is set (for working on queries), else a new folder.
 func benchIndexDir(b *testing.B, n int) string {
@@ -138,7 +196,7 @@ func BenchmarkCorpus(b *testing.B) {
 			ctx := context.Background()
 			dir := benchIndexDir(b, n)
 			runtime.GC()
-			start := time.Now()
+			start, cpu0 := time.Now(), cpuTime()
 			ix, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog(), Concepts: concepts})
 			if err != nil {
 				b.Fatal(err)
@@ -147,14 +205,14 @@ func BenchmarkCorpus(b *testing.B) {
 			if err := ix.WaitReady(ctx); err != nil {
 				b.Fatal(err)
 			}
-			build := time.Since(start)
+			build, cpu := time.Since(start), cpuTime()-cpu0
 			docs, _ := ix.DocCount()
 			var ms0 runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&ms0)
-			b.Logf("%d notes: %d documents ready in %v (%.0f documents/s), index %.1f MiB, heap after GC %.1f MiB, peak RSS so far %.1f MiB",
-				n, docs, build.Round(time.Millisecond), float64(docs)/build.Seconds(), float64(dirSize(dir))/(1<<20),
-				float64(ms0.HeapAlloc)/(1<<20), float64(peakRSS())/(1<<20))
+			b.Logf("%d notes: %d documents ready in %v (%.0f documents/s; %.2f s of CPU per 1,000 documents; load %s), index %.1f MiB, heap after GC %.1f MiB, peak RSS so far %.1f MiB",
+				n, docs, build.Round(time.Millisecond), float64(docs)/build.Seconds(), cpu.Seconds()*1000/float64(docs), loadAverage(),
+				float64(dirSize(dir))/(1<<20), float64(ms0.HeapAlloc)/(1<<20), float64(peakRSS())/(1<<20))
 			for _, q := range queries { // warm up
 				if _, err := ix.Search(ctx, visitor, q.q); err != nil {
 					b.Fatalf("%q: %v", q.q.Text, err)
@@ -183,6 +241,7 @@ func BenchmarkCorpus(b *testing.B) {
 			b.ReportMetric(ms(p95), "p95-ms")
 			b.ReportMetric(ms(p99), "p99-ms")
 			b.ReportMetric(float64(docs)/build.Seconds(), "index-docs/s")
+			b.ReportMetric(cpu.Seconds()*1000/float64(docs), "index-cpu-s/1k-docs")
 			b.ReportMetric(float64(dirSize(dir))/(1<<20), "index-MiB")
 			b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
 			classes := make([]string, 0, len(byClass))

@@ -11,12 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bolterrors "go.etcd.io/bbolt/errors"
 
@@ -349,31 +347,6 @@ func (ix *Index) current() *generation {
 	return ix.gen
 }
 
-// mergeSegments merges the segments of a closed index into one. A bulk
-// build leaves one segment per batch, and every query looks each of its
-// terms up in every segment. Scorch merges only segments written to disk,
-// hence the close before and the reopening here.
-func mergeSegments(ctx context.Context, path string) error {
-	if segs, _ := filepath.Glob(filepath.Join(path, "store", "*.zap")); len(segs) <= 1 {
-		return nil
-	}
-	idx, err := bleve.OpenUsing(path, boltConfig())
-	if err != nil {
-		return fmt.Errorf("search: unable to reopen the new index: %w", err)
-	}
-	defer idx.Close()
-	adv, err := idx.Advanced()
-	if err != nil {
-		return err
-	}
-	if s, ok := adv.(*scorch.Scorch); ok {
-		if err := s.ForceMerge(ctx, nil); err != nil {
-			return fmt.Errorf("search: unable to merge the index: %w", err)
-		}
-	}
-	return nil
-}
-
 // boltConfig makes Bleve give up waiting for another process's file lock
 // instead of blocking the start for ever.
 func boltConfig() map[string]any { return map[string]any{"bolt_timeout": "2s"} }
@@ -451,48 +424,32 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 func (ix *Index) build(ctx context.Context) (*generation, error) {
 	name := newGenerationName(ix.now())
 	path := filepath.Join(ix.dir, name)
-	idx, err := bleve.NewUsing(path, ix.mapping, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, boltConfig())
-	if err != nil {
-		return nil, fmt.Errorf("search: unable to create the index: %w", err)
-	}
-	closed := false
 	fail := func(err error) (*generation, error) {
-		if !closed {
-			_ = idx.Close()
-		}
 		_ = os.RemoveAll(path)
 		return nil, err
-	}
-	if err := idx.SetInternal(keyMappingVersion, []byte(strconv.Itoa(MappingVersion))); err != nil {
-		return fail(fmt.Errorf("search: unable to write the index version: %w", err))
 	}
 	// Read the outbox position first: anything written during the build is
 	// applied again afterwards, which is harmless.
 	head, err := ix.store.OutboxHead(ctx)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	if ix.current() == nil {
 		// Hold back pruning from here on while the first build runs.
 		if err := ix.store.SaveOutboxConsumer(ctx, ix.consumer, head); err != nil {
-			return fail(err)
+			return nil, err
 		}
 	}
 	if ix.hold != nil {
 		select {
 		case <-ix.hold:
 		case <-ctx.Done():
-			return fail(ctx.Err())
+			return nil, ctx.Err()
 		}
 	}
-	if err := ix.fill(ctx, idx, head); err != nil {
-		return fail(err)
-	}
-	closed = true
-	if err := idx.Close(); err != nil {
-		return fail(fmt.Errorf("search: unable to write the index: %w", err))
-	}
-	if err := mergeSegments(ctx, path); err != nil {
+	// The generation's folder exists from here: removeStale leaves it alone
+	// for an hour (a build in progress), then removes what a crash left.
+	if err := ix.bulkWrite(ctx, path, head); err != nil {
 		return fail(err)
 	}
 	g, err := openGeneration(ix.dir, name)

@@ -1,0 +1,314 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
+	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+	zap "github.com/blevesearch/zapx/v17"
+
+	"proact/models"
+)
+
+// A full build (first start, proact reindex, a new mapping) writes the new
+// generation offline, without a live scorch index: no introducer, persister
+// or merger, no unpersisted segments piling up in memory, no segment merged
+// again and again as the index grows.
+//
+//   - One goroutine reads the database (sources' Scan) and hands documents
+//     out; bulkWorkers goroutines each map and analyse documents and build a
+//     segment of bulkSegmentDocs of them, which they write to a file at once
+//     (memory: one batch per worker).
+//   - Once every document is in a segment, all of them are merged into one,
+//     in one pass: every document is merged once.
+//   - The folder around that segment (index_meta.json, store/root.bolt with
+//     the mapping) comes from Bleve's own offline builder (bleve.NewBuilder,
+//     index/scorch.Builder), given the first document only: its segment is
+//     one of the merge's inputs, and the merged file takes its name. Bleve's
+//     root.bolt names a segment's file and nothing of its content (see
+//     index/scorch/persister.go, prepareBoltSnapshot), so the index opens
+//     with every document. The builder itself is not used for the rest: it
+//     analyses and builds every segment under one lock (one core), writes its
+//     segments to the system's temporary folder by default, merges them ten
+//     at a time (every document twice at 100,000), has no SetInternal, and
+//     panics on Close when it was given no document.
+//   - The mapping version and the outbox position are then written through
+//     an ordinary open of the index.
+//
+// The segment format is zap v17, Bleve's default: TestBulkSegmentsAreScorchDefault
+// checks that the offline builder writes the same.
+const (
+	bulkSegmentDocs = 1000
+	bulkShellSeg    = "000000000002.zap" // the name scorch.Builder gives its one segment
+	bulkBuildDir    = "bulk-build"
+)
+
+var zapPlugin = &zap.ZapPlugin{}
+
+// bulkWorkers is how many goroutines analyse documents and build segments.
+func bulkWorkers() int { return min(max(runtime.GOMAXPROCS(0), 1), 4) }
+
+// bulkDoc is one document to index.
+type bulkDoc struct {
+	id     string
+	fields map[string]any
+}
+
+// bulkBatch is the documents of one segment, seq-th in the scan's order.
+type bulkBatch struct {
+	seq  int
+	docs []bulkDoc
+}
+
+// bulkWrite writes every document of every source into a new index at path
+// (a folder that does not exist yet), with the mapping version and, once
+// everything is written, the outbox position head.
+func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxPosition) error {
+	total := 0
+	for _, s := range ix.sources {
+		n, err := s.Count(ctx)
+		if err != nil {
+			return err
+		}
+		total += n
+	}
+	ix.progress(0, total)
+	tmp := filepath.Join(path, bulkBuildDir)
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
+		return fmt.Errorf("search: unable to create %s: %w", tmp, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	// Batches in the order of the scan, numbered: the merge keeps that
+	// order, so that the same database gives the same index.
+	batches := make(chan bulkBatch, 1)
+	var (
+		mu   sync.Mutex
+		segs = map[int]string{}
+		werr error
+		done atomic.Int64
+		wg   sync.WaitGroup
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if werr == nil {
+			werr = err
+		}
+		mu.Unlock()
+		cancel()
+	}
+	for range bulkWorkers() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range batches {
+				file := filepath.Join(tmp, fmt.Sprintf("%06d.zap", b.seq))
+				if err := ix.buildSegment(b.docs, file); err != nil {
+					fail(err)
+					return
+				}
+				mu.Lock()
+				segs[b.seq] = file
+				mu.Unlock()
+				ix.progress(int(done.Add(int64(len(b.docs)))), total)
+			}
+		}()
+	}
+
+	// The shell: Bleve's offline builder, given the first document.
+	var shell bleve.Builder
+	seen := make(map[string]struct{}, total)
+	var batch []bulkDoc
+	seq := 0
+	send := func() error {
+		seq++
+		select {
+		case batches <- bulkBatch{seq: seq, docs: batch}:
+			batch = nil
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	var scanErr error
+	for _, s := range ix.sources {
+		scanErr = s.Scan(ctx, func(d *Document) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			id := docID(d.Kind, d.ID)
+			if _, dup := seen[id]; dup {
+				return nil // a document must be given once (scorch.Builder's rule too)
+			}
+			seen[id] = struct{}{}
+			ix.addLanguage(d.Language)
+			if shell == nil {
+				b, err := bleve.NewBuilder(path, ix.mapping, map[string]any{"buildPathPrefix": tmp})
+				if err != nil {
+					return fmt.Errorf("search: unable to start the index: %w", err)
+				}
+				shell = b
+				if err := shell.Index(id, d.fields()); err != nil {
+					return fmt.Errorf("search: unable to index %s %s: %w", d.Kind, d.Slug, err)
+				}
+				return nil
+			}
+			batch = append(batch, bulkDoc{id: id, fields: d.fields()})
+			if len(batch) < bulkSegmentDocs {
+				return nil
+			}
+			return send()
+		})
+		if scanErr != nil {
+			break
+		}
+	}
+	if scanErr == nil && len(batch) > 0 {
+		scanErr = send()
+	}
+	close(batches)
+	wg.Wait()
+	if werr != nil {
+		return werr
+	}
+	if scanErr != nil {
+		return scanErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if shell == nil { // nothing to index: an ordinary empty index
+		_ = os.RemoveAll(tmp)
+		idx, err := bleve.NewUsing(path, ix.mapping, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, boltConfig())
+		if err != nil {
+			return fmt.Errorf("search: unable to create the index: %w", err)
+		}
+		return finishBulk(idx, head)
+	}
+	if err := shell.Close(); err != nil {
+		return fmt.Errorf("search: unable to write the index: %w", err)
+	}
+	final := filepath.Join(path, "store", bulkShellSeg)
+	files := []string{final}
+	for _, n := range slices.Sorted(maps.Keys(segs)) {
+		files = append(files, segs[n])
+	}
+	if err := mergeFiles(ctx, files, filepath.Join(tmp, "merged.zap")); err != nil {
+		return err
+	}
+	if err := os.Rename(filepath.Join(tmp, "merged.zap"), final); err != nil {
+		return fmt.Errorf("search: unable to write the index: %w", err)
+	}
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("search: unable to write the index: %w", err)
+	}
+	idx, err := bleve.OpenUsing(path, boltConfig())
+	if err != nil {
+		return fmt.Errorf("search: unable to open the new index: %w", err)
+	}
+	return finishBulk(idx, head)
+}
+
+// finishBulk records the mapping version and the outbox position, and
+// closes the index.
+func finishBulk(idx bleve.Index, head models.OutboxPosition) error {
+	err := idx.SetInternal(keyMappingVersion, []byte(fmt.Sprint(MappingVersion)))
+	if err == nil {
+		err = writeBatch(idx, idx.NewBatch(), head)
+	}
+	if cerr := idx.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("search: unable to write the index: %w", err)
+	}
+	return nil
+}
+
+// analysed maps a document through the index mapping and analyses its
+// fields, as scorch does before building a segment (index/scorch.analyze).
+func (ix *Index) analysed(d bulkDoc) (index.Document, error) {
+	doc := document.NewDocument(d.id)
+	if err := ix.mapping.MapDocument(doc, d.fields); err != nil {
+		return nil, fmt.Errorf("search: unable to index %s: %w", d.id, err)
+	}
+	doc.AddIDField()
+	doc.VisitFields(func(f index.Field) {
+		if !f.Options().IsIndexed() {
+			return
+		}
+		f.Analyze()
+		if doc.HasComposite() && f.Name() != "_id" {
+			doc.VisitComposite(func(cf index.CompositeField) {
+				cf.Compose(f.Name(), f.AnalyzedLength(), f.AnalyzedTokenFrequencies())
+			})
+		}
+	})
+	return doc, nil
+}
+
+// buildSegment analyses documents, builds their segment and writes it to
+// file.
+func (ix *Index) buildSegment(batch []bulkDoc, file string) error {
+	docs := make([]index.Document, len(batch))
+	for i, d := range batch {
+		doc, err := ix.analysed(d)
+		if err != nil {
+			return err
+		}
+		docs[i] = doc
+	}
+	seg, _, err := zapPlugin.New(docs)
+	if err != nil {
+		return fmt.Errorf("search: unable to build a segment: %w", err)
+	}
+	defer seg.Close()
+	p, ok := seg.(segment.UnpersistedSegment)
+	if !ok {
+		return fmt.Errorf("search: segment %T cannot be written", seg)
+	}
+	if err := p.Persist(file); err != nil {
+		return fmt.Errorf("search: unable to write a segment: %w", err)
+	}
+	return nil
+}
+
+// mergeFiles merges segment files into one new file, in their order.
+func mergeFiles(ctx context.Context, files []string, out string) error {
+	segs := make([]segment.Segment, 0, len(files))
+	defer func() {
+		for _, s := range segs {
+			_ = s.Close()
+		}
+	}()
+	for _, f := range files {
+		s, err := zapPlugin.Open(f)
+		if err != nil {
+			return fmt.Errorf("search: unable to open segment %s: %w", filepath.Base(f), err)
+		}
+		segs = append(segs, s)
+	}
+	closeCh := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() { close(closeCh) })
+	defer stop()
+	if _, _, err := zapPlugin.Merge(segs, make([]*roaring.Bitmap, len(segs)), out, closeCh, nil); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("search: unable to merge the index: %w", err)
+	}
+	return nil
+}
+
