@@ -311,4 +311,3 @@ func mergeFiles(ctx context.Context, files []string, out string) error {
 	}
 	return nil
 }
-
