@@ -23,7 +23,7 @@ import (
 
 // MappingVersion changes whenever the mapping does; an index built with
 // another version is rebuilt from the database at start.
-const MappingVersion = 5
+const MappingVersion = 6
 
 var (
 	keyMappingVersion = []byte("proact:mapping_version")

@@ -167,3 +167,18 @@ func TestPostgresNotificationWakesTheIndexer(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// The neutral field keeps names, acronyms, numbers and words of four
+// characters or more, each with its punctuation.
+func TestNeutralText(t *testing.T) {
+	for in, want := range map[string]string{
+		"The ILO and the EU met in 2019 at Łódź.": "The ILO EU 2019 Łódź.",
+		"a de la în și (FNV), 3 ans":              "(FNV), 3",
+		"seasonal workers of the farm":            "seasonal workers farm",
+		"":                                        "",
+	} {
+		if got := neutralText(in); got != want {
+			t.Errorf("neutralText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

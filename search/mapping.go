@@ -28,7 +28,7 @@ const (
 	// tagged with it, in any language.
 	fTag     = "tag"
 	fDate    = "date"    // sort key: unix seconds, zero-padded
-	fNeutral = "all"     // every text, language-neutral: names, acronyms, numbers
+	fNeutral = "all"     // language-neutral: names, acronyms, numbers (neutralText), names of organisations and places
 	fSuggest = "suggest" // title words and their prefixes, for suggestions
 	// fFamily names a note's translation family (the slug of the original):
 	// a search shows one hit per family unless asked not to group.
