@@ -49,7 +49,7 @@ import (
 // The segment format is zap v17, Bleve's default: TestBulkSegmentsAreScorchDefault
 // checks that the offline builder writes the same.
 const (
-	bulkSegmentDocs = 1000
+	bulkSegmentDocs = 500
 	bulkShellSeg    = "000000000002.zap" // the name scorch.Builder gives its one segment
 	bulkBuildDir    = "bulk-build"
 )
@@ -93,7 +93,7 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 
 	// Batches in the order of the scan, numbered: the merge keeps that
 	// order, so that the same database gives the same index.
-	batches := make(chan bulkBatch, 1)
+	batches := make(chan bulkBatch)
 	var (
 		mu   sync.Mutex
 		segs = map[int]string{}

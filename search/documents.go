@@ -123,11 +123,15 @@ func scanPages[T any](ctx context.Context, page func(context.Context, uint, int)
 	}
 }
 
+// blockEnds puts a space after the end of every block (made once: a
+// Replacer is costly to build).
+var blockEnds = strings.NewReplacer("</p>", "</p> ", "<br>", " ", "</li>", "</li> ", "</td>", "</td> ", "</th>", "</th> ",
+	"</h1>", "</h1> ", "</h2>", "</h2> ", "</h3>", "</h3> ", "</h4>", "</h4> ")
+
 // plainText turns sanitized HTML into the text a reader sees, on one line.
 func plainText(p *bluemonday.Policy, h string) string {
 	// Block ends become spaces, so that words of two paragraphs stay apart.
-	h = strings.NewReplacer("</p>", "</p> ", "<br>", " ", "</li>", "</li> ", "</td>", "</td> ", "</th>", "</th> ",
-		"</h1>", "</h1> ", "</h2>", "</h2> ", "</h3>", "</h3> ", "</h4>", "</h4> ").Replace(h)
+	h = blockEnds.Replace(h)
 	return strings.Join(strings.Fields(html.UnescapeString(p.Sanitize(h))), " ")
 }
 

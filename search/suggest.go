@@ -13,11 +13,15 @@ import (
 )
 
 // Suggestions as you type come from the titles of documents the reader may
-// see: every word of a title is indexed with its prefixes (two characters
-// and more), folded like the neutral field, in the keyword field "suggest".
+// see: every word of a title is indexed whole and with its prefixes of two
+// to four characters, folded like the neutral field, in the keyword field
+// "suggest". A last word typed of five characters or more is looked up as
+// a prefix of the whole words: few words of the dictionary start with five
+// given letters, and every longer prefix indexed (up to ten, before mapping
+// version 6) was a tenth of all the terms a build wrote.
 const (
 	suggestMinPrefix = 2
-	suggestMaxPrefix = 10
+	suggestMaxPrefix = 4
 	suggestMaxWords  = 10
 )
 
@@ -84,9 +88,12 @@ func (ix *Index) Suggest(ctx context.Context, v models.Viewer, text string, n in
 		return nil, nil
 	}
 	var must []query.Query
-	for _, w := range words {
-		if r := []rune(w); len(r) > suggestMaxPrefix && w == words[len(words)-1] {
-			w = string(r[:suggestMaxPrefix]) // longer prefixes are not indexed
+	for i, w := range words {
+		if i == len(words)-1 && utf8.RuneCountInString(w) > suggestMaxPrefix {
+			pq := query.NewPrefixQuery(w) // longer prefixes are not indexed
+			pq.SetField(fSuggest)
+			must = append(must, pq)
+			continue
 		}
 		tq := query.NewTermQuery(w)
 		tq.SetField(fSuggest)
