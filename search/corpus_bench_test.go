@@ -132,6 +132,53 @@ func loadAverage() string {
 	return strings.Fields(string(b))[0]
 }
 
+// rssSampler records the largest anonymous and file-backed resident memory
+// of the process (RssAnon, RssFile) every 50 ms until stopped: VmHWM counts
+// both, and the pages of segment files a merge maps are file-backed (the
+// kernel drops them when memory is short), unlike the heap.
+func rssSampler() (stop func() (anon, file int64)) {
+	var maxAnon, maxFile int64
+	read := func() {
+		data, err := os.ReadFile("/proc/self/status")
+		if err != nil {
+			return
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			f := strings.Fields(line)
+			if len(f) < 2 {
+				continue
+			}
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			switch f[0] {
+			case "RssAnon:":
+				maxAnon = max(maxAnon, kb<<10)
+			case "RssFile:":
+				maxFile = max(maxFile, kb<<10)
+			}
+		}
+	}
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			read()
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() (int64, int64) {
+		close(done)
+		<-finished
+		read()
+		return maxAnon, maxFile
+	}
+}
+
 // BenchmarkCorpusIndexing builds the index of each corpus b.N times, as
 // the first start and proact reindex do, and nothing else: the rate, the CPU
 // time per document and the peak memory of a full build.
@@ -147,6 +194,7 @@ func BenchmarkCorpusIndexing(b *testing.B) {
 			for range b.N {
 				dir := b.TempDir()
 				runtime.GC()
+				sample := rssSampler()
 				start, cpu0 := time.Now(), cpuTime()
 				ix, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog(), Concepts: concepts})
 				if err != nil {
@@ -155,11 +203,13 @@ func BenchmarkCorpusIndexing(b *testing.B) {
 				if err := ix.WaitReady(ctx); err != nil {
 					b.Fatal(err)
 				}
-				wall, cpu = wall+time.Since(start), cpu+cpuTime()-cpu0
+				took, used := time.Since(start), cpuTime()-cpu0
+				wall, cpu = wall+took, cpu+used
+				anon, file := sample()
 				docs, _ = ix.DocCount()
-				b.Logf("%d documents in %v, %.2f s of CPU per 1,000 documents, load %s, index %.1f MiB, peak RSS %.0f MiB",
-					docs, time.Since(start).Round(time.Millisecond), (cpuTime()-cpu0).Seconds()*1000/float64(docs), loadAverage(),
-					float64(dirSize(dir))/(1<<20), float64(peakRSS())/(1<<20))
+				b.Logf("%d documents in %v (%.0f/s), %.2f s of CPU per 1,000 documents, load %s, index %.1f MiB, peak RSS %.0f MiB (largest anonymous %.0f MiB, file-backed %.0f MiB), GOGC %q",
+					docs, took.Round(time.Millisecond), float64(docs)/took.Seconds(), used.Seconds()*1000/float64(docs), loadAverage(),
+					float64(dirSize(dir))/(1<<20), float64(peakRSS())/(1<<20), float64(anon)/(1<<20), float64(file)/(1<<20), os.Getenv("GOGC"))
 				_ = ix.Close()
 			}
 			b.StopTimer()
