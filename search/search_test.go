@@ -168,9 +168,16 @@ func TestSearch(t *testing.T) {
 		}
 	})
 	t.Run("suggestions", func(t *testing.T) {
-		s, err := f.ix.Suggest(context.Background(), visitor, "strawb", 5)
-		if err != nil || len(s) == 0 || !strings.Contains(strings.ToLower(s[0].Title), "strawberry") {
-			t.Errorf("suggest strawb: %+v, %v", s, err)
+		// A prefix of the indexed lengths (two to four), a longer one (a
+		// prefix query), whole words before it, a whole word as the last.
+		for _, typed := range []string{"straw", "strawb", "st", "mobile units in the strawb", "Mobile Units", "strawberry"} {
+			s, err := f.ix.Suggest(context.Background(), visitor, typed, 5)
+			if err != nil || len(s) == 0 || !slices.ContainsFunc(s, func(s Suggestion) bool { return s.Slug == "mobile-units-strawberry-fields" }) && typed != "st" {
+				t.Errorf("suggest %q: %+v, %v", typed, s, err)
+			}
+		}
+		if s, _ := f.ix.Suggest(context.Background(), visitor, "strawbz", 5); len(s) != 0 {
+			t.Errorf("suggest strawbz: %+v", s)
 		}
 	})
 	t.Run("nothing leaks", func(t *testing.T) { testNothingLeaks(t, f) })
