@@ -33,6 +33,10 @@ run() {
   go test -timeout 120m -run "$2" -bench "$3" -benchtime "${rounds}x" "$1" -v 2>&1 | grep -v '^=== ' | tee -a "$out"
 }
 run ./search '^$' '^BenchmarkCorpus$'
+# Bulk indexing alone, once a size, at the portal's GOGC (test binaries
+# collect garbage less often, modelstest.Run): rate, CPU seconds per 1,000
+# documents, peak memory (anonymous and file-backed apart).
+GOGC=100 rounds=1 run ./search '^$' '^BenchmarkCorpusIndexing$'
 run ./app '^$' '^BenchmarkSearchAPI$'
 run ./search '^$' '^BenchmarkPostgresFTS$'
 PROACT_TEST_RELEVANCE=1 run ./search '^TestUDHRRelevance$' '^$'
