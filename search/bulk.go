@@ -31,7 +31,7 @@ import (
 //     segment of bulkSegmentDocs of them, which they write to a file at once
 //     (memory: one batch per worker).
 //   - Once every document is in a segment, all of them are merged into one,
-//     in one pass: every document is merged once.
+//     in one pass (up to mergeFanIn segments): every document is merged once.
 //   - The folder around that segment (index_meta.json, store/root.bolt with
 //     the mapping) comes from Bleve's own offline builder (bleve.NewBuilder,
 //     index/scorch.Builder), given the first document only: its segment is
@@ -285,8 +285,41 @@ func (ix *Index) buildSegment(batch []bulkDoc, file string) error {
 	return nil
 }
 
+// mergeFanIn bounds the segment files one merge opens (and maps) at once:
+// 100,000 notes make 201, and a process may hold 1,024 files open. More
+// are merged in rounds of groups, in their order, each group's files in the
+// build folder removed once merged.
+var mergeFanIn = 256
+
 // mergeFiles merges segment files into one new file, in their order.
 func mergeFiles(ctx context.Context, files []string, out string) error {
+	tmp := filepath.Dir(out)
+	for round := 1; len(files) > mergeFanIn; round++ {
+		var next []string
+		for i := 0; i < len(files); i += mergeFanIn {
+			group := files[i:min(len(files), i+mergeFanIn)]
+			if len(group) == 1 {
+				next = append(next, group[0])
+				continue
+			}
+			f := filepath.Join(tmp, fmt.Sprintf("round%d-%06d.zap", round, i))
+			if err := mergeOnce(ctx, group, f); err != nil {
+				return err
+			}
+			for _, g := range group {
+				if filepath.Dir(g) == tmp {
+					_ = os.Remove(g)
+				}
+			}
+			next = append(next, f)
+		}
+		files = next
+	}
+	return mergeOnce(ctx, files, out)
+}
+
+// mergeOnce merges segment files into one new file, in their order.
+func mergeOnce(ctx context.Context, files []string, out string) error {
 	segs := make([]segment.Segment, 0, len(files))
 	defer func() {
 		for _, s := range segs {

@@ -79,8 +79,11 @@ func (s fakeSource) Scan(ctx context.Context, fn func(*Document) error) error {
 func TestBulkBuild(t *testing.T) {
 	ctx := context.Background()
 	store := modelstest.New(t, models.SQLite)
-	for _, n := range []int{2*bulkSegmentDocs + 17, 0} {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
+	defer func(n int) { mergeFanIn = n }(mergeFanIn)
+	for _, c := range []struct{ n, fanIn int }{{2*bulkSegmentDocs + 17, 256}, {4*bulkSegmentDocs + 1, 2}, {0, 256}} {
+		n := c.n
+		mergeFanIn = c.fanIn // 5 files merged 2 at a time: 3, then 2, then 1
+		t.Run(fmt.Sprintf("%d in %d", n, c.fanIn), func(t *testing.T) {
 			dir := t.TempDir()
 			ix, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog(), Sources: []Source{fakeSource{n}}})
 			if err != nil {
