@@ -47,7 +47,7 @@ import (
 //     an ordinary open of the index.
 //
 // The segment format is zap v17, Bleve's default: TestBulkSegmentsAreScorchDefault
-// checks that the offline builder writes the same.
+// checks that a live scorch index writes the same version.
 const (
 	bulkSegmentDocs = 500
 	bulkShellSeg    = "000000000002.zap" // the name scorch.Builder gives its one segment
