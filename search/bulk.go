@@ -93,7 +93,7 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 
 	// Batches in the order of the scan, numbered: the merge keeps that
 	// order, so that the same database gives the same index.
-	batches := make(chan bulkBatch)
+	batches := make(chan bulkBatch, 2) // a batch ready whenever a worker is free: reading takes a seventh of the time analysing does
 	var (
 		mu   sync.Mutex
 		segs = map[int]string{}
