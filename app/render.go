@@ -28,7 +28,8 @@ const (
 	layoutMain        = "layouts/main"
 )
 
-// Locals keys set by middleware.
+// Locals keys set by middleware (localOrg holds the organisation's row
+// without its terms: models.Store.OrganisationRow).
 const (
 	localLocalizer = "proact.localizer"
 	localViewer    = "proact.viewer"
