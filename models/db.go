@@ -53,7 +53,7 @@ type Options struct {
 const ConnectTimeout = 5 * time.Second
 
 // preparedStatements bounds the prepared statements kept on SQLite.
-const preparedStatements = 256
+const preparedStatements = 512
 
 // DefaultBusyTimeout is how long an SQLite writer waits for another unless
 // Options say otherwise.
@@ -75,12 +75,16 @@ func OpenWith(ctx context.Context, databaseURL, dataDir string, o Options) (*gor
 		// cached page that was most of the request (the outbox position,
 		// the session, the user). Kept per statement text, at most
 		// preparedStatements of them (an IN list of each length is a
-		// statement of its own), for an hour; SQLite prepares them again by
-		// itself after a schema change. PostgreSQL needs none of it: pgx
+		// statement of its own), the least recently used closed first;
+		// SQLite prepares them again by itself after a schema change. The
+		// age limit is long: GORM closes an expired statement
+		// asynchronously, and a query that took it from the cache an
+		// instant before would fail ("statement is closed"), so hot
+		// statements must not expire. PostgreSQL needs none of it: pgx
 		// already keeps each connection's statements prepared (and drops
 		// them when a migration changes a table's columns, which GORM's
 		// cache would not).
-		cfg.PrepareStmt, cfg.PrepareStmtMaxSize, cfg.PrepareStmtTTL = true, preparedStatements, time.Hour
+		cfg.PrepareStmt, cfg.PrepareStmtMaxSize, cfg.PrepareStmtTTL = true, preparedStatements, 30*24*time.Hour
 	}
 	var (
 		db      *gorm.DB
