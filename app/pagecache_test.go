@@ -142,8 +142,18 @@ func TestPageCacheConfidentiality(t *testing.T) {
 			if pc.hits.Load() == 0 || pc.len() == 0 {
 				t.Fatalf("the page cache was not used: %d hits, %d pages", pc.hits.Load(), pc.len())
 			}
+			// A kept page to a client without gzip (brotli only: compressed
+			// on the way out as before), and to HEAD.
+			res, _ := fetch(t, ta, nil, "/practices", false, "Accept-Encoding", "br")
+			if enc := res.Header.Get("Content-Encoding"); res.StatusCode != http.StatusOK || enc == "gzip" {
+				t.Errorf("a kept page to a brotli-only client: %d, Content-Encoding %q", res.StatusCode, enc)
+			}
+			head, body := ta.do(t, httptest.NewRequest(http.MethodHead, "/practices", nil))
+			if head.StatusCode != http.StatusOK || body != "" || head.Header.Get("ETag") == "" {
+				t.Errorf("HEAD of a kept page: %d, %d bytes, ETag %q", head.StatusCode, len(body), head.Header.Get("ETag"))
+			}
 			// A members-only note is listed for members, never for visitors.
-			_, body := fetch(t, ta, ac, "/practices?per_page=50", true)
+			_, body = fetch(t, ta, ac, "/practices?per_page=50", true)
 			mustContain(t, "a member's list", body, membersOnly)
 			_, body = fetch(t, ta, nil, "/practices?per_page=50", true)
 			mustNotContain(t, "a visitor's list after a member's", body, membersOnly)
@@ -191,7 +201,7 @@ func TestPageCacheConfidentiality(t *testing.T) {
 				t.Error("a moderator's view of a note or an organisation was kept")
 			}
 			// An error page shows a member's real token, never the slot.
-			res, body := fetch(t, ta, ac, "/practices/no-such-note", true)
+			res, body = fetch(t, ta, ac, "/practices/no-such-note", true)
 			if res.StatusCode != http.StatusNotFound || strings.Contains(body, csrfSlot) {
 				t.Fatalf("a member's 404: status %d, slot %v", res.StatusCode, strings.Contains(body, csrfSlot))
 			}
