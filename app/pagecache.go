@@ -5,6 +5,7 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"container/list"
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"hash/crc32"
@@ -70,12 +71,45 @@ type pageCache struct {
 	size    int64
 	lru     *list.List // of *pageEntry, most recently used first
 	entries map[string]*list.Element
+	// rendering holds, per key being rendered, a channel closed when that
+	// request is done (kept or not).
+	rendering map[string]chan struct{}
 
 	hits, misses, stores atomic.Uint64
 }
 
 func newPageCache(maxBytes int64) *pageCache {
-	return &pageCache{max: maxBytes, lru: list.New(), entries: map[string]*list.Element{}}
+	return &pageCache{max: maxBytes, lru: list.New(), entries: map[string]*list.Element{}, rendering: map[string]chan struct{}{}}
+}
+
+// await is called on a miss. When no other request is rendering key, it
+// returns done, which the caller calls once its response is kept or not.
+// Otherwise it waits for that request (or ctx's end) and returns the page
+// it kept, or nil: the caller renders it itself, and done is nil.
+func (pc *pageCache) await(ctx context.Context, version uint64, key string) (e *pageEntry, done func()) {
+	if pc == nil || pc.max <= 0 {
+		return nil, nil
+	}
+	pc.mu.Lock()
+	ch, busy := pc.rendering[key]
+	if !busy {
+		ch = make(chan struct{})
+		pc.rendering[key] = ch
+		pc.mu.Unlock()
+		return nil, func() {
+			pc.mu.Lock()
+			delete(pc.rendering, key)
+			pc.mu.Unlock()
+			close(ch)
+		}
+	}
+	pc.mu.Unlock()
+	select {
+	case <-ch:
+		return pc.get(version, key), nil
+	case <-ctx.Done():
+		return nil, nil
+	}
 }
 
 // pageEntry is one kept page: the parts of the HTML between the slots of

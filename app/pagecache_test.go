@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/valyala/fasthttp"
@@ -347,5 +348,76 @@ func TestPageEntrySplice(t *testing.T) {
 			t.Errorf("gzip %v: %d bytes, want %d", gz, len(got), len(want))
 		}
 		ta.app.ReleaseCtx(c)
+	}
+}
+
+// TestPageCacheConcurrent: many first views of one page at once, by
+// visitors and by two members of one organisation, each get their own page
+// (one render kept, the others wait for it or render their own).
+func TestPageCacheConcurrent(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, models.SQLite, nil)
+	a := ta.createUser(t, "conc-a@example.org", models.RoleMember, "rotterdam-labour-rights-centre", false)
+	b := ta.createUser(t, "conc-b@example.org", models.RoleMember, "rotterdam-labour-rights-centre", false)
+	ac, bc := ta.client(), ta.client()
+	ac.login(t, a)
+	bc.login(t, b)
+	ac.get(t, "/")
+	bc.get(t, "/")
+	want := map[*client]string{ac: ac.csrf(t, "/account"), bc: bc.csrf(t, "/account")}
+	pc := ta.pages(t)
+	before := pc.stores.Load()
+	errs := make(chan string, 24)
+	var wg sync.WaitGroup
+	for i := range 24 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var cl *client
+			switch i % 3 {
+			case 1:
+				cl = ac
+			case 2:
+				cl = bc
+			}
+			req := httptest.NewRequest(http.MethodGet, "/practices?sort=title", nil)
+			req.Header.Set("Accept-Encoding", "gzip")
+			if cl != nil {
+				for _, c := range cl.cookies {
+					req.AddCookie(c)
+				}
+			}
+			res, err := ta.app.Test(req, -1)
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			defer res.Body.Close()
+			zr, err := gzip.NewReader(res.Body)
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			body, err := io.ReadAll(zr)
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			m := csrfField.FindSubmatch(body)
+			switch {
+			case cl == nil && m != nil:
+				errs <- "a visitor got a token"
+			case cl != nil && (m == nil || string(m[1]) != want[cl]):
+				errs <- "a member got another token"
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if kept := pc.stores.Load() - before; kept == 0 || kept > 2*3 {
+		t.Errorf("%d pages kept for 2 audiences", kept)
 	}
 }

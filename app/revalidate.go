@@ -110,7 +110,16 @@ func (h *handlers) revalidate(r revalidation) fiber.Handler {
 		key.WriteString(audience)
 		pageKey := key.String()
 		if cacheable {
-			if e := h.pages.get(v.ID, pageKey); e != nil {
+			e := h.pages.get(v.ID, pageKey)
+			if e == nil {
+				// Another request rendering this page: wait for it rather
+				// than render it again (a common search after a write).
+				var done func()
+				if e, done = h.pages.await(c.UserContext(), v.ID, pageKey); done != nil {
+					defer done()
+				}
+			}
+			if e != nil {
 				token := ""
 				if u != nil {
 					token = h.csrfToken(c)
