@@ -3,6 +3,7 @@ package search
 import (
 	"html"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -56,11 +57,20 @@ func snippet(lang, summary, body string, hl map[string]map[string]bool) string {
 	return b.String()
 }
 
-// matches returns the spans of text to mark, in order. The text is read
-// once with the neutral analyzer (words, lower case, folded); a word is
-// then stemmed by its language's analyzer only when it starts like one of
-// the terms looked for, since stemming every word of every hit would cost
-// more than the search.
+// matches returns the spans of text to mark, in order. A word is marked
+// when its folded form (the neutral analyzer's: words, lower case, folded)
+// is a neutral term looked for, or when its stem in the hit's language is
+// one of that language's terms; a word is stemmed only when it starts like
+// one of those terms, since stemming every word of every hit would cost more
+// than the search.
+//
+// Reading the whole text with the neutral analyzer (Unicode word breaking)
+// cost more than the rest of a search, so the text is read in pieces: it is
+// cut at ASCII white space, where Unicode word breaking always breaks (so a
+// piece gives the tokens the whole text gives there), and only a piece in
+// which some word may start like a term looked for (its first one or two
+// runes, lower-cased and folded: see mayStart) is analysed. The marks are
+// the same as analysing the whole text; TestSnippetMatchesWholeText checks it.
 func matches(lang, text string, hl map[string]map[string]bool) []span {
 	an := sharedAnalyzers()
 	neutral := an[""]
@@ -72,33 +82,151 @@ func matches(lang, text string, hl map[string]map[string]bool) []span {
 	if !ok {
 		terms = nil
 	}
-	prefixes := map[string]bool{}
-	for t := range terms {
-		prefixes[prefix2(t)] = true
+	if len(terms) == 0 && len(exact) == 0 {
+		return nil
 	}
-	stems := map[string]string{}
+	var pf prefixSet // of every term: which pieces to analyse
+	stemPrefixes := make(map[string]bool, len(terms))
+	for t := range terms {
+		pf.add(t)
+		stemPrefixes[prefix2(t)] = true
+	}
+	for t := range exact {
+		pf.add(t)
+	}
+	var stems map[string]string
 	var out []span
-	for _, t := range neutral.Analyze([]byte(text)) {
-		w := string(t.Term)
-		if exact[w] {
-			out = append(out, span{t.Start, t.End})
-			continue
+	for at := 0; at < len(text); {
+		for at < len(text) && isSpaceByte(text[at]) {
+			at++
 		}
-		if !prefixes[prefix2(w)] {
-			continue
+		end := at
+		for end < len(text) && !isSpaceByte(text[end]) {
+			end++
 		}
-		stem, seen := stems[w]
-		if !seen {
-			if ts := a.Analyze([]byte(text[t.Start:t.End])); len(ts) == 1 {
-				stem = string(ts[0].Term)
+		if at == end {
+			break
+		}
+		piece := text[at:end]
+		if pf.mayStart(piece) {
+			for _, t := range neutral.Analyze([]byte(piece)) {
+				w := string(t.Term)
+				if exact[w] {
+					out = append(out, span{at + t.Start, at + t.End})
+					continue
+				}
+				if !stemPrefixes[prefix2(w)] {
+					continue
+				}
+				if stems == nil {
+					stems = map[string]string{}
+				}
+				stem, seen := stems[w]
+				if !seen {
+					if ts := a.Analyze([]byte(piece[t.Start:t.End])); len(ts) == 1 {
+						stem = string(ts[0].Term)
+					}
+					stems[w] = stem
+				}
+				if terms[stem] {
+					out = append(out, span{at + t.Start, at + t.End})
+				}
 			}
-			stems[w] = stem
 		}
-		if terms[stem] {
-			out = append(out, span{t.Start, t.End})
-		}
+		at = end
 	}
 	return mergeSpans(out)
+}
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+
+// prefixSet holds the first one or two folded runes (prefix2) of the terms
+// looked for; first says which ASCII runes start one.
+type prefixSet struct {
+	set   map[string]bool
+	first [128]bool
+}
+
+func (p *prefixSet) add(term string) {
+	if term == "" {
+		return
+	}
+	if p.set == nil {
+		p.set = map[string]bool{}
+	}
+	p.set[prefix2(term)] = true
+	if c := term[0]; c < utf8.RuneSelf {
+		p.first[c] = true
+	}
+}
+
+// mayStart reports whether a token of piece (no white space in it) may
+// start like one of the terms. It errs on the side of yes: every rune that
+// follows a rune which is not a letter, digit or mark (and the first) is
+// taken as the start of a token, with its next rune; a piece with runes
+// beyond Greek and Cyrillic (scripts whose words break otherwise) is always
+// analysed.
+func (p *prefixSet) mayStart(piece string) bool {
+	prevWord := false
+	for i := 0; i < len(piece); {
+		c := piece[i]
+		if c < utf8.RuneSelf {
+			if !prevWord {
+				l := c
+				if 'A' <= l && l <= 'Z' {
+					l += 'a' - 'A'
+				}
+				if p.first[l] && p.startsAt(piece, i) {
+					return true
+				}
+			}
+			prevWord = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(piece[i:])
+		if r >= 0x500 && (r < 0x1e00 || r > 0x1fff) {
+			return true
+		}
+		if !prevWord && p.startsAt(piece, i) {
+			return true
+		}
+		prevWord = unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+		i += size
+	}
+	return false
+}
+
+// startsAt reports whether the token that would start at i begins with one
+// of the prefixes: its first rune, or its first two, lower-cased and folded
+// as the neutral analyzer does (marks dropped).
+func (p *prefixSet) startsAt(piece string, i int) bool {
+	var buf [8]byte
+	b := buf[:0]
+	n := 0
+	table := foldTable()
+	for _, r := range piece[i:] {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		l := unicode.ToLower(r)
+		if utf8.RuneLen(l) != utf8.RuneLen(r) {
+			return true // Bleve's lower-casing writes such a rune oddly (İ): analyse
+		}
+		r = l
+		if f, ok := table[r]; ok {
+			r = f
+		}
+		b = utf8.AppendRune(b, r)
+		n++
+		if p.set[string(b)] {
+			return true
+		}
+		if n == 2 {
+			return false
+		}
+	}
+	return false
 }
 
 // prefix2 is the first two characters of a folded word.
