@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -65,6 +66,8 @@ type Index struct {
 
 	statusMu sync.Mutex
 	status   Status
+
+	searches atomic.Uint64 // searches run (Searches)
 	ready    chan struct{} // closed once a generation is in use
 	readyOne sync.Once
 	hold     <-chan struct{}

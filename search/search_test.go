@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +16,41 @@ func TestSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Run("facets counted hit by hit as by bitmaps", func(t *testing.T) {
+		defer func(c int) { perValueCost = c }(perValueCost)
+		queries := []Query{
+			{Text: "workers"},
+			{Text: "workers", Countries: []string{"FR", "RO", "IE"}},
+			{Text: "workers", Topics: []string{"recruitment"}, Sectors: []string{"A"}},
+			{Text: "debt bondage", Countries: []string{"FR"}, Kinds: []string{KindPractice}},
+			{Kinds: []string{KindOrganisation}},
+			{Languages: []string{"fr", "en"}, Years: []string{"2025"}},
+			{Text: "helpdesk OR seasonal", OrgTypes: []string{"shelter"}},
+			{Text: "farm", Countries: []string{"NL"}, Topics: []string{"recruitment"}, Kinds: []string{KindPractice, KindOrganisation}},
+		}
+		counted := 0
+		for _, v := range []models.Viewer{visitor, member} {
+			for _, q := range queries {
+				perValueCost = 1 << 20 // always one by one
+				byDoc := f.search(t, v, q)
+				perValueCost = 0 // always bitmaps
+				byBitmap := f.search(t, v, q)
+				if !reflect.DeepEqual(byDoc.Facets, byBitmap.Facets) || byDoc.Total != byBitmap.Total {
+					t.Errorf("%+v: one by one %d %v\nbitmaps %d %v", q, byDoc.Total, byDoc.Facets, byBitmap.Total, byBitmap.Facets)
+				}
+				for _, fc := range byDoc.Facets {
+					for _, fv := range fc.Values {
+						if fv.Count > 0 {
+							counted++
+						}
+					}
+				}
+			}
+		}
+		if counted < 20 {
+			t.Fatalf("only %d facet values counted: the queries check too little", counted)
+		}
+	})
 	t.Run("each language by its own rules", func(t *testing.T) {
 		for _, c := range []struct{ q, want string }{
 			{"travailleurs saisonniers", "t-saison-fr"},        // French plurals, stemmed
