@@ -101,8 +101,9 @@ func (ix *Index) Search(ctx context.Context, v models.Viewer, q Query) (*Result,
 	}
 	// Only the page shown is read and highlighted: of the plan chosen.
 	res := found.res
+	hl := newHighlighter(found.highlight)
 	for _, d := range found.page {
-		h, err := ix.hit(sv.segs[d.seg], d, found.highlight)
+		h, err := ix.hit(sv.segs[d.seg], d, hl)
 		if err != nil {
 			return nil, err
 		}
@@ -355,7 +356,7 @@ func (ix *Index) run(ctx context.Context, sv *view, v models.Viewer, q Query, b 
 }
 
 // hit reads a hit's stored fields and makes its snippet.
-func (ix *Index) hit(s *scorch.SegmentSnapshot, d scoredDoc, hl map[string]map[string]bool) (Hit, error) {
+func (ix *Index) hit(s *scorch.SegmentSnapshot, d scoredDoc, hl *highlighter) (Hit, error) {
 	var h Hit
 	var id, body, summary, countries string
 	err := s.VisitDocument(uint64(d.local), func(field string, _ byte, value []byte, _ []uint64) bool {
@@ -388,7 +389,7 @@ func (ix *Index) hit(s *scorch.SegmentSnapshot, d scoredDoc, hl map[string]map[s
 	if d.date > 0 {
 		h.Date = time.Unix(d.date, 0).UTC()
 	}
-	h.SnippetHTML = snippet(h.Language, summary, body, hl)
+	h.SnippetHTML = hl.snippet(h.Language, summary, body)
 	return h, nil
 }
 

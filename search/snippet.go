@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
 )
 
 // Snippets are made from the stored text of a hit, read again with its
@@ -20,7 +22,51 @@ const (
 
 type span struct{ start, end int }
 
-func snippet(lang, summary, body string, hl map[string]map[string]bool) string {
+// highlighter marks the terms of one search in the snippets of its page:
+// what it works out from the terms (per language), and the stems of the
+// words it has read, serve every hit of the page.
+type highlighter struct {
+	hl    map[string]map[string]bool
+	langs map[string]*langMarks
+}
+
+// langMarks is what marking text of one language needs.
+type langMarks struct {
+	terms, exact map[string]bool
+	an           analysis.Analyzer // the language's; nil when it has none
+	pf           prefixSet         // of every term: which pieces to analyse
+	stemPrefixes map[string]bool   // prefix2 of the terms: which words to stem
+	stems        map[string]string // word → its stem, as read so far
+}
+
+func newHighlighter(hl map[string]map[string]bool) *highlighter {
+	return &highlighter{hl: hl, langs: map[string]*langMarks{}}
+}
+
+func (h *highlighter) forLang(lang string) *langMarks {
+	if m, ok := h.langs[lang]; ok {
+		return m
+	}
+	m := &langMarks{terms: h.hl[lang], exact: h.hl[""], stemPrefixes: map[string]bool{}}
+	if a, ok := sharedAnalyzers()[lang]; ok {
+		m.an = a
+	} else {
+		m.terms = nil
+	}
+	for t := range m.terms {
+		m.pf.add(t)
+		m.stemPrefixes[prefix2(t)] = true
+	}
+	for t := range m.exact {
+		m.pf.add(t)
+	}
+	h.langs[lang] = m
+	return m
+}
+
+// snippet is the passage of a hit's text to show, escaped, its matches in
+// <mark>.
+func (h *highlighter) snippet(lang, summary, body string) string {
 	text := body
 	if text == "" {
 		text = summary
@@ -28,9 +74,9 @@ func snippet(lang, summary, body string, hl map[string]map[string]bool) string {
 	if len(text) > snippetScan {
 		text = truncate(text, snippetScan)
 	}
-	marks := matches(lang, text, hl)
+	marks := h.matches(lang, text)
 	if len(marks) == 0 && summary != "" && summary != text {
-		if m := matches(lang, summary, hl); len(m) > 0 {
+		if m := h.matches(lang, summary); len(m) > 0 {
 			text, marks = summary, m
 		}
 	}
@@ -72,29 +118,18 @@ func snippet(lang, summary, body string, hl map[string]map[string]bool) string {
 // runes, lower-cased and folded: see mayStart) is analysed. The marks are
 // the same as analysing the whole text; TestSnippetMatchesWholeText checks it.
 func matches(lang, text string, hl map[string]map[string]bool) []span {
-	an := sharedAnalyzers()
-	neutral := an[""]
-	if neutral == nil || len(hl) == 0 {
+	return newHighlighter(hl).matches(lang, text)
+}
+
+func (h *highlighter) matches(lang, text string) []span {
+	neutral := sharedAnalyzers()[""]
+	if neutral == nil || len(h.hl) == 0 {
 		return nil
 	}
-	terms, exact := hl[lang], hl[""]
-	a, ok := an[lang]
-	if !ok {
-		terms = nil
-	}
-	if len(terms) == 0 && len(exact) == 0 {
+	m := h.forLang(lang)
+	if len(m.terms) == 0 && len(m.exact) == 0 {
 		return nil
 	}
-	var pf prefixSet // of every term: which pieces to analyse
-	stemPrefixes := make(map[string]bool, len(terms))
-	for t := range terms {
-		pf.add(t)
-		stemPrefixes[prefix2(t)] = true
-	}
-	for t := range exact {
-		pf.add(t)
-	}
-	var stems map[string]string
 	var out []span
 	for at := 0; at < len(text); {
 		for at < len(text) && isSpaceByte(text[at]) {
@@ -108,27 +143,27 @@ func matches(lang, text string, hl map[string]map[string]bool) []span {
 			break
 		}
 		piece := text[at:end]
-		if pf.mayStart(piece) {
+		if m.pf.mayStart(piece) {
 			for _, t := range neutral.Analyze([]byte(piece)) {
 				w := string(t.Term)
-				if exact[w] {
+				if m.exact[w] {
 					out = append(out, span{at + t.Start, at + t.End})
 					continue
 				}
-				if !stemPrefixes[prefix2(w)] {
+				if !m.stemPrefixes[prefix2(w)] {
 					continue
 				}
-				if stems == nil {
-					stems = map[string]string{}
+				if m.stems == nil {
+					m.stems = map[string]string{}
 				}
-				stem, seen := stems[w]
+				stem, seen := m.stems[w]
 				if !seen {
-					if ts := a.Analyze([]byte(piece[t.Start:t.End])); len(ts) == 1 {
+					if ts := m.an.Analyze([]byte(piece[t.Start:t.End])); len(ts) == 1 {
 						stem = string(ts[0].Term)
 					}
-					stems[w] = stem
+					m.stems[w] = stem
 				}
-				if terms[stem] {
+				if m.terms[stem] {
 					out = append(out, span{at + t.Start, at + t.End})
 				}
 			}
