@@ -232,15 +232,26 @@ func (ix *Index) run(ctx context.Context, sv *view, v models.Viewer, q Query, b 
 	} else {
 		pl = plan{q: query.NewMatchAllQuery(), highlight: map[string]map[string]bool{}}
 	}
-	full := pl.q
-	if aq := audienceQuery(v); aq != nil {
-		full = query.NewConjunctionQuery([]query.Query{pl.q, aq})
-	}
 	segs := sv.segs
 	offsets := sv.offsets
 	hits := make([]segHits, len(segs))
 	for i := range segs {
 		hits[i] = segHits{data: sv.data[i], hits: roaring.New()}
+	}
+
+	// What the viewer may see: for a visitor, the public documents of each
+	// segment (the audience field's own postings, read once per segment),
+	// checked before a hit is counted anywhere, rather than a term query in
+	// a conjunction, which walked the postings of nine documents in ten and
+	// scored them all alike. A segment without public documents gives none.
+	var audience []*roaring.Bitmap
+	if !v.SeesMembersOnly() {
+		audience = make([]*roaring.Bitmap, len(segs))
+		for i := range segs {
+			if audience[i] = sv.data[i].values[fAudience][AudiencePublic]; audience[i] == nil {
+				audience[i] = roaring.New()
+			}
+		}
 	}
 
 	filters := q.filters()
@@ -271,14 +282,17 @@ func (ix *Index) run(ctx context.Context, sv *view, v models.Viewer, q Query, b 
 
 	sctx := context.WithValue(ctx, search.GetScoringModelCallbackKey,
 		search.GetScoringModelCallbackFn(func() string { return index.BM25Scoring }))
-	searcher, err := full.Searcher(sctx, sv.snap, ix.mapping, search.SearcherOptions{})
+	searcher, err := pl.q.Searcher(sctx, sv.snap, ix.mapping, search.SearcherOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("search: unable to search: %w", err)
 	}
 	defer searcher.Close()
 	want := q.Page * q.PerPage
 	top := newTopK(q.Sort == SortDate || text == "", want)
-	pool := search.NewDocumentMatchPool(searcher.DocumentMatchPoolSize(), 0)
+	// The pool grows when a searcher needs more: a large disjunction (the
+	// glossary's terms in every language) would otherwise allocate a match
+	// per child up front.
+	pool := search.NewDocumentMatchPool(min(searcher.DocumentMatchPoolSize(), 64), 0)
 	sc := &search.SearchContext{DocumentMatchPool: pool}
 	var total uint64
 	seg := 0
@@ -300,6 +314,9 @@ func (ix *Index) run(ctx context.Context, sv *view, v models.Viewer, q Query, b 
 			seg++
 		}
 		local := uint32(num - offsets[seg])
+		if audience != nil && !audience[seg].Contains(local) {
+			continue // not for this viewer: no hit, no count
+		}
 		hits[seg].hits.Add(local)
 		pass := true
 		for _, s := range sel[seg] {
