@@ -3,6 +3,7 @@ package search
 import (
 	"html"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -176,10 +177,12 @@ func (h *highlighter) matches(lang, text string) []span {
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
 
 // prefixSet holds the first one or two folded runes (prefix2) of the terms
-// looked for; first says which ASCII runes start one.
+// looked for; first says which ASCII bytes (either case) start one, firsts
+// which folded runes do.
 type prefixSet struct {
-	set   map[string]bool
-	first [128]bool
+	set    map[string]bool
+	first  [128]bool
+	firsts map[rune]bool
 }
 
 func (p *prefixSet) add(term string) {
@@ -187,13 +190,26 @@ func (p *prefixSet) add(term string) {
 		return
 	}
 	if p.set == nil {
-		p.set = map[string]bool{}
+		p.set, p.firsts = map[string]bool{}, map[rune]bool{}
 	}
 	p.set[prefix2(term)] = true
-	if c := term[0]; c < utf8.RuneSelf {
-		p.first[c] = true
+	r, _ := utf8.DecodeRuneInString(term)
+	p.firsts[r] = true
+	if r < utf8.RuneSelf {
+		p.first[r] = true
+		if 'a' <= r && r <= 'z' {
+			p.first[r-'a'+'A'] = true
+		}
 	}
 }
+
+// wordByte says which ASCII bytes are letters or digits.
+var wordByte = func() (t [128]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
 
 // mayStart reports whether a token of piece (no white space in it) may
 // start like one of the terms. It errs on the side of yes: every rune that
@@ -206,16 +222,10 @@ func (p *prefixSet) mayStart(piece string) bool {
 	for i := 0; i < len(piece); {
 		c := piece[i]
 		if c < utf8.RuneSelf {
-			if !prevWord {
-				l := c
-				if 'A' <= l && l <= 'Z' {
-					l += 'a' - 'A'
-				}
-				if p.first[l] && p.startsAt(piece, i) {
-					return true
-				}
+			if !prevWord && p.first[c] && p.startsAt(piece, i) {
+				return true
 			}
-			prevWord = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+			prevWord = wordByte[c]
 			i++
 			continue
 		}
@@ -239,18 +249,17 @@ func (p *prefixSet) startsAt(piece string, i int) bool {
 	var buf [8]byte
 	b := buf[:0]
 	n := 0
-	table := foldTable()
 	for _, r := range piece[i:] {
-		if unicode.Is(unicode.Mn, r) {
+		if r >= utf8.RuneSelf && unicode.Is(unicode.Mn, r) {
 			continue
 		}
 		l := unicode.ToLower(r)
 		if utf8.RuneLen(l) != utf8.RuneLen(r) {
 			return true // Bleve's lower-casing writes such a rune oddly (İ): analyse
 		}
-		r = l
-		if f, ok := table[r]; ok {
-			r = f
+		r = fold(l)
+		if n == 0 && !p.firsts[r] {
+			return false
 		}
 		b = utf8.AppendRune(b, r)
 		n++
@@ -263,6 +272,31 @@ func (p *prefixSet) startsAt(piece string, i int) bool {
 	}
 	return false
 }
+
+// fold is a rune folded as foldFilter folds it.
+func fold(r rune) rune {
+	if r < utf8.RuneSelf {
+		return r
+	}
+	if t := foldArray(); int(r) < len(t) {
+		return t[r]
+	}
+	return r
+}
+
+// foldArray is foldTable as an array, for the runes it covers.
+var foldArray = sync.OnceValue(func() []rune {
+	t := make([]rune, 0x2000)
+	for r := range t {
+		t[r] = rune(r)
+	}
+	for from, to := range foldTable() {
+		if int(from) < len(t) {
+			t[from] = to
+		}
+	}
+	return t
+})
 
 // prefix2 is the first two characters of a folded word.
 func prefix2(w string) string {
