@@ -165,6 +165,7 @@ type view struct {
 	segs    []*scorch.SegmentSnapshot
 	offsets []uint64
 	data    []*segData
+	terms   *termsIn // what the segments' dictionaries hold, as asked so far
 }
 
 func (ix *Index) openView(g *generation) (*view, error) {
@@ -232,6 +233,16 @@ func (ix *Index) run(ctx context.Context, sv *view, v models.Viewer, q Query, b 
 	} else {
 		pl = plan{q: query.NewMatchAllQuery(), highlight: map[string]map[string]bool{}}
 	}
+	if sv.terms == nil {
+		sv.terms = newTermsIn(sv)
+	}
+	pq := pl.q
+	if pruning {
+		pq = sv.terms.prune(pl.q)
+	}
+	if pq == nil { // no document holds what it asks
+		return &found{res: &Result{Facets: emptyFacets(q.filters()), Expanded: pl.expanded}, highlight: pl.highlight}, nil
+	}
 	segs := sv.segs
 	offsets := sv.offsets
 	hits := make([]segHits, len(segs))
@@ -282,7 +293,7 @@ func (ix *Index) run(ctx context.Context, sv *view, v models.Viewer, q Query, b 
 
 	sctx := context.WithValue(ctx, search.GetScoringModelCallbackKey,
 		search.GetScoringModelCallbackFn(func() string { return index.BM25Scoring }))
-	searcher, err := pl.q.Searcher(sctx, sv.snap, ix.mapping, search.SearcherOptions{})
+	searcher, err := pq.Searcher(sctx, sv.snap, ix.mapping, search.SearcherOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("search: unable to search: %w", err)
 	}

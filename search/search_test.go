@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -49,6 +50,51 @@ func TestSearch(t *testing.T) {
 		}
 		if counted < 20 {
 			t.Fatalf("only %d facet values counted: the queries check too little", counted)
+		}
+	})
+	t.Run("pruned plans find the same, in the same order", func(t *testing.T) {
+		defer func() { pruning = true }()
+		queries := []Query{
+			{Text: "workers"}, {Text: "seasonal workers"}, {Text: "travailleurs saisonniers"},
+			{Text: "debt bondage"}, {Text: "debt bondage", NoExpand: true}, {Text: "recruitment fees housing"},
+			{Text: `"seasonal workers"`}, {Text: `"servitude pour dettes"`}, {Text: "farm OR vignobles"},
+			{Text: "workers -dairy"}, {Text: `debt -"dairy farms"`}, {Text: "zzzabsent"}, {Text: "zzzabsent -workers"},
+			{Text: "strawbery"}, {Text: "helpdesk domestic"}, {Text: "εργάτες γης"}, {Text: "pracownicy sezonowi"},
+			{Text: "workers", Countries: []string{"FR", "IE"}}, {Text: "robie OR zzzabsent"},
+		}
+		compared := 0
+		for _, v := range []models.Viewer{visitor, member} {
+			for _, q := range queries {
+				pruning = false
+				whole := f.search(t, v, q)
+				pruning = true
+				pruned := f.search(t, v, q)
+				// One factor, the query norm, may scale every score of a
+				// search: the same hits in the same order, scores in proportion.
+				ws, ps := scores(whole), scores(pruned)
+				proportional := len(ws) == len(ps)
+				for i := range ws {
+					if proportional && math.Abs(ps[i]/ps[0]-ws[i]/ws[0]) > 1e-9 {
+						proportional = false
+					}
+				}
+				whole.Took, pruned.Took = 0, 0
+				for i := range whole.Hits {
+					whole.Hits[i].Score = 0
+				}
+				for i := range pruned.Hits {
+					pruned.Hits[i].Score = 0
+				}
+				if !proportional || !reflect.DeepEqual(whole, pruned) {
+					t.Errorf("%+v:\nwhole  %d %v %v\npruned %d %v %v", q, whole.Total, slugs(whole), ws, pruned.Total, slugs(pruned), ps)
+				}
+				if whole.Total > 0 {
+					compared++
+				}
+			}
+		}
+		if compared < 20 {
+			t.Fatalf("only %d searches found something: the comparison checks too little", compared)
 		}
 	})
 	t.Run("each language by its own rules", func(t *testing.T) {
@@ -313,4 +359,12 @@ func testHostileQueries(t *testing.T, f *fixture) {
 			t.Errorf("suggest %q: %v", q, err)
 		}
 	}
+}
+
+func scores(res *Result) []float64 {
+	var out []float64
+	for _, h := range res.Hits {
+		out = append(out, h.Score)
+	}
+	return out
 }
