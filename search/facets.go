@@ -94,6 +94,25 @@ type segCache struct {
 	data map[segment.Segment]*segData
 	// family numbers the translation families of every segment alike.
 	family map[string]uint32
+	// slots are searches' tables of where each family is among their hits
+	// (famSlots), reused from one search to the next, emptied after each.
+	slots sync.Pool
+}
+
+// famSlots maps a family's number to 1 + its place among a search's
+// families (0: none of its notes found yet).
+type famSlots struct{ slot []int32 }
+
+// takeSlots returns an empty table for every family numbered so far.
+func (c *segCache) takeSlots() *famSlots {
+	c.mu.Lock()
+	n := len(c.family)
+	c.mu.Unlock()
+	fs, _ := c.slots.Get().(*famSlots)
+	if fs == nil || len(fs.slot) < n {
+		fs = &famSlots{slot: make([]int32, n+n/8)}
+	}
+	return fs
 }
 
 func newSegCache() *segCache {
@@ -360,42 +379,55 @@ func (d *segData) countsByDocument(hits uint64) bool {
 // facet's selection counts for that facet only (what choosing another of
 // its values would add), others for none.
 func countByDocument(s segHits, sel *[numFacets]*roaring.Bitmap, counts map[string]map[string]uint64) {
-	var per [numFacets][]uint64
-	for i := range per {
-		per[i] = make([]uint64, len(s.data.docValues[i].names))
+	dv := s.data.docValues
+	var base [numFacets]int // where each field's counts start in per
+	total := 0
+	for i := range dv {
+		base[i] = total
+		total += len(dv[i].names)
 	}
-	it := s.hits.Iterator()
-	for it.HasNext() {
-		d := it.Next()
-		failed, fails := -1, 0
-		for i, b := range sel {
-			if b != nil && !b.Contains(d) {
-				failed, fails = i, fails+1
+	per := make([]uint64, total)
+	selected := false
+	for _, b := range sel {
+		selected = selected || b != nil
+	}
+	var buf [256]uint32
+	it := s.hits.ManyIterator()
+	for n := it.NextMany(buf[:]); n > 0; n = it.NextMany(buf[:]) {
+		for _, d := range buf[:n] {
+			failed, fails := -1, 0
+			if selected {
+				for i, b := range sel {
+					if b != nil && !b.Contains(d) {
+						failed, fails = i, fails+1
+						if fails > 1 {
+							break
+						}
+					}
+				}
 				if fails > 1 {
-					break
+					continue
 				}
 			}
-		}
-		if fails > 1 {
-			continue
-		}
-		for i := range per {
-			if fails == 1 && i != failed {
-				continue
-			}
-			l := &s.data.docValues[i]
-			if int(d)+1 >= len(l.offsets) {
-				continue
-			}
-			for _, v := range l.vals[l.offsets[d]:l.offsets[d+1]] {
-				per[i][v]++
+			for i := range dv {
+				if fails == 1 && i != failed {
+					continue
+				}
+				l := &dv[i]
+				if int(d)+1 >= len(l.offsets) {
+					continue
+				}
+				at := base[i]
+				for _, v := range l.vals[l.offsets[d]:l.offsets[d+1]] {
+					per[at+int(v)]++
+				}
 			}
 		}
 	}
 	for i, f := range facetFields {
-		for v, n := range per[i] {
+		for v, n := range per[base[i] : base[i]+len(dv[i].names)] {
 			if n > 0 {
-				counts[f][s.data.docValues[i].names[v]] += n
+				counts[f][dv[i].names[v]] += n
 			}
 		}
 	}

@@ -166,6 +166,7 @@ type view struct {
 	offsets []uint64
 	data    []*segData
 	terms   *termsIn // what the segments' dictionaries hold, as asked so far
+	cache   *segCache
 }
 
 func (ix *Index) openView(g *generation) (*view, error) {
@@ -182,7 +183,7 @@ func (ix *Index) openView(g *generation) (*view, error) {
 		_ = r.Close()
 		return nil, errors.New("search: the index is not a scorch index")
 	}
-	sv := &view{r: r, snap: snap, segs: snap.Segments()}
+	sv := &view{r: r, snap: snap, segs: snap.Segments(), cache: g.cache}
 	sv.offsets = make([]uint64, len(sv.segs))
 	sv.data = make([]*segData, len(sv.segs))
 	live := make([]segment.Segment, len(sv.segs))
@@ -215,6 +216,7 @@ type found struct {
 // famBest is the best hit of a translation family so far, and how many of
 // the family's notes passed every selection but the kind's.
 type famBest struct {
+	fam      uint32
 	doc      scoredDoc
 	pass     bool // doc passed every selection (is a result)
 	versions uint64
@@ -288,8 +290,17 @@ func (ix *Index) run(ctx context.Context, sv *view, v models.Viewer, q Query, b 
 	// family's number, and the versions of each among the hits that pass
 	// every selection but the kind's: all but one are taken off the kind
 	// facet's count.
-	families := map[uint32]int{}
 	var fams []famBest
+	var slots *famSlots
+	if group {
+		slots = sv.cache.takeSlots()
+		defer func() {
+			for _, f := range fams {
+				slots.slot[f.fam] = 0
+			}
+			sv.cache.slots.Put(slots)
+		}()
+	}
 
 	sctx := context.WithValue(ctx, search.GetScoringModelCallbackKey,
 		search.GetScoringModelCallbackFn(func() string { return index.BM25Scoring }))
@@ -352,13 +363,13 @@ func (ix *Index) run(ctx context.Context, sv *view, v models.Viewer, q Query, b 
 			}
 			continue
 		}
-		i, ok := families[fam]
-		if !ok {
-			i = len(fams)
-			families[fam] = i
-			fams = append(fams, famBest{})
+		i := slots.slot[fam]
+		if i == 0 {
+			fams = append(fams, famBest{fam: fam})
+			i = int32(len(fams))
+			slots.slot[fam] = i
 		}
-		f := &fams[i]
+		f := &fams[i-1]
 		f.versions++
 		if pass && (!f.pass || top.better(d, f.doc)) {
 			f.doc, f.pass = d, true
