@@ -38,6 +38,41 @@ type langMarks struct {
 	pf           prefixSet         // of every term: which pieces to analyse
 	stemPrefixes map[string]bool   // prefix2 of the terms: which words to stem
 	stems        map[string]string // word → its stem, as read so far
+	buf          analysis.TokenStream
+}
+
+// oneASCIIWord reports whether piece is one run of ASCII letters and digits
+// with ASCII punctuation around it only, and where the run is: the common
+// case in Latin scripts ("word", "word,", "(word)."), whose only token is
+// the run (no rule of Unicode word breaking joins punctuation at the edges
+// of a word to it, but the underscore, which is left out here).
+func oneASCIIWord(piece string) (from, to int, ok bool) {
+	from, to = -1, -1
+	for i := 0; i < len(piece); i++ {
+		c := piece[i]
+		switch {
+		case c >= utf8.RuneSelf || c == '_':
+			return 0, 0, false
+		case wordByte[c]:
+			if to >= 0 && to < i {
+				return 0, 0, false // a second run
+			}
+			if from < 0 {
+				from = i
+			}
+			to = i + 1
+		}
+	}
+	return from, to, from >= 0
+}
+
+func asciiLower(b []byte) []byte {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return b
 }
 
 func newHighlighter(hl map[string]map[string]bool) *highlighter {
@@ -145,7 +180,15 @@ func (h *highlighter) matches(lang, text string) []span {
 		}
 		piece := text[at:end]
 		if m.pf.mayStart(piece) {
-			for _, t := range neutral.Analyze([]byte(piece)) {
+			ts := m.buf[:0]
+			if from, to, ok := oneASCIIWord(piece); ok {
+				// What Unicode word breaking and the neutral analyzer make
+				// of it: the word, lower-cased (ASCII folds to itself).
+				ts = append(ts, &analysis.Token{Term: asciiLower([]byte(piece[from:to])), Start: from, End: to})
+			} else {
+				ts = neutral.Analyze([]byte(piece))
+			}
+			for _, t := range ts {
 				w := string(t.Term)
 				if m.exact[w] {
 					out = append(out, span{at + t.Start, at + t.End})
