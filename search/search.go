@@ -57,8 +57,9 @@ type Result struct {
 const fewHits = 3
 
 // Search runs a query for a viewer. Everything the viewer may not see is
-// excluded inside the index, in the query itself, so that no hit, count,
-// snippet or suggestion can reveal it.
+// excluded inside the index, by the segments' own postings of the audience
+// field, before a hit is counted anywhere, so that no hit, count, snippet or
+// suggestion can reveal it.
 func (ix *Index) Search(ctx context.Context, v models.Viewer, q Query) (*Result, error) {
 	start := time.Now()
 	ix.searches.Add(1)
@@ -147,7 +148,8 @@ func emptyFacets(filters map[string][]string) []Facet {
 	return countFacets(nil, filters)
 }
 
-// audienceQuery restricts a search to what the viewer may see.
+// audienceQuery restricts a query to what the viewer may see (suggestions;
+// a search checks the same postings as bitmaps, in run).
 func audienceQuery(v models.Viewer) query.Query {
 	if v.SeesMembersOnly() {
 		return nil // public and members-only documents
