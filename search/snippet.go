@@ -153,10 +153,6 @@ func (h *highlighter) snippet(lang, summary, body string) string {
 // which some word may start like a term looked for (its first one or two
 // runes, lower-cased and folded: see mayStart) is analysed. The marks are
 // the same as analysing the whole text; TestSnippetMatchesWholeText checks it.
-func matches(lang, text string, hl map[string]map[string]bool) []span {
-	return newHighlighter(hl).matches(lang, text)
-}
-
 func (h *highlighter) matches(lang, text string) []span {
 	neutral := sharedAnalyzers()[""]
 	if neutral == nil || len(h.hl) == 0 {

@@ -104,7 +104,7 @@ func TestSnippetMatchesWholeText(t *testing.T) {
 			hl[""]["a"], hl[lang]["e"] = true, true // one-rune terms
 		}
 		want := matchesWholeText(lang, text, hl)
-		got := matches(lang, text, hl)
+		got := newHighlighter(hl).matches(lang, text)
 		if !slices.Equal(got, want) {
 			t.Fatalf("%s %q with %v:\n got %v\nwant %v", lang, text, hl, got, want)
 		}
