@@ -2,10 +2,12 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"proact/models"
@@ -95,6 +97,39 @@ func TestSearch(t *testing.T) {
 		}
 		if compared < 20 {
 			t.Fatalf("only %d searches found something: the comparison checks too little", compared)
+		}
+	})
+	t.Run("searches at once find what one at a time does", func(t *testing.T) {
+		queries := []Query{{Text: "workers"}, {Text: "debt bondage"}, {Text: "farm OR vignobles"},
+			{Text: "workers", Countries: []string{"FR", "IE"}}, {Text: "strawbery"}, {Text: "seasonal workers", NoGroup: true}}
+		want := make([]*Result, len(queries))
+		for i, q := range queries {
+			want[i] = f.search(t, visitor, q)
+			want[i].Took = 0
+		}
+		errs := make(chan string, 8*len(queries))
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i, q := range queries {
+					got, err := f.ix.Search(context.Background(), visitor, q)
+					if err != nil {
+						errs <- err.Error()
+						continue
+					}
+					got.Took = 0
+					if !reflect.DeepEqual(got, want[i]) {
+						errs <- fmt.Sprintf("%q: %v, alone %v", q.Text, slugs(got), slugs(want[i]))
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
 		}
 	})
 	t.Run("each language by its own rules", func(t *testing.T) {
