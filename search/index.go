@@ -69,6 +69,8 @@ type Index struct {
 
 	statusMu sync.Mutex
 	status   Status
+
+	searches atomic.Uint64 // searches run (Searches)
 	ready    chan struct{} // closed once a generation is in use
 	readyOne sync.Once
 	hold     <-chan struct{}
