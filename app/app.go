@@ -37,6 +37,8 @@ type Deps struct {
 	Log      *slog.Logger
 	// Hasher hashes passwords; the zero value means password.Production.
 	Hasher password.Hasher
+	// pages, when set, is the page cache to use (tests look into it).
+	pages *pageCache
 }
 
 // handlers holds what every handler uses; handlers are its methods, one file
@@ -60,6 +62,8 @@ type handlers struct {
 	probe *models.KV
 	// csrfKey signs CSRF tokens (csrf.go); the same in every instance.
 	csrfKey []byte
+	// pages is the rendered-page cache (pagecache.go).
+	pages *pageCache
 	// dummyHash is checked against when an e-mail address is unknown, so that
 	// the answer takes as long as for a wrong password.
 	dummyHash string
@@ -100,7 +104,12 @@ func New(d Deps) (*fiber.App, error) {
 		cfg: d.Config, store: d.Store, index: d.Index, renderer: d.Renderer, log: d.Log,
 		tr: tr, mail: mail.New(tr, d.Config), assets: assets, openapi: spec, metrics: newMetrics(d.Store),
 		hasher: d.Hasher, policy: password.NewPolicy(), throttles: newThrottles(d.Store, d.Config),
+		pages: d.pages,
 	}
+	if h.pages == nil {
+		h.pages = newPageCache(d.Config.PageCacheBytes)
+	}
+	h.metrics.pageCache(h.pages)
 	if h.hasher.Params.Memory == 0 {
 		h.hasher = password.Production()
 	}

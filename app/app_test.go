@@ -30,6 +30,7 @@ type testApp struct {
 	store *models.Store // on the app's clock
 	index *search.Index
 	cfg   config.Config
+	cache *pageCache // the page cache (pagecache.go)
 }
 
 // testHasher is argon2id with cheap parameters: tests hash many passwords.
@@ -87,17 +88,20 @@ func newTestAppOn(t testing.TB, store *models.Store, dir string, cfg func(*confi
 	// production deadline would turn it into a 503. The tests of timeouts
 	// set their own (outage_test.go).
 	c.Limits.DatabaseTimeout = time.Minute
+	// A small page cache, so that tests see it evict too.
+	c.PageCacheBytes = 1 << 20
 	if cfg != nil {
 		cfg(&c)
 	}
 	if c.Clock != nil {
 		store = store.WithClock(c.Clock)
 	}
-	a, err := New(Deps{Config: c, Store: store, Index: ix, Renderer: content.NewRenderer(), Log: log, Hasher: testHasher})
+	pc := newPageCache(c.PageCacheBytes)
+	a, err := New(Deps{Config: c, Store: store, Index: ix, Renderer: content.NewRenderer(), Log: log, Hasher: testHasher, pages: pc})
 	if err != nil {
 		t.Fatalf("building the app: %v", err)
 	}
-	return &testApp{app: a, store: store, index: ix, cfg: c}
+	return &testApp{app: a, store: store, index: ix, cfg: c, cache: pc}
 }
 
 // do sends a request and returns the response and its body.

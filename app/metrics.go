@@ -2,6 +2,7 @@ package app
 
 import (
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -41,6 +42,16 @@ func newMetrics(store *models.Store) *metrics {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(sqlDB, string(store.Dialect())))
 	}
 	return m
+}
+
+// pageCache counts the page cache's hits, misses and kept pages.
+func (m *metrics) pageCache(pc *pageCache) {
+	for name, n := range map[string]*atomic.Uint64{"hits": &pc.hits, "misses": &pc.misses, "stores": &pc.stores} {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "proact_page_cache_" + name + "_total",
+			Help: "Rendered-page cache " + name + ".",
+		}, func() float64 { return float64(n.Load()) }))
+	}
 }
 
 func (m *metrics) observe(method, route string, status int, d time.Duration) {

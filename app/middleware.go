@@ -234,7 +234,7 @@ func (h *handlers) identify(c *fiber.Ctx) error {
 	}
 	var org *models.Organisation
 	if u.OrganisationID != nil {
-		org, err = h.store.OrganisationByID(c.UserContext(), *u.OrganisationID)
+		org, err = h.store.OrganisationRow(c.UserContext(), *u.OrganisationID)
 		if err != nil && !errors.Is(err, models.ErrNotFound) {
 			return err
 		}

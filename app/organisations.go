@@ -173,6 +173,9 @@ func (h *handlers) showOrganisation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if v.Moderates() || (v.OrganisationID != 0 && v.OrganisationID == org.ID) {
+		personalPage(c) // a moderator's view, or its own members'
+	}
 	refs, err := h.store.ApprovedOrganisationsBySlug(ctx, org.RefersTo)
 	if err != nil {
 		return err

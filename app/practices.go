@@ -260,6 +260,9 @@ func (h *handlers) showPractice(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if v.SeesUnpublished(p) {
+		personalPage(c) // its organisation's or a moderator's view: states the outbox does not follow
+	}
 	translations, err := h.store.Translations(ctx, v, p)
 	if err != nil {
 		return err

@@ -28,7 +28,8 @@ const (
 	layoutMain        = "layouts/main"
 )
 
-// Locals keys set by middleware.
+// Locals keys set by middleware (localOrg holds the organisation's row
+// without its terms: models.Store.OrganisationRow).
 const (
 	localLocalizer = "proact.localizer"
 	localViewer    = "proact.viewer"
@@ -106,6 +107,9 @@ func (h *handlers) page(c *fiber.Ctx, title string, data any) *Page {
 		Contact: h.cfg.ContactEmail, MailServer: h.cfg.SMTPURL != "",
 	}
 	p.CSRF = h.csrfToken(c)
+	if slot, _ := c.Locals(localCSRFSlot).(bool); slot {
+		p.CSRF = csrfSlot // a page kept for many members: each gets their own (pagecache.go)
+	}
 	if u, ok := c.Locals(localUser).(*models.User); ok && u != nil {
 		v := viewer(c)
 		p.User = &CurrentUser{Name: u.Name, Email: u.Email, Role: u.Role, Staff: v.Moderates(),

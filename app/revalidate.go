@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -28,15 +29,21 @@ import (
 // (kept by their browser only) and its tag includes their session, their
 // CSRF token and their account, so it never matches another person's.
 
-// revalidation says how a route is revalidated.
+// revalidation says how a route is revalidated and cached.
 type revalidation struct {
 	// members: signed-in people's pages revalidate too (their tag is theirs
 	// alone). Pages that can show a member's unpublished work, whose changes
-	// do not all move the outbox, leave it false.
+	// do not all move the outbox, leave it false (and mark such a page
+	// personal, so that it is not cached either: pagecache.go).
 	members bool
 	// granularity, when not 0, also changes the tag at this interval: the
 	// page shows something that changes with the time (open consultations).
 	granularity time.Duration
+	// index: the page is made of this instance's search index too, which
+	// follows the outbox at its own pace: no tag (another instance's index
+	// may answer differently under the same outbox position), and the
+	// cached page is kept under the index's position as well.
+	index bool
 }
 
 // buildTag names this build of the portal, so that a new release changes
@@ -52,10 +59,11 @@ var buildTag = func() string {
 	return strconv.FormatInt(time.Now().UnixNano(), 36)
 }()
 
-// revalidate is the route middleware of the pages that revalidate: it reads
-// the outbox position once for the request (the cached aggregates use the
-// same one), sets the ETag and answers 304 to an If-None-Match that still
-// holds.
+// revalidate is the route middleware of the pages that revalidate and are
+// cached: it reads the outbox position once for the request (the cached
+// aggregates use the same one), sets the ETag and answers 304 to an
+// If-None-Match that still holds, and serves the page from the page cache
+// (pagecache.go) or keeps the one rendered.
 func (h *handlers) revalidate(r revalidation) fiber.Handler {
 	assets := strings.Join(slices.Sorted(maps.Values(h.assets)), "")
 	return func(c *fiber.Ctx) error {
@@ -68,39 +76,115 @@ func (h *handlers) revalidate(r revalidation) fiber.Handler {
 			return err
 		}
 		c.SetUserContext(models.WithContentVersion(ctx, v))
+		if !v.Settled {
+			return c.Next() // nothing read now may be kept under this version
+		}
 		u := currentUser(c)
-		signedIn := u != nil || c.Cookies(sessionCookie) != ""
-		if !v.Settled || (signedIn && (!r.members || u == nil || h.pendingFlash(c))) {
-			return c.Next()
-		}
-		sum := sha256.New()
-		fmt.Fprintf(sum, "%s\x00%s\x00%d\x00%s\x00%s\x00", buildTag, assets, v.ID, localizer(c).Lang, c.OriginalURL())
+		var key strings.Builder
+		key.WriteString(buildTag)
+		key.WriteByte(0)
+		key.WriteString(assets)
+		key.WriteByte(0)
+		key.WriteString(strconv.FormatUint(v.ID, 10))
+		key.WriteByte(0)
+		key.WriteString(localizer(c).Lang)
+		key.WriteByte(0)
+		key.WriteString(c.OriginalURL())
+		key.WriteByte(0)
 		if r.granularity > 0 {
-			fmt.Fprintf(sum, "%d\x00", h.cfg.Now().Truncate(r.granularity).Unix())
+			key.WriteString(strconv.FormatInt(h.cfg.Now().Truncate(r.granularity).Unix(), 10))
+			key.WriteByte(0)
 		}
-		cacheControl := "public, no-cache"
-		if u != nil {
-			cacheControl = "private, no-cache"
-			fmt.Fprintf(sum, "member\x00%s\x00%s\x00%d\x00%s\x00%s\x00%s\x00%d\x00%+v\x00",
-				c.Cookies(sessionCookie), c.Cookies("proact_csrf"), u.ID, u.Name, u.Email, u.Language,
-				u.UpdatedAt.UnixNano(), viewer(c))
-		}
-		tag := `W/"` + hex.EncodeToString(sum.Sum(nil)[:12]) + `"`
-		if etagMatches(c.Get(fiber.HeaderIfNoneMatch), tag) {
+		tag, cacheControl := h.entityTag(c, r, u, key.String())
+		if tag != "" && etagMatches(c.Get(fiber.HeaderIfNoneMatch), tag) {
 			c.Set(fiber.HeaderETag, tag)
 			c.Set(fiber.HeaderCacheControl, cacheControl)
 			return c.SendStatus(fiber.StatusNotModified)
 		}
+		audience, cacheable := h.cacheAudience(c, u)
+		if r.index && h.index != nil {
+			key.WriteString("index ")
+			key.WriteString(strconv.FormatUint(h.index.Changes(), 10))
+			key.WriteByte(0)
+		}
+		key.WriteString(audience)
+		pageKey := key.String()
+		if cacheable {
+			e := h.pages.get(v.ID, pageKey)
+			if e == nil {
+				// Another request rendering this page: wait for it rather
+				// than render it again (a common search after a write).
+				var done func()
+				if e, done = h.pages.await(c.UserContext(), v.ID, pageKey); done != nil {
+					defer done()
+				}
+			}
+			if e != nil {
+				token := ""
+				if u != nil {
+					token = h.csrfToken(c)
+				}
+				e.write(c, token)
+				if tag != "" {
+					c.Set(fiber.HeaderETag, tag)
+					c.Set(fiber.HeaderCacheControl, cacheControl)
+				}
+				return nil
+			}
+			if u != nil {
+				c.Locals(localCSRFSlot, true) // the page is rendered with the slot
+			}
+		}
 		err = c.Next()
+		c.Locals(localCSRFSlot, false) // an error page shows the real token
+		if err != nil {
+			return err
+		}
+		if cacheable {
+			token := ""
+			if u != nil {
+				token = h.csrfToken(c)
+			}
+			if e, ok := h.keepable(c, u, pageKey); ok {
+				if c.Method() == fiber.MethodGet {
+					h.pages.put(v.ID, e)
+				}
+				// Sent as a hit sends it: compressed once, and with this
+				// member's token in the slots.
+				e.write(c, token)
+			} else if u != nil && bytes.Contains(c.Response().Body(), []byte(csrfSlot)) {
+				// Not kept: this member's page with their token.
+				c.Response().SetBody(bytes.ReplaceAll(c.Response().Body(), []byte(csrfSlot), []byte(token)))
+			}
+		}
 		// A response that sets a cookie is never public (a proxy would hand
 		// the cookie to others); a member's is private, and their CSRF
 		// cookie is set again on every page.
-		if err == nil && c.Response().StatusCode() == fiber.StatusOK && (u != nil || c.GetRespHeader(fiber.HeaderSetCookie) == "") {
+		if tag != "" && c.Response().StatusCode() == fiber.StatusOK && (u != nil || c.GetRespHeader(fiber.HeaderSetCookie) == "") {
 			c.Set(fiber.HeaderETag, tag)
 			c.Set(fiber.HeaderCacheControl, cacheControl)
 		}
-		return err
+		return nil
 	}
+}
+
+// entityTag is the ETag of the page of key for this reader and its
+// Cache-Control, or "" when the page does not revalidate for them.
+func (h *handlers) entityTag(c *fiber.Ctx, r revalidation, u *models.User, key string) (tag, cacheControl string) {
+	signedIn := u != nil || c.Cookies(sessionCookie) != ""
+	if r.index || (signedIn && (!r.members || u == nil || h.pendingFlash(c))) {
+		return "", ""
+	}
+	sum := sha256.New()
+	sum.Write([]byte(key))
+	cacheControl = "public, no-cache"
+	if u != nil {
+		cacheControl = "private, no-cache"
+		fmt.Fprintf(sum, "member\x00%s\x00%s\x00%d\x00%s\x00%s\x00%s\x00%d\x00%+v\x00",
+			c.Cookies(sessionCookie), c.Cookies("proact_csrf"), u.ID, u.Name, u.Email, u.Language,
+			u.UpdatedAt.UnixNano(), viewer(c))
+	}
+	return `W/"` + hex.EncodeToString(sum.Sum(nil)[:12]) + `"`, cacheControl
 }
 
 // etagMatches reads an If-None-Match header: "*" or a list of tags, weak

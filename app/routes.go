@@ -46,7 +46,7 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/", markRoute, h.revalidate(revalidation{members: true, granularity: time.Minute}), h.home)
 	app.Get("/about", markRoute, h.about)
 	app.Get("/language/:code", markRoute, h.setLanguage)
-	app.Get("/search", markRoute, h.search)
+	app.Get("/search", markRoute, h.revalidate(revalidation{index: true}), h.search)
 
 	// Practice notes: reading (what each person may read is the
 	// store's decision), writing by members (of their own organisation's

@@ -94,23 +94,38 @@ func (h *handlers) readable(ctx context.Context, v models.Viewer, hits []search.
 	}
 	r := &readableHits{ok: map[string]bool{}, membersOnly: map[uint]bool{}}
 	key := func(kind string, id uint) string { return kind + ":" + strconv.FormatUint(uint64(id), 10) }
+	// One query answers for the notes: which the viewer may read now, which
+	// are members-only, and (grouping) the other versions of their families.
 	var ids []uint
 	var roots []string
 	for _, hit := range byKind[search.KindPractice] {
 		ids = append(ids, hit.ID)
-		roots = append(roots, hit.Family)
+		if group && hit.Family != "" {
+			roots = append(roots, hit.Family)
+		}
 	}
-	practices, err := h.store.PracticesByIDs(ctx, v, ids)
+	practices, err := h.store.SearchablePractices(ctx, v, ids, roots)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range practices {
-		r.ok[key(search.KindPractice, p.ID)] = true
-		r.membersOnly[p.ID] = p.Visibility == models.VisibilityMembers
+	wanted := make(map[uint]bool, len(ids))
+	for _, id := range ids {
+		wanted[id] = true
+	}
+	inGroup := make(map[string]bool, len(roots))
+	for _, root := range roots {
+		inGroup[root] = true
 	}
 	if group {
-		if r.families, err = h.store.TranslationGroups(ctx, v, roots); err != nil {
-			return nil, err
+		r.families = map[string][]models.Practice{}
+	}
+	for _, p := range practices {
+		if wanted[p.ID] {
+			r.ok[key(search.KindPractice, p.ID)] = true
+			r.membersOnly[p.ID] = p.Visibility == models.VisibilityMembers
+		}
+		if root := p.TranslationRoot(); inGroup[root] {
+			r.families[root] = append(r.families[root], p)
 		}
 	}
 	var slugs []string

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 )
@@ -44,10 +45,6 @@ func (s *Store) ContentVersion(ctx context.Context) (ContentVersion, error) {
 	if v, ok := ctx.Value(contentVersionKey{}).(ContentVersion); ok {
 		return v, nil
 	}
-	var row struct {
-		ID      uint64
-		Settled bool
-	}
 	q, args := `SELECT COALESCE(MAX(id), 0) AS id, 1 AS settled FROM outbox`, []any{}
 	if s.dialect == Postgres {
 		// No transaction that writes the outbox is running in this
@@ -56,14 +53,34 @@ func (s *Store) ContentVersion(ctx context.Context) (ContentVersion, error) {
 		// back, and any later one will be higher. Locks are released after
 		// the commit is visible, and pg_locks is read after the snapshot.
 		q = `SELECT COALESCE((SELECT MAX(id) FROM outbox), 0) AS id, NOT EXISTS (
-SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = ? AND objsubid = 1
+SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = $1 AND objsubid = 1
 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS settled`
 		args = append(args, outboxWriterLock)
 	}
-	if err := s.conn(ctx).Raw(q, args...).Scan(&row).Error; err != nil {
+	// Every cached page reads it: straight from the connection pool (the
+	// transaction, inside one), a prepared statement without GORM's
+	// callbacks and reflection, which cost more than the query. Not
+	// QueryRowContext: GORM's prepared pool answers a failed prepare with
+	// an empty row whose Scan panics.
+	var (
+		id      int64
+		settled bool
+	)
+	rows, err := s.conn(ctx).Statement.ConnPool.QueryContext(ctx, q, args...)
+	if err == nil {
+		if rows.Next() {
+			err = rows.Scan(&id, &settled)
+		} else if err = rows.Err(); err == nil {
+			err = sql.ErrNoRows
+		}
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
 		return ContentVersion{}, fmt.Errorf("models: unable to read the outbox position: %w", err)
 	}
-	return ContentVersion{ID: row.ID, Settled: row.Settled}, nil
+	return ContentVersion{ID: uint64(id), Settled: settled}, nil
 }
 
 // maxCachedEntries bounds the cache of one version (filtered counts are

@@ -52,6 +52,9 @@ type Options struct {
 // frozen server is an error within seconds rather than a hung request.
 const ConnectTimeout = 5 * time.Second
 
+// preparedStatements bounds the prepared statements kept on SQLite.
+const preparedStatements = 512
+
 // DefaultBusyTimeout is how long an SQLite writer waits for another unless
 // Options say otherwise.
 const DefaultBusyTimeout = 10 * time.Second
@@ -67,6 +70,22 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*gorm.DB, Dialect, 
 // with a statement timeout, migrations without.
 func OpenWith(ctx context.Context, databaseURL, dataDir string, o Options) (*gorm.DB, Dialect, error) {
 	cfg := &gorm.Config{Logger: logger.Discard, TranslateError: true}
+	if databaseURL == "" {
+		// SQLite parses every statement again unless it is prepared: on a
+		// cached page that was most of the request (the outbox position,
+		// the session, the user). Kept per statement text, at most
+		// preparedStatements of them (an IN list of each length is a
+		// statement of its own), the least recently used closed first;
+		// SQLite prepares them again by itself after a schema change. The
+		// age limit is long: GORM closes an expired statement
+		// asynchronously, and a query that took it from the cache an
+		// instant before would fail ("statement is closed"), so hot
+		// statements must not expire. PostgreSQL needs none of it: pgx
+		// already keeps each connection's statements prepared (and drops
+		// them when a migration changes a table's columns, which GORM's
+		// cache would not).
+		cfg.PrepareStmt, cfg.PrepareStmtMaxSize, cfg.PrepareStmtTTL = true, preparedStatements, 30*24*time.Hour
+	}
 	var (
 		db      *gorm.DB
 		dialect Dialect
@@ -97,6 +116,10 @@ func OpenWith(ctx context.Context, databaseURL, dataDir string, o Options) (*gor
 		// One writer at a time is all SQLite allows; a small pool keeps readers
 		// concurrent under WAL without piling up busy writers.
 		sqlDB.SetMaxOpenConns(8)
+		// And kept open: database/sql keeps 2 idle by default, so under
+		// load the others were closed and opened again (with their pragmas
+		// and prepared statements) on every few requests.
+		sqlDB.SetMaxIdleConns(8)
 	} else {
 		// A bounded pool: requests wait for a connection only until their
 		// deadline, and the server's max_connections is shared by instances.

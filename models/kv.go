@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 // shared by every instance that shares the database.
 type KV struct {
 	db      *gorm.DB
+	dialect Dialect
 	prefix  string
 	now     func() time.Time
 	timeout time.Duration
@@ -35,7 +35,7 @@ func (kvRow) TableName() string { return "kv" }
 
 // KV returns a storage whose keys are namespaced by prefix ("sess:", "csrf:").
 func (s *Store) KV(prefix string) *KV {
-	return &KV{db: s.db, prefix: prefix, now: s.now, timeout: defaultKVTimeout}
+	return &KV{db: s.db, dialect: s.dialect, prefix: prefix, now: s.now, timeout: defaultKVTimeout}
 }
 
 // WithTimeout returns the storage with each operation bounded by d.
@@ -58,19 +58,30 @@ func (k *KV) Get(key string) ([]byte, error) {
 	if key == "" {
 		return nil, nil
 	}
-	var row kvRow
+	// A signed-in member's every request reads their session: straight
+	// from the pool, a prepared statement without GORM's callbacks.
+	q := `SELECT value FROM kv WHERE key = ? AND (expires_at = 0 OR expires_at > ?)`
+	if k.dialect == Postgres {
+		q = `SELECT value FROM kv WHERE key = $1 AND (expires_at = 0 OR expires_at > $2)`
+	}
 	db, cancel := k.conn()
 	defer cancel()
-	err := db.
-		Where("key = ? AND (expires_at = 0 OR expires_at > ?)", k.prefix+key, k.now().Unix()).
-		Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
-	}
+	rows, err := db.Statement.ConnPool.QueryContext(db.Statement.Context, q, k.prefix+key, k.now().Unix())
 	if err != nil {
 		return nil, fmt.Errorf("models: unable to read kv: %w", err)
 	}
-	return row.Value, nil
+	defer rows.Close()
+	var value []byte
+	if rows.Next() {
+		if err := rows.Scan(&value); err != nil {
+			return nil, fmt.Errorf("models: unable to read kv: %w", err)
+		}
+		return value, nil
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("models: unable to read kv: %w", err)
+	}
+	return nil, nil
 }
 
 // Set stores val under key for exp (0: no expiry).

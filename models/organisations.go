@@ -112,6 +112,17 @@ func (s *Store) OrganisationByID(ctx context.Context, id uint) (*Organisation, e
 	return &list[0], nil
 }
 
+// OrganisationRow loads an organisation's own row, whatever its status,
+// without its terms: what every signed-in request needs of the member's
+// organisation (its status, slug and name), in one primary-key lookup.
+func (s *Store) OrganisationRow(ctx context.Context, id uint) (*Organisation, error) {
+	var o Organisation
+	if err := s.conn(ctx).Take(&o, "id = ?", id).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to load organisation %d: %w", id, notFound(err))
+	}
+	return &o, nil
+}
+
 // OrganisationStatus returns an organisation's status alone: what every
 // signed-in request needs to know of the member's organisation (one
 // primary-key lookup, none of the terms).

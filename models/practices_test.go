@@ -316,6 +316,34 @@ func TestPracticeVisibility(t *testing.T) {
 					t.Errorf("PracticesByIDs = %v, want %v", got, want)
 				}
 
+				// The check of a page of search hits: those ids and the
+				// group of beta (beta-it is a draft), in one query.
+				found, err := store.SearchablePractices(ctx, v, ids, []string{"beta", ""})
+				if err != nil {
+					t.Fatalf("SearchablePractices: %v", err)
+				}
+				var wantFound []string
+				for _, slug := range []string{"zeta", "delta", "epsilon", "beta-de", "alpha", "beta", "beta-it"} {
+					if vc.sees[slug] && !slices.Contains(wantFound, slug) {
+						wantFound = append(wantFound, slug)
+					}
+				}
+				gotFound := practiceSlugs(found)
+				slices.Sort(gotFound)
+				slices.Sort(wantFound)
+				if !slices.Equal(gotFound, wantFound) {
+					t.Errorf("SearchablePractices = %v, want %v", gotFound, wantFound)
+				}
+				for _, p := range found {
+					// What a visitor does not see, of what this viewer sees, is members-only.
+					if members := !viewers[0].sees[p.Slug]; members != (p.Visibility == models.VisibilityMembers) {
+						t.Errorf("SearchablePractices: %s has visibility %q", p.Slug, p.Visibility)
+					}
+				}
+				if none, err := store.SearchablePractices(ctx, v, nil, []string{""}); err != nil || len(none) != 0 {
+					t.Errorf("SearchablePractices(no ids, empty root) = %v, %v; want nothing", practiceSlugs(none), err)
+				}
+
 				tr, err := store.Translations(ctx, v, c.notes["beta"])
 				if err != nil {
 					t.Fatalf("Translations: %v", err)

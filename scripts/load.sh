@@ -11,7 +11,7 @@
 #   PROFILE=1 scripts/load.sh            # and a CPU profile of each portal run (go tool pprof)
 #
 # PostgreSQL runs when PROACT_TEST_POSTGRES_URL points at a server whose
-# user may create databases (perf_100k and perf_32 are made there). The
+# user may create databases (perf_100000 and perf_32 are made there; PG_DATABASE_PREFIX names them otherwise). The
 # 100,000-note databases and their search indexes are built once and kept
 # in PROACT_LOAD_CACHE (default /tmp/perf-load): the first run takes the
 # better part of an hour (see BENCHMARKS.md); later runs reuse them.
@@ -33,6 +33,7 @@ CACHE=${PROACT_LOAD_CACHE:-/tmp/perf-load}
 WRITE=${WRITE:-1}
 ENCODING=${ENCODING:-gzip}
 PGURL=${PROACT_TEST_POSTGRES_URL:-}
+PG_DATABASE_PREFIX=${PG_DATABASE_PREFIX:-perf_}
 stamp=$(date -u +%Y%m%d-%H%M%S)
 out=${OUT:-load-$stamp.out}
 table=$(mktemp)
@@ -66,13 +67,13 @@ prepare() {
   local db=$1 size=$2 dir="$CACHE/$1-$2"
   local flags=(--data-dir "$dir")
   if [ "$db" = postgres ]; then
-    flags+=(--database-url "$(pgdb "perf_$size")" --index-dir "$dir/index")
+    flags+=(--database-url "$(pgdb "${PG_DATABASE_PREFIX}$size")" --index-dir "$dir/index")
   fi
   if [ ! -e "$dir/.built" ]; then
     rm -rf "$dir"
     mkdir -p "$dir"
     if [ "$db" = postgres ]; then
-      psql "$PGURL" -qc "DROP DATABASE IF EXISTS perf_$size" -c "CREATE DATABASE perf_$size" >&2
+      psql "$PGURL" -qc "DROP DATABASE IF EXISTS ${PG_DATABASE_PREFIX}$size" -c "CREATE DATABASE ${PG_DATABASE_PREFIX}$size" >&2
     fi
     if [ "$size" = 32 ]; then
       # The demo content: a first start on an empty database loads it.
@@ -109,14 +110,19 @@ member() {
   rm -f "$jar"
 }
 
+# cputicks PID: the user and system time of the process so far, in clock ticks.
+cputicks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
 # bench DB SIZE WHO URL-PATH PID COOKIE: one wrk run, one row of the table.
 bench() {
   local db=$1 size=$2 who=$3 path=$4 pid=$5 cookie=$6 port=$7
-  local before res rps p50 p99 errs non2xx rss
+  local before res rps p50 p99 errs non2xx rss cpu0 cpu1 reqs cpu
   before=$(load)
+  cpu0=$(cputicks "$pid")
   local args=(-t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Accept-Encoding: $ENCODING")
   [ -n "$cookie" ] && args+=(-H "Cookie: $cookie")
   res=$(wrk "${args[@]}" "http://127.0.0.1:$port$path" 2>&1)
+  cpu1=$(cputicks "$pid")
   echo "## $db $size $who $path (load before: $before)" >>"$out"
   echo "$res" >>"$out"
   rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$res")
@@ -125,8 +131,13 @@ bench() {
   errs=$(awk '/Socket errors:/ {gsub(/,/, ""); print $4+$6+$8+$10}' <<<"$res")
   non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$res")
   rss=$(awk '/^VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status")
-  printf '| %s | %s | %s | `%s` | %s | %s | %s | %s | %s MiB | %s |\n' \
-    "$db" "$size" "$who" "$path" "${rps:-0}" "${p50:-?}" "${p99:-?}" "$(( ${errs:-0} + ${non2xx:-0} ))" "$rss" "$before" | tee -a "$table"
+  # The portal's own CPU time (user + system) per request: what a quiet
+  # machine's rate follows (about 2 cores / this, less wrk's share), where
+  # req/s on a shared machine follows the load.
+  reqs=$(awk '/ requests in / {print $1}' <<<"$res")
+  cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v n="${reqs:-0}" -v hz="$(getconf CLK_TCK)" 'BEGIN {if (n > 0) printf "%.0f", (b - a) / hz * 1e6 / n; else print "?"}')
+  printf '| %s | %s | %s | `%s` | %s | %s | %s | %s | %s µs | %s MiB | %s |\n' \
+    "$db" "$size" "$who" "$path" "${rps:-0}" "${p50:-?}" "${p99:-?}" "$(( ${errs:-0} + ${non2xx:-0} ))" "$cpu" "$rss" "$before" | tee -a "$table"
 }
 
 for db in $DBS; do
@@ -173,8 +184,8 @@ for db in $DBS; do
   done
 done
 
-header='| database | notes | who | page | req/s | p50 | p99 | errors | RSS | load before |
-|---|---:|---|---|---:|---:|---:|---:|---:|---|'
+header='| database | notes | who | page | req/s | p50 | p99 | errors | CPU/req | RSS | load before |
+|---|---:|---|---|---:|---:|---:|---:|---:|---:|---|'
 {
   echo
   echo "$header"

@@ -169,6 +169,7 @@ func (ix *Index) CatchUp(ctx context.Context) (int, error) {
 			return applied, err
 		}
 		ix.pos = pos
+		ix.changes.Add(1)
 		applied += n
 		for _, id := range passed {
 			delete(ix.ahead, id)

@@ -6,11 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -113,25 +113,6 @@ func peakRSS() int64 {
 	return 0
 }
 
-// cpuTime is the process's CPU time so far (user and system): unlike wall
-// time, what others running on the machine do barely changes it.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// loadAverage is the machine's load average over the last minute.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	return strings.Fields(string(b))[0]
-}
-
 // rssSampler records the largest anonymous and file-backed resident memory
 // of the process (RssAnon, RssFile) every 50 ms until stopped: VmHWM counts
 // both, and the pages of segment files a merge maps are file-backed (the
@@ -195,7 +176,7 @@ func BenchmarkCorpusIndexing(b *testing.B) {
 				dir := b.TempDir()
 				runtime.GC()
 				sample := rssSampler()
-				start, cpu0 := time.Now(), cpuTime()
+				start, cpu0 := time.Now(), searchtest.CPUTime()
 				ix, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog(), Concepts: concepts})
 				if err != nil {
 					b.Fatal(err)
@@ -203,12 +184,12 @@ func BenchmarkCorpusIndexing(b *testing.B) {
 				if err := ix.WaitReady(ctx); err != nil {
 					b.Fatal(err)
 				}
-				took, used := time.Since(start), cpuTime()-cpu0
+				took, used := time.Since(start), searchtest.CPUTime()-cpu0
 				wall, cpu = wall+took, cpu+used
 				anon, file := sample()
 				docs, _ = ix.DocCount()
 				b.Logf("%d documents in %v (%.0f/s), %.2f s of CPU per 1,000 documents, load %s, index %.1f MiB, peak RSS %.0f MiB (largest anonymous %.0f MiB, file-backed %.0f MiB), GOGC %q",
-					docs, took.Round(time.Millisecond), float64(docs)/took.Seconds(), used.Seconds()*1000/float64(docs), loadAverage(),
+					docs, took.Round(time.Millisecond), float64(docs)/took.Seconds(), used.Seconds()*1000/float64(docs), searchtest.LoadAverage(),
 					float64(dirSize(dir))/(1<<20), float64(peakRSS())/(1<<20), float64(anon)/(1<<20), float64(file)/(1<<20), os.Getenv("GOGC"))
 				_ = ix.Close()
 			}
@@ -246,7 +227,7 @@ func BenchmarkCorpus(b *testing.B) {
 			ctx := context.Background()
 			dir := benchIndexDir(b, n)
 			runtime.GC()
-			start, cpu0 := time.Now(), cpuTime()
+			start, buildCPU0 := time.Now(), searchtest.CPUTime()
 			ix, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog(), Concepts: concepts})
 			if err != nil {
 				b.Fatal(err)
@@ -255,13 +236,13 @@ func BenchmarkCorpus(b *testing.B) {
 			if err := ix.WaitReady(ctx); err != nil {
 				b.Fatal(err)
 			}
-			build, cpu := time.Since(start), cpuTime()-cpu0
+			build, buildCPU := time.Since(start), searchtest.CPUTime()-buildCPU0
 			docs, _ := ix.DocCount()
 			var ms0 runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&ms0)
 			b.Logf("%d notes: %d documents ready in %v (%.0f documents/s; %.2f s of CPU per 1,000 documents; load %s), index %.1f MiB, heap after GC %.1f MiB, peak RSS so far %.1f MiB",
-				n, docs, build.Round(time.Millisecond), float64(docs)/build.Seconds(), cpu.Seconds()*1000/float64(docs), loadAverage(),
+				n, docs, build.Round(time.Millisecond), float64(docs)/build.Seconds(), buildCPU.Seconds()*1000/float64(docs), searchtest.LoadAverage(),
 				float64(dirSize(dir))/(1<<20), float64(ms0.HeapAlloc)/(1<<20), float64(peakRSS())/(1<<20))
 			for _, q := range queries { // warm up
 				if _, err := ix.Search(ctx, visitor, q.q); err != nil {
@@ -271,27 +252,43 @@ func BenchmarkCorpus(b *testing.B) {
 			byClass := map[string][]time.Duration{}
 			var all []time.Duration
 			hits := map[string]uint64{}
+			// CPU time says what the wall clock cannot on a shared machine:
+			// the process's per query (the garbage collector's included),
+			// and this thread's per class (the searches run on it).
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			cpuByClass := map[string]time.Duration{}
+			var cpuAll []time.Duration // each search's, on this thread
+			cpu0 := searchtest.CPUTime()
 			b.ResetTimer()
 			for range b.N {
 				for _, q := range queries {
-					t0 := time.Now()
-					res, err := ix.Search(ctx, visitor, q.q)
-					d := time.Since(t0)
-					if err != nil {
-						b.Fatal(err)
-					}
-					byClass[q.class] = append(byClass[q.class], d)
-					all = append(all, d)
-					hits[q.class] += res.Total
+					// Labelled by class for CPU profiles (pprof -tagfocus class=or2).
+					pprof.Do(ctx, pprof.Labels("class", q.class), func(ctx context.Context) {
+						c0, t0 := searchtest.ThreadCPUTime(), time.Now()
+						res, err := ix.Search(ctx, visitor, q.q)
+						d := time.Since(t0)
+						c := searchtest.ThreadCPUTime() - c0
+						cpuByClass[q.class] += c
+						cpuAll = append(cpuAll, c)
+						if err != nil {
+							b.Fatal(err)
+						}
+						byClass[q.class] = append(byClass[q.class], d)
+						all = append(all, d)
+						hits[q.class] += res.Total
+					})
 				}
 			}
 			b.StopTimer()
+			cpu := searchtest.CPUTime() - cpu0
+			b.ReportMetric(ms(cpu)/float64(len(all)), "cpu-ms/query")
 			p50, p95, p99 := percentiles(all)
 			b.ReportMetric(ms(p50), "p50-ms")
 			b.ReportMetric(ms(p95), "p95-ms")
 			b.ReportMetric(ms(p99), "p99-ms")
 			b.ReportMetric(float64(docs)/build.Seconds(), "index-docs/s")
-			b.ReportMetric(cpu.Seconds()*1000/float64(docs), "index-cpu-s/1k-docs")
+			b.ReportMetric(buildCPU.Seconds()*1000/float64(docs), "index-cpu-s/1k-docs")
 			b.ReportMetric(float64(dirSize(dir))/(1<<20), "index-MiB")
 			b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
 			classes := make([]string, 0, len(byClass))
@@ -301,10 +298,17 @@ func BenchmarkCorpus(b *testing.B) {
 			sort.Strings(classes)
 			for _, c := range classes {
 				p50, p95, p99 := percentiles(byClass[c])
-				b.Logf("%-13s %4d queries × %d: p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  mean hits %d",
-					c, len(byClass[c])/b.N, b.N, ms(p50), ms(p95), ms(p99), hits[c]/uint64(len(byClass[c])))
+				b.Logf("%-13s %4d queries × %d: p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  mean hits %d  CPU %.2f ms/query",
+					c, len(byClass[c])/b.N, b.N, ms(p50), ms(p95), ms(p99), hits[c]/uint64(len(byClass[c])),
+					ms(cpuByClass[c])/float64(len(byClass[c])))
 			}
-			fmt.Fprintf(os.Stderr, "corpus %d: p50 %.2f ms p95 %.2f ms p99 %.2f ms over %d searches\n", n, ms(p50), ms(p95), ms(p99), len(all))
+			// The percentiles of each search's own CPU time say what the
+			// wall-clock ones would be on an idle machine, without the
+			// waiting for a core.
+			c50, c95, c99 := percentiles(cpuAll)
+			b.ReportMetric(ms(c99), "cpu-p99-ms")
+			fmt.Fprintf(os.Stderr, "corpus %d: p50 %.2f ms p95 %.2f ms p99 %.2f ms over %d searches; CPU %.2f ms/query (process), per search (thread) p50 %.2f p95 %.2f p99 %.2f ms (load %s)\n",
+				n, ms(p50), ms(p95), ms(p99), len(all), ms(cpu)/float64(len(all)), ms(c50), ms(c95), ms(c99), searchtest.LoadAverage())
 		})
 	}
 }

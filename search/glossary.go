@@ -40,9 +40,9 @@ var embeddedGlossary = sync.OnceValues(func() (*glossary, error) {
 // every language as the index analyses them.
 type glossary struct {
 	concepts []glossaryConcept
-	// starts maps a language and the first token of one of its terms (as
-	// that language's analyzer makes it) to the forms starting with it.
-	starts map[string][]termForm
+	// starts maps a language, then the first token of one of its terms (as
+	// that language's analyzer makes it), to the forms starting with it.
+	starts map[string]map[string][]termForm
 	// langs are the languages with terms, in which a query is read.
 	langs []string
 }
@@ -58,8 +58,6 @@ type termForm struct {
 	concept int
 	tokens  []string // the tokens of the term, stop words left out
 }
-
-func startKey(lang, token string) string { return lang + "\x00" + token }
 
 // sharedAnalyzers returns the analyzer of every language, by code, and the
 // neutral one under "": built once, as Bleve's registry they come from is
@@ -84,7 +82,7 @@ var sharedAnalyzers = sync.OnceValue(func() map[string]analysis.Analyzer {
 // analyzer, once.
 func newGlossary(concepts []Concept, langs []string) *glossary {
 	an := sharedAnalyzers()
-	g := &glossary{starts: map[string][]termForm{}}
+	g := &glossary{starts: map[string]map[string][]termForm{}}
 	for _, c := range concepts {
 		gc := glossaryConcept{Concept: c, forms: map[string][][][]string{}}
 		i := len(g.concepts)
@@ -103,8 +101,10 @@ func newGlossary(concepts []Concept, langs []string) *glossary {
 				for j, tok := range ts {
 					tokens[j] = string(tok.Term)
 				}
-				key := startKey(lang, tokens[0])
-				g.starts[key] = append(g.starts[key], termForm{concept: i, tokens: tokens})
+				if g.starts[lang] == nil {
+					g.starts[lang] = map[string][]termForm{}
+				}
+				g.starts[lang][tokens[0]] = append(g.starts[lang][tokens[0]], termForm{concept: i, tokens: tokens})
 			}
 		}
 		g.concepts = append(g.concepts, gc)
@@ -118,9 +118,11 @@ func newGlossary(concepts []Concept, langs []string) *glossary {
 		}
 	}
 	// Longest forms first, so that "debt bondage" wins over "debt".
-	for k, forms := range g.starts {
-		sort.SliceStable(forms, func(a, b int) bool { return len(forms[a].tokens) > len(forms[b].tokens) })
-		g.starts[k] = forms
+	for _, starts := range g.starts {
+		for k, forms := range starts {
+			sort.SliceStable(forms, func(a, b int) bool { return len(forms[a].tokens) > len(forms[b].tokens) })
+			starts[k] = forms
+		}
 	}
 	return g
 }
@@ -148,24 +150,49 @@ type match struct {
 
 // find returns the concepts whose terms occur in text, in any of the
 // languages, as their analyzers fold it; overlapping finds keep the
-// longest.
-func (g *glossary) find(text string, an map[string]analysis.Analyzer, langs []string) []match {
+// longest. tokens analyses a piece of the text in a language: find reads
+// the text cut at ASCII white space (where words always break, so the
+// pieces give the tokens the whole text would), which lets a search analyse
+// each word once per language for the glossary and the query alike
+// (builder.tokens).
+func (g *glossary) find(text string, tokens func(lang, piece string) analysis.TokenStream, langs []string) []match {
 	if g == nil || len(g.concepts) == 0 {
 		return nil
 	}
+	pieces := splitSpace(text)
 	var found []match
+	type tok struct {
+		term       []byte
+		start, end int
+	}
+	var ts []tok
 	for _, lang := range langs {
-		a, ok := an[lang]
-		if !ok {
+		starts := g.starts[lang]
+		if len(starts) == 0 {
 			continue
 		}
-		ts := a.Analyze([]byte(text))
+		ts = ts[:0]
+		for _, p := range pieces {
+			for _, t := range tokens(lang, text[p.start:p.end]) {
+				ts = append(ts, tok{t.Term, p.start + t.Start, p.start + t.End})
+			}
+		}
 		for i := range ts {
-			for _, f := range g.starts[startKey(lang, string(ts[i].Term))] {
-				if i+len(f.tokens) > len(ts) || !sameTerms(ts[i:i+len(f.tokens)], f.tokens) {
+			for _, f := range starts[string(ts[i].term)] {
+				if i+len(f.tokens) > len(ts) {
 					continue
 				}
-				found = append(found, match{concept: f.concept, start: ts[i].Start, end: ts[i+len(f.tokens)-1].End})
+				same := true
+				for j, want := range f.tokens {
+					if string(ts[i+j].term) != want {
+						same = false
+						break
+					}
+				}
+				if !same {
+					continue
+				}
+				found = append(found, match{concept: f.concept, start: ts[i].start, end: ts[i+len(f.tokens)-1].end})
 				break
 			}
 		}
@@ -187,13 +214,23 @@ func (g *glossary) find(text string, an map[string]analysis.Analyzer, langs []st
 	return out
 }
 
-func sameTerms(ts analysis.TokenStream, tokens []string) bool {
-	for i, t := range ts {
-		if string(t.Term) != tokens[i] {
-			return false
+// splitSpace returns the pieces of text between ASCII white space.
+func splitSpace(text string) []span {
+	var out []span
+	for at := 0; at < len(text); {
+		for at < len(text) && isSpaceByte(text[at]) {
+			at++
 		}
+		end := at
+		for end < len(text) && !isSpaceByte(text[end]) {
+			end++
+		}
+		if at < end {
+			out = append(out, span{at, end})
+		}
+		at = end
 	}
-	return true
+	return out
 }
 
 func overlapsAny(m match, list []match) bool {

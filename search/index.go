@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -52,7 +53,10 @@ type Index struct {
 	// again on every poll.
 	pos   models.OutboxPosition
 	ahead map[uint64]bool
-	wake  chan struct{}
+	// changes counts the batches of the outbox applied and the generations
+	// installed: what searches answer moves only when it does (Changes).
+	changes atomic.Uint64
+	wake    chan struct{}
 	// consumer names this index among the outbox's consumers, whose
 	// positions hold back pruning.
 	consumer  string
@@ -63,6 +67,8 @@ type Index struct {
 
 	statusMu sync.Mutex
 	status   Status
+
+	searches atomic.Uint64 // searches run (Searches)
 	ready    chan struct{} // closed once a generation is in use
 	readyOne sync.Once
 	hold     <-chan struct{}
@@ -89,6 +95,12 @@ type Config struct {
 	// look at the index while it is being built.
 	Hold <-chan struct{}
 }
+
+// Changes is a number that moves whenever what this index answers may have
+// changed (an outbox batch applied, a generation installed), after the change
+// is visible to searches: a page made of its answers may be kept until it
+// moves (the portal's page cache).
+func (ix *Index) Changes() uint64 { return ix.changes.Load() }
 
 // Open opens the index in dir, or builds it from the database when it is
 // missing, from another mapping version, or unusable, and returns once it
@@ -319,6 +331,7 @@ func (ix *Index) install(g *generation) {
 	old := ix.gen
 	ix.gen = g
 	ix.pos, ix.ahead = pos, map[uint64]bool{}
+	ix.changes.Add(1)
 	ix.mu.Unlock()
 	ix.langMu.Lock()
 	ix.langs = langs

@@ -211,7 +211,14 @@ type builder struct {
 	// fuzzyLeft is how many more words may get typo tolerance in this
 	// query: each is a scan of the neutral field's dictionary.
 	fuzzyLeft int
+	// analysed holds what this search's words gave in each language, so
+	// that each is analysed once per language: for the glossary, for the
+	// query, and again for a second, typo-tolerant plan. It lives as long
+	// as one search.
+	analysed map[analysedKey]analysis.TokenStream
 }
+
+type analysedKey struct{ lang, text string }
 
 // maxFuzzyWords bounds the words of one query that get typo tolerance: 24
 // long misspelt words took 0.4 s at 3,000 notes, growing with the index.
@@ -224,13 +231,23 @@ func (b *builder) mark(lang, term string) {
 	b.hl[lang][term] = true
 }
 
-// tokens analyses text as the fields of lang ("" neutral) do.
+// tokens analyses text as the fields of lang ("" neutral) do. The tokens
+// are shared: read them, never change them.
 func (b *builder) tokens(lang, text string) analysis.TokenStream {
 	a, ok := b.an[lang]
 	if !ok {
 		return nil
 	}
-	return a.Analyze([]byte(text))
+	k := analysedKey{lang, text}
+	if ts, ok := b.analysed[k]; ok {
+		return ts
+	}
+	ts := a.Analyze([]byte(text))
+	if b.analysed == nil {
+		b.analysed = map[analysedKey]analysis.TokenStream{}
+	}
+	b.analysed[k] = ts
+	return ts
 }
 
 // wordQuery matches one word or phrase in field, as analysed for lang; nil
@@ -423,7 +440,7 @@ func (b *builder) build(text string) plan {
 	if b.expand && b.gloss != nil {
 		// The glossary is looked for in the words typed, not in phrases'
 		// inside nor in what is excluded.
-		matches = b.gloss.find(text, b.an, b.gloss.langs)
+		matches = b.gloss.find(text, b.tokens, b.gloss.langs)
 		matches = slices.DeleteFunc(matches, func(m match) bool { return !coversWords(p, m) })
 		for _, m := range matches {
 			pl.expanded = append(pl.expanded, b.gloss.expanded(m, text))

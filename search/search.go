@@ -1,12 +1,11 @@
 package search
 
 import (
-	"container/heap"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,10 +57,12 @@ type Result struct {
 const fewHits = 3
 
 // Search runs a query for a viewer. Everything the viewer may not see is
-// excluded inside the index, in the query itself, so that no hit, count,
-// snippet or suggestion can reveal it.
+// excluded inside the index, by the segments' own postings of the audience
+// field, before a hit is counted anywhere, so that no hit, count, snippet or
+// suggestion can reveal it.
 func (ix *Index) Search(ctx context.Context, v models.Viewer, q Query) (*Result, error) {
 	start := time.Now()
+	ix.searches.Add(1)
 	q = q.Normalise()
 	text := strings.TrimSpace(q.Text)
 	if text == "" && !q.hasFilters() {
@@ -78,26 +79,49 @@ func (ix *Index) Search(ctx context.Context, v models.Viewer, q Query) (*Result,
 	if len(q.Languages) > 0 {
 		langs = intersect(langs, q.Languages) // a language filter needs no other fields
 	}
-	b := &builder{langs: langs, an: sharedAnalyzers(), gloss: ix.glossary, expand: !q.NoExpand}
-	res, err := ix.run(ctx, g, v, q, b, text)
+	sv, err := ix.openView(g)
 	if err != nil {
 		return nil, err
 	}
-	if res.Total < fewHits && text != "" {
+	defer sv.close()
+	b := &builder{langs: langs, an: sharedAnalyzers(), gloss: ix.glossary, expand: !q.NoExpand}
+	found, err := ix.run(ctx, sv, v, q, b, text)
+	if err != nil {
+		return nil, err
+	}
+	if found.res.Total < fewHits && text != "" {
 		b.fuzzy = true
-		fuzzy, err := ix.run(ctx, g, v, q, b, text)
+		fuzzy, err := ix.run(ctx, sv, v, q, b, text)
 		if err != nil {
 			return nil, err
 		}
-		if fuzzy.Total > res.Total {
-			fuzzy.Fuzzy = true
-			fuzzy.DidYouMean = didYouMean(text, fuzzy.Hits, b)
-			res = fuzzy
+		if fuzzy.res.Total > found.res.Total {
+			fuzzy.res.Fuzzy = true
+			found = fuzzy
 		}
+	}
+	// Only the page shown is read and highlighted: of the plan chosen.
+	res := found.res
+	hl := newHighlighter(found.highlight)
+	for _, d := range found.page {
+		h, err := ix.hit(sv.segs[d.seg], d, hl)
+		if err != nil {
+			return nil, err
+		}
+		h.Family = sv.data[d.seg].families[d.local]
+		res.Hits = append(res.Hits, h)
+	}
+	if res.Fuzzy {
+		res.DidYouMean = didYouMean(text, res.Hits, b)
 	}
 	res.Took = time.Since(start)
 	return res, nil
 }
+
+// Searches is how many searches the index has been asked: a benchmark
+// checks with it that every request it times reached the index (that no
+// cache of results answered instead).
+func (ix *Index) Searches() uint64 { return ix.searches.Load() }
 
 func (q Query) hasFilters() bool {
 	for _, v := range q.filters() {
@@ -124,7 +148,8 @@ func emptyFacets(filters map[string][]string) []Facet {
 	return countFacets(nil, filters)
 }
 
-// audienceQuery restricts a search to what the viewer may see.
+// audienceQuery restricts a query to what the viewer may see (suggestions;
+// a search checks the same postings as bitmaps, in run).
 func audienceQuery(v models.Viewer) query.Query {
 	if v.SeesMembersOnly() {
 		return nil // public and members-only documents
@@ -134,23 +159,19 @@ func audienceQuery(v models.Viewer) query.Query {
 	return tq
 }
 
-// run executes one plan over one generation: every hit is visited once,
-// scored by Bleve, kept if it passes the filters (bitmaps), collected per
-// segment for the facets, and the best ones of the page are kept.
-func (ix *Index) run(ctx context.Context, g *generation, v models.Viewer, q Query, b *builder, text string) (*Result, error) {
-	var pl plan
-	if text != "" {
-		pl = b.build(text)
-		if pl.q == nil {
-			return &Result{Facets: emptyFacets(q.filters()), Expanded: pl.expanded}, nil
-		}
-	} else {
-		pl = plan{q: query.NewMatchAllQuery(), highlight: map[string]map[string]bool{}}
-	}
-	full := pl.q
-	if aq := audienceQuery(v); aq != nil {
-		full = query.NewConjunctionQuery([]query.Query{pl.q, aq})
-	}
+// view is one search's snapshot of a generation: its segments, where each
+// starts in the snapshot's document numbers, and their facet data.
+type view struct {
+	r       index.IndexReader
+	snap    *scorch.IndexSnapshot
+	segs    []*scorch.SegmentSnapshot
+	offsets []uint64
+	data    []*segData
+	terms   *termsIn // what the segments' dictionaries hold, as asked so far
+	cache   *segCache
+}
+
+func (ix *Index) openView(g *generation) (*view, error) {
 	adv, err := g.idx.Advanced()
 	if err != nil {
 		return nil, err
@@ -159,27 +180,94 @@ func (ix *Index) run(ctx context.Context, g *generation, v models.Viewer, q Quer
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
 	snap, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
+		_ = r.Close()
 		return nil, errors.New("search: the index is not a scorch index")
 	}
-	segs := snap.Segments()
-	offsets := make([]uint64, len(segs))
-	hits := make([]segHits, len(segs))
-	live := make([]segment.Segment, len(segs))
+	sv := &view{r: r, snap: snap, segs: snap.Segments(), cache: g.cache}
+	sv.offsets = make([]uint64, len(sv.segs))
+	sv.data = make([]*segData, len(sv.segs))
+	live := make([]segment.Segment, len(sv.segs))
 	var running uint64
-	for i, s := range segs {
-		offsets[i] = running
+	for i, s := range sv.segs {
+		sv.offsets[i] = running
 		running += s.Segment().Count()
 		d, err := g.cache.get(s.Segment())
 		if err != nil {
+			_ = r.Close()
 			return nil, fmt.Errorf("search: unable to read facets: %w", err)
 		}
-		hits[i] = segHits{data: d, hits: roaring.New()}
+		sv.data[i] = d
 		live[i] = s.Segment()
 	}
 	g.cache.retain(live)
+	return sv, nil
+}
+
+func (sv *view) close() { _ = sv.r.Close() }
+
+// found is what one plan found: the result without its hits, the page's
+// documents, and the terms to highlight in them.
+type found struct {
+	res       *Result
+	page      []scoredDoc
+	highlight map[string]map[string]bool
+}
+
+// famBest is the best hit of a translation family so far, and how many of
+// the family's notes passed every selection but the kind's.
+type famBest struct {
+	fam      uint32
+	doc      scoredDoc
+	pass     bool // doc passed every selection (is a result)
+	versions uint64
+}
+
+// run executes one plan over one view: every hit is visited once, scored by
+// Bleve, kept if it passes the filters (bitmaps), collected per segment for
+// the facets, and the best ones of the page are kept.
+func (ix *Index) run(ctx context.Context, sv *view, v models.Viewer, q Query, b *builder, text string) (*found, error) {
+	var pl plan
+	if text != "" {
+		pl = b.build(text)
+		if pl.q == nil {
+			return &found{res: &Result{Facets: emptyFacets(q.filters()), Expanded: pl.expanded}}, nil
+		}
+	} else {
+		pl = plan{q: query.NewMatchAllQuery(), highlight: map[string]map[string]bool{}}
+	}
+	if sv.terms == nil {
+		sv.terms = newTermsIn(sv)
+	}
+	pq := pl.q
+	if pruning {
+		pq = sv.terms.prune(pl.q)
+	}
+	if pq == nil { // no document holds what it asks
+		return &found{res: &Result{Facets: emptyFacets(q.filters()), Expanded: pl.expanded}, highlight: pl.highlight}, nil
+	}
+	segs := sv.segs
+	offsets := sv.offsets
+	hits := make([]segHits, len(segs))
+	for i := range segs {
+		hits[i] = segHits{data: sv.data[i], hits: roaring.New()}
+	}
+
+	// What the viewer may see: for a visitor, the public documents of each
+	// segment (the audience field's own postings, read once per segment),
+	// checked before a hit is counted anywhere, rather than a term query in
+	// a conjunction, which walked the postings of nine documents in ten and
+	// scored them all alike. A segment without public documents gives none.
+	var audience []*roaring.Bitmap
+	if !v.SeesMembersOnly() {
+		audience = make([]*roaring.Bitmap, len(segs))
+		for i := range segs {
+			if audience[i] = sv.data[i].values[fAudience][AudiencePublic]; audience[i] == nil {
+				audience[i] = roaring.New()
+			}
+		}
+	}
 
 	filters := q.filters()
 	// The selections of the kind facet apart from the others': the kind
@@ -199,24 +287,38 @@ func (ix *Index) run(ctx context.Context, g *generation, v models.Viewer, q Quer
 			}
 		}
 	}
-	// Versions of each family among the hits that pass every selection
-	// but the kind's: all but one are taken off the kind facet's count.
-	versions := map[string]uint64{}
+	group := !q.NoGroup
+	// The best hit of each translation family, when grouping, by the
+	// family's number, and the versions of each among the hits that pass
+	// every selection but the kind's: all but one are taken off the kind
+	// facet's count.
+	var fams []famBest
+	var slots *famSlots
+	if group {
+		slots = sv.cache.takeSlots()
+		defer func() {
+			for _, f := range fams {
+				slots.slot[f.fam] = 0
+			}
+			sv.cache.slots.Put(slots)
+		}()
+	}
 
 	sctx := context.WithValue(ctx, search.GetScoringModelCallbackKey,
 		search.GetScoringModelCallbackFn(func() string { return index.BM25Scoring }))
-	searcher, err := full.Searcher(sctx, snap, ix.mapping, search.SearcherOptions{})
+	searcher, err := pq.Searcher(sctx, sv.snap, ix.mapping, search.SearcherOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("search: unable to search: %w", err)
 	}
 	defer searcher.Close()
 	want := q.Page * q.PerPage
-	top := &topK{byDate: q.Sort == SortDate || text == "", k: want}
-	pool := search.NewDocumentMatchPool(searcher.DocumentMatchPoolSize(), 0)
+	top := newTopK(q.Sort == SortDate || text == "", want)
+	// The pool grows when a searcher needs more: a large disjunction (the
+	// glossary's terms in every language) would otherwise allocate a match
+	// per child up front.
+	pool := search.NewDocumentMatchPool(min(searcher.DocumentMatchPoolSize(), 64), 0)
 	sc := &search.SearchContext{DocumentMatchPool: pool}
 	var total uint64
-	// The best hit of each translation family, when grouping.
-	families := map[string]scoredDoc{}
 	seg := 0
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
@@ -230,10 +332,15 @@ func (ix *Index) run(ctx context.Context, g *generation, v models.Viewer, q Quer
 			break
 		}
 		num := binary.BigEndian.Uint64(dm.IndexInternalID)
+		score := dm.Score
+		pool.Put(dm)
 		for seg+1 < len(offsets) && num >= offsets[seg+1] {
 			seg++
 		}
 		local := uint32(num - offsets[seg])
+		if audience != nil && !audience[seg].Contains(local) {
+			continue // not for this viewer: no hit, no count
+		}
 		hits[seg].hits.Add(local)
 		pass := true
 		for _, s := range sel[seg] {
@@ -242,50 +349,55 @@ func (ix *Index) run(ctx context.Context, g *generation, v models.Viewer, q Quer
 				break
 			}
 		}
-		fam := hits[seg].data.families[local]
-		if pass && fam != "" && !q.NoGroup {
-			versions[fam]++
+		if !pass {
+			continue
 		}
-		if pass && selKind[seg] != nil && !selKind[seg].Contains(local) {
-			pass = false
+		fam := noFamily
+		if group {
+			fam = hits[seg].data.family[local]
 		}
-		if pass {
-			d := scoredDoc{num: num, seg: seg, local: local, score: dm.Score, date: hits[seg].data.dates[local]}
-			if fam != "" && !q.NoGroup {
-				if best, ok := families[fam]; !ok || top.better(d, best) {
-					families[fam] = d
-				}
-			} else {
+		pass = selKind[seg] == nil || selKind[seg].Contains(local)
+		d := scoredDoc{num: num, seg: seg, local: local, score: score, date: hits[seg].data.dates[local]}
+		if fam == noFamily {
+			if pass {
 				total++
 				top.offer(d)
 			}
+			continue
 		}
-		pool.Put(dm)
+		i := slots.slot[fam]
+		if i == 0 {
+			fams = append(fams, famBest{fam: fam})
+			i = int32(len(fams))
+			slots.slot[fam] = i
+		}
+		f := &fams[i-1]
+		f.versions++
+		if pass && (!f.pass || top.better(d, f.doc)) {
+			f.doc, f.pass = d, true
+		}
 	}
-	for _, d := range families {
-		total++
-		top.offer(d)
+	versions := uint64(0) // versions beyond one per family, off the kind facet
+	for i := range fams {
+		versions += fams[i].versions - 1
+		if fams[i].pass {
+			total++
+			top.offer(fams[i].doc)
+		}
 	}
 	res := &Result{Total: total, Facets: countFacets(hits, filters), Expanded: pl.expanded}
 	groupKindFacet(res.Facets, versions)
 	ranked := top.sorted()
 	from := (q.Page - 1) * q.PerPage
-	if from >= len(ranked) {
-		return res, nil
+	out := &found{res: res, highlight: pl.highlight}
+	if from < len(ranked) {
+		out.page = ranked[from:min(len(ranked), from+q.PerPage)]
 	}
-	for _, d := range ranked[from:min(len(ranked), from+q.PerPage)] {
-		h, err := ix.hit(segs[d.seg], d, pl.highlight)
-		if err != nil {
-			return nil, err
-		}
-		h.Family = hits[d.seg].data.families[d.local]
-		res.Hits = append(res.Hits, h)
-	}
-	return res, nil
+	return out, nil
 }
 
 // hit reads a hit's stored fields and makes its snippet.
-func (ix *Index) hit(s *scorch.SegmentSnapshot, d scoredDoc, hl map[string]map[string]bool) (Hit, error) {
+func (ix *Index) hit(s *scorch.SegmentSnapshot, d scoredDoc, hl *highlighter) (Hit, error) {
 	var h Hit
 	var id, body, summary, countries string
 	err := s.VisitDocument(uint64(d.local), func(field string, _ byte, value []byte, _ []uint64) bool {
@@ -318,7 +430,7 @@ func (ix *Index) hit(s *scorch.SegmentSnapshot, d scoredDoc, hl map[string]map[s
 	if d.date > 0 {
 		h.Date = time.Unix(d.date, 0).UTC()
 	}
-	h.SnippetHTML = snippet(h.Language, summary, body, hl)
+	h.SnippetHTML = hl.snippet(h.Language, summary, body)
 	return h, nil
 }
 
@@ -332,11 +444,15 @@ type scoredDoc struct {
 }
 
 // topK keeps the k best hits: by score, or by date (newest first), ties
-// by index order.
+// by index order. The heap has the worst of them on top.
 type topK struct {
 	byDate bool
 	k      int
-	h      docHeap
+	docs   []scoredDoc
+}
+
+func newTopK(byDate bool, k int) *topK {
+	return &topK{byDate: byDate, k: k, docs: make([]scoredDoc, 0, min(k, 64))}
 }
 
 func (t *topK) better(a, b scoredDoc) bool {
@@ -353,47 +469,64 @@ func (t *topK) offer(d scoredDoc) {
 	if t.k <= 0 {
 		return
 	}
-	if len(t.h.docs) < t.k {
-		t.h.less = func(a, b scoredDoc) bool { return t.better(b, a) } // worst on top
-		heap.Push(&t.h, d)
+	if len(t.docs) < t.k {
+		t.docs = append(t.docs, d)
+		t.up(len(t.docs) - 1)
 		return
 	}
-	if t.better(d, t.h.docs[0]) {
-		t.h.docs[0] = d
-		heap.Fix(&t.h, 0)
+	if t.better(d, t.docs[0]) {
+		t.docs[0] = d
+		t.down(0)
+	}
+}
+
+// up and down keep the heap: a parent is never better than its children.
+func (t *topK) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !t.better(t.docs[p], t.docs[i]) {
+			return
+		}
+		t.docs[p], t.docs[i] = t.docs[i], t.docs[p]
+		i = p
+	}
+}
+
+func (t *topK) down(i int) {
+	n := len(t.docs)
+	for {
+		worst := i
+		for _, c := range []int{2*i + 1, 2*i + 2} {
+			if c < n && t.better(t.docs[worst], t.docs[c]) {
+				worst = c
+			}
+		}
+		if worst == i {
+			return
+		}
+		t.docs[i], t.docs[worst] = t.docs[worst], t.docs[i]
+		i = worst
 	}
 }
 
 func (t *topK) sorted() []scoredDoc {
-	out := append([]scoredDoc(nil), t.h.docs...)
-	sort.Slice(out, func(i, j int) bool { return t.better(out[i], out[j]) })
+	out := slices.Clone(t.docs)
+	slices.SortFunc(out, func(a, b scoredDoc) int {
+		switch {
+		case t.better(a, b):
+			return -1
+		case t.better(b, a):
+			return 1
+		}
+		return 0
+	})
 	return out
 }
 
-type docHeap struct {
-	docs []scoredDoc
-	less func(a, b scoredDoc) bool
-}
-
-func (h docHeap) Len() int           { return len(h.docs) }
-func (h docHeap) Less(i, j int) bool { return h.less(h.docs[i], h.docs[j]) }
-func (h docHeap) Swap(i, j int)      { h.docs[i], h.docs[j] = h.docs[j], h.docs[i] }
-func (h *docHeap) Push(x any)        { h.docs = append(h.docs, x.(scoredDoc)) }
-func (h *docHeap) Pop() any {
-	old := h.docs
-	x := old[len(old)-1]
-	h.docs = old[:len(old)-1]
-	return x
-}
-
 // groupKindFacet counts a note and its translations once in the kind
-// facet, as the results list them: versions holds, per family, how many
-// of its notes passed the other facets' selections.
-func groupKindFacet(facets []Facet, versions map[string]uint64) {
-	var extra uint64
-	for _, n := range versions {
-		extra += n - 1
-	}
+// facet, as the results list them: extra is how many notes beyond one per
+// family passed the other facets' selections.
+func groupKindFacet(facets []Facet, extra uint64) {
 	if extra == 0 {
 		return
 	}

@@ -2,8 +2,12 @@ package search
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"proact/models"
@@ -15,6 +19,119 @@ func TestSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Run("facets counted hit by hit as by bitmaps", func(t *testing.T) {
+		defer func(c int) { perValueCost = c }(perValueCost)
+		queries := []Query{
+			{Text: "workers"},
+			{Text: "workers", Countries: []string{"FR", "RO", "IE"}},
+			{Text: "workers", Topics: []string{"recruitment"}, Sectors: []string{"A"}},
+			{Text: "debt bondage", Countries: []string{"FR"}, Kinds: []string{KindPractice}},
+			{Kinds: []string{KindOrganisation}},
+			{Languages: []string{"fr", "en"}, Years: []string{"2025"}},
+			{Text: "helpdesk OR seasonal", OrgTypes: []string{"shelter"}},
+			{Text: "farm", Countries: []string{"NL"}, Topics: []string{"recruitment"}, Kinds: []string{KindPractice, KindOrganisation}},
+		}
+		counted := 0
+		for _, v := range []models.Viewer{visitor, member} {
+			for _, q := range queries {
+				perValueCost = 1 << 20 // always one by one
+				byDoc := f.search(t, v, q)
+				perValueCost = 0 // always bitmaps
+				byBitmap := f.search(t, v, q)
+				if !reflect.DeepEqual(byDoc.Facets, byBitmap.Facets) || byDoc.Total != byBitmap.Total {
+					t.Errorf("%+v: one by one %d %v\nbitmaps %d %v", q, byDoc.Total, byDoc.Facets, byBitmap.Total, byBitmap.Facets)
+				}
+				for _, fc := range byDoc.Facets {
+					for _, fv := range fc.Values {
+						if fv.Count > 0 {
+							counted++
+						}
+					}
+				}
+			}
+		}
+		if counted < 20 {
+			t.Fatalf("only %d facet values counted: the queries check too little", counted)
+		}
+	})
+	t.Run("pruned plans find the same, in the same order", func(t *testing.T) {
+		defer func() { pruning = true }()
+		queries := []Query{
+			{Text: "workers"}, {Text: "seasonal workers"}, {Text: "travailleurs saisonniers"},
+			{Text: "debt bondage"}, {Text: "debt bondage", NoExpand: true}, {Text: "recruitment fees housing"},
+			{Text: `"seasonal workers"`}, {Text: `"servitude pour dettes"`}, {Text: "farm OR vignobles"},
+			{Text: "workers -dairy"}, {Text: `debt -"dairy farms"`}, {Text: "zzzabsent"}, {Text: "zzzabsent -workers"},
+			{Text: "strawbery"}, {Text: "helpdesk domestic"}, {Text: "εργάτες γης"}, {Text: "pracownicy sezonowi"},
+			{Text: "workers", Countries: []string{"FR", "IE"}}, {Text: "robie OR zzzabsent"},
+		}
+		compared := 0
+		for _, v := range []models.Viewer{visitor, member} {
+			for _, q := range queries {
+				pruning = false
+				whole := f.search(t, v, q)
+				pruning = true
+				pruned := f.search(t, v, q)
+				// One factor, the query norm, may scale every score of a
+				// search: the same hits in the same order, scores in proportion.
+				ws, ps := scores(whole), scores(pruned)
+				proportional := len(ws) == len(ps)
+				for i := range ws {
+					if proportional && math.Abs(ps[i]/ps[0]-ws[i]/ws[0]) > 1e-9 {
+						proportional = false
+					}
+				}
+				whole.Took, pruned.Took = 0, 0
+				for i := range whole.Hits {
+					whole.Hits[i].Score = 0
+				}
+				for i := range pruned.Hits {
+					pruned.Hits[i].Score = 0
+				}
+				if !proportional || !reflect.DeepEqual(whole, pruned) {
+					t.Errorf("%+v:\nwhole  %d %v %v\npruned %d %v %v", q, whole.Total, slugs(whole), ws, pruned.Total, slugs(pruned), ps)
+				}
+				if whole.Total > 0 {
+					compared++
+				}
+			}
+		}
+		if compared < 20 {
+			t.Fatalf("only %d searches found something: the comparison checks too little", compared)
+		}
+	})
+	t.Run("searches at once find what one at a time does", func(t *testing.T) {
+		queries := []Query{{Text: "workers"}, {Text: "debt bondage"}, {Text: "farm OR vignobles"},
+			{Text: "workers", Countries: []string{"FR", "IE"}}, {Text: "strawbery"}, {Text: "seasonal workers", NoGroup: true}}
+		want := make([]*Result, len(queries))
+		for i, q := range queries {
+			want[i] = f.search(t, visitor, q)
+			want[i].Took = 0
+		}
+		errs := make(chan string, 8*len(queries))
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i, q := range queries {
+					got, err := f.ix.Search(context.Background(), visitor, q)
+					if err != nil {
+						errs <- err.Error()
+						continue
+					}
+					got.Took = 0
+					if !reflect.DeepEqual(got, want[i]) {
+						errs <- fmt.Sprintf("%q: %v, alone %v", q.Text, slugs(got), slugs(want[i]))
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
+	})
 	t.Run("each language by its own rules", func(t *testing.T) {
 		for _, c := range []struct{ q, want string }{
 			{"travailleurs saisonniers", "t-saison-fr"},        // French plurals, stemmed
@@ -284,4 +401,12 @@ func testHostileQueries(t *testing.T, f *fixture) {
 			t.Errorf("suggest %q: %v", q, err)
 		}
 	}
+}
+
+func scores(res *Result) []float64 {
+	var out []float64
+	for _, h := range res.Hits {
+		out = append(out, h.Score)
+	}
+	return out
 }

@@ -41,6 +41,9 @@ type Config struct {
 	// AttachmentMaxBytes bounds the size of an image or PDF attached to a
 	// practice note.
 	AttachmentMaxBytes int64 `env:"PROACT_ATTACHMENT_MAX_BYTES" envDefault:"5242880"`
+	// PageCacheBytes bounds the memory of the rendered-page cache of each
+	// instance (app/pagecache.go); 0 turns it off.
+	PageCacheBytes int64 `env:"PROACT_PAGE_CACHE_BYTES" envDefault:"67108864"`
 
 	// Limits are the rate limit and the failure throttles.
 	Limits Limits
@@ -165,6 +168,9 @@ func (c *Config) Validate() error {
 	}
 	if c.AttachmentMaxBytes < 1024 || c.AttachmentMaxBytes > 64<<20 {
 		errs = append(errs, fmt.Errorf("PROACT_ATTACHMENT_MAX_BYTES %d must be between 1024 and 67108864 (64 MiB)", c.AttachmentMaxBytes))
+	}
+	if c.PageCacheBytes < 0 || c.PageCacheBytes > 16<<30 {
+		errs = append(errs, fmt.Errorf("PROACT_PAGE_CACHE_BYTES %d must be between 0 (off) and 17179869184 (16 GiB)", c.PageCacheBytes))
 	}
 	if c.Limits.Requests < 1 {
 		errs = append(errs, fmt.Errorf("PROACT_RATE_LIMIT %d must be at least 1 (requests per minute and address)", c.Limits.Requests))
