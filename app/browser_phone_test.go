@@ -135,13 +135,13 @@ func (p *pageTour) signIn(u *testUser) {
 		p.t.Fatal(err)
 	}
 	p.do("open /login", chromedp.Navigate(p.base+"/login"), chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), u.Email), chromedp.SendKeys(chromedp.CSS("#password"), u.Password))
+		typeText("#email", u.Email), typeText("#password", u.Password))
 	if _, err := chromedp.RunResponse(p.ctx, chromedp.Submit(chromedp.CSS("#password"))); err != nil {
 		p.t.Fatal(err)
 	}
 	if u.Secret != "" {
 		code, _ := totp.GenerateCode(u.Secret, time.Now())
-		p.do("type the code", chromedp.WaitVisible(chromedp.CSS("#code")), chromedp.SendKeys(chromedp.CSS("#code"), code))
+		p.do("type the code", chromedp.WaitVisible(chromedp.CSS("#code")), typeText("#code", code))
 		if _, err := chromedp.RunResponse(p.ctx, chromedp.Submit(chromedp.CSS("#code"))); err != nil {
 			p.t.Fatal(err)
 		}
@@ -151,11 +151,11 @@ func (p *pageTour) signIn(u *testUser) {
 // TestBrowserEveryPageOnAPhone opens every page type as a visitor, a member
 // (an organisation admin) and an administrator, at 390 px in English and
 // Romanian, and fails when a page is wider than the screen or axe-core
-// finds a WCAG 2.1 A or AA violation. One tab, many navigations.
+// finds a WCAG 2.1 A or AA violation. Three tabs (visitor, member,
+// administrator) in parallel, many navigations each.
 func TestBrowserEveryPageOnAPhone(t *testing.T) {
 	t.Parallel()
 	base, ta, ctx := browserApp(t)
-	p := newPageTour(t, ctx, base)
 	ctxb := context.Background()
 	member := ta.createUser(t, "ana@rlrc.example.org", models.RoleMember, demoOrg, true)
 	admin := ta.createUser(t, "root@secretariat.example.org", models.RoleAdmin, "", false)
@@ -188,84 +188,101 @@ func TestBrowserEveryPageOnAPhone(t *testing.T) {
 	}
 	suspended := ta.createUser(t, "radu@iasi.example.org", models.RoleMember, "iasi-migration-work-centre", true)
 
-	// The menu: at a desktop's width every link shows in a row; on a phone
-	// it folds behind a button that works without JavaScript.
-	p.visit("desktop", "/")
-	if shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector(".menu-wide a[href='/login']").offsetParent && !document.querySelector(".menu-toggle").offsetParent`)); err != nil || !shown {
-		t.Errorf("at 1280 px the links are not in a row, or the menu button shows (%v)", err)
-	}
-	p.width(390)
-	p.visit("phone", "/")
-	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector(".menu-wide a[href='/login']").checkVisibility() && !document.querySelector(".menu-narrow a[href='/login']").checkVisibility() && document.querySelector(".menu-toggle summary").checkVisibility()`)); err != nil || !hidden {
-		t.Errorf("at 390 px the menu's links show before the button is pressed (%v)", err)
-	}
-	p.do("open the menu", chromedp.Click(chromedp.CSS(".menu-toggle summary")),
-		chromedp.WaitVisible(chromedp.CSS(`.menu-narrow a[href="/login"]`)))
-	p.check("phone menu open")
-	p.do("follow a link of the menu", chromedp.Click(chromedp.CSS(`.menu-narrow a[href="/about"]`)), chromedp.WaitVisible(chromedp.CSS("#about-title")))
+	// Three parts in parallel, each in a tab of its own (a fresh browser) on
+	// this one portal: they only read, but for the admin's token.
+	t.Run("visitor", func(t *testing.T) {
+		t.Parallel()
+		p := newPageTour(t, ctx, base) // browserApp's tab
 
-	for _, lang := range []string{"en", "ro"} {
-		p.language(lang)
-		p.fast = lang != "en"
-		for _, path := range visitor {
-			p.visit("visitor "+lang, path)
+		// The menu: at a desktop's width every link shows in a row; on a phone
+		// it folds behind a button that works without JavaScript.
+		p.visit("desktop", "/")
+		if shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector(".menu-wide a[href='/login']").offsetParent && !document.querySelector(".menu-toggle").offsetParent`)); err != nil || !shown {
+			t.Errorf("at 1280 px the links are not in a row, or the menu button shows (%v)", err)
 		}
-	}
-	for _, path := range visitorRo {
-		p.visit("visitor ro", path)
-	}
-	p.signIn(member)
-	for _, lang := range []string{"en", "ro"} {
-		p.language(lang)
-		p.fast = lang != "en"
-		for _, path := range members {
-			p.visit("member "+lang, path)
+		p.width(390)
+		p.visit("phone", "/")
+		if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector(".menu-wide a[href='/login']").checkVisibility() && !document.querySelector(".menu-narrow a[href='/login']").checkVisibility() && document.querySelector(".menu-toggle summary").checkVisibility()`)); err != nil || !hidden {
+			t.Errorf("at 390 px the menu's links show before the button is pressed (%v)", err)
 		}
-	}
-	// A suspended organisation's member: the banner says why, and leads to
-	// the review request.
-	p.signIn(suspended)
-	p.language("ro")
-	p.visit("suspended ro", "/account")
-	if banner := p.text(".suspended-banner"); !strings.Contains(banner, "Profil neactualizat") {
-		t.Errorf("the suspension banner says %q", banner)
-	}
-	p.visit("suspended ro", "/account/review")
+		p.do("open the menu", chromedp.Click(chromedp.CSS(".menu-toggle summary")),
+			chromedp.WaitVisible(chromedp.CSS(`.menu-narrow a[href="/login"]`)))
+		p.check("phone menu open")
+		p.do("follow a link of the menu", chromedp.Click(chromedp.CSS(`.menu-narrow a[href="/about"]`)), chromedp.WaitVisible(chromedp.CSS("#about-title")))
 
-	p.signIn(admin)
-	for _, lang := range []string{"en", "ro"} {
-		p.language(lang)
-		p.fast = lang != "en"
-		for _, path := range admins {
-			p.visit("admin "+lang, path)
+		for _, lang := range []string{"en", "ro"} {
+			p.language(lang)
+			p.fast = lang != "en"
+			for _, path := range visitor {
+				p.visit("visitor "+lang, path)
+			}
 		}
-	}
-	// Empty answers of an application say so.
-	p.language("en")
-	p.visit("admin en", appPath)
-	if body := p.text("main"); !strings.Contains(body, "not given") {
-		t.Errorf("the application's empty answers do not say so")
-	}
-	// A new API token has a copy button (copy.js, under the strict CSP).
-	p.do("create a token", chromedp.Navigate(base+"/account/tokens"), chromedp.WaitVisible(chromedp.CSS("#name")),
-		chromedp.SendKeys(chromedp.CSS("#name"), "Phone test"))
-	if _, err := chromedp.RunResponse(ctx, chromedp.Submit(chromedp.CSS("#name"))); err != nil {
-		t.Fatal(err)
-	}
-	p.do("copy it", chromedp.WaitVisible(chromedp.CSS(`button[data-copy="new-token"]`)), chromedp.Click(chromedp.CSS(`button[data-copy="new-token"]`)),
-		chromedp.WaitVisible(chromedp.CSS(".copy-status")))
-	p.check("admin en /account/tokens with a new token")
-	// The tokens table's header lines up with its columns (at a desktop's
-	// width: on a phone the rows are cards).
-	p.width(1280)
-	if cols, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
-		var t = document.querySelector("main table"); if (!t) { return "no table"; }
-		var h = t.tHead.rows[0].cells.length, b = t.tBodies[0].rows[0].cells.length;
-		var hr = t.tHead.rows[0].cells[h - 1].getBoundingClientRect(), br = t.tBodies[0].rows[0].cells[b - 1].getBoundingClientRect();
-		return h === b && Math.abs(hr.left - br.left) < 2 ? "" : h + " header cells, " + b + " body cells, last at " + hr.left + " and " + br.left;
-	})()`)); err != nil || cols != "" {
-		t.Errorf("the tokens table: %s (%v)", cols, err)
-	}
+		for _, path := range visitorRo {
+			p.visit("visitor ro", path)
+		}
+	})
+	t.Run("member", func(t *testing.T) {
+		t.Parallel()
+		p := newPageTour(t, browserTab(t), base)
+		p.width(390)
+		p.signIn(member)
+		for _, lang := range []string{"en", "ro"} {
+			p.language(lang)
+			p.fast = lang != "en"
+			for _, path := range members {
+				p.visit("member "+lang, path)
+			}
+		}
+		// A suspended organisation's member: the banner says why, and leads to
+		// the review request.
+		p.signIn(suspended)
+		p.language("ro")
+		p.visit("suspended ro", "/account")
+		if banner := p.text(".suspended-banner"); !strings.Contains(banner, "Profil neactualizat") {
+			t.Errorf("the suspension banner says %q", banner)
+		}
+		p.visit("suspended ro", "/account/review")
+	})
+	t.Run("admin", func(t *testing.T) {
+		t.Parallel()
+		ctx := browserTab(t)
+		p := newPageTour(t, ctx, base)
+		p.width(390)
+		p.signIn(admin)
+		for _, lang := range []string{"en", "ro"} {
+			p.language(lang)
+			p.fast = lang != "en"
+			for _, path := range admins {
+				p.visit("admin "+lang, path)
+			}
+		}
+		// Empty answers of an application say so.
+		p.language("en")
+		p.visit("admin en", appPath)
+		if body := p.text("main"); !strings.Contains(body, "not given") {
+			t.Errorf("the application's empty answers do not say so")
+		}
+		// A new API token has a copy button (copy.js, under the strict CSP).
+		p.do("create a token", chromedp.Navigate(base+"/account/tokens"), chromedp.WaitVisible(chromedp.CSS("#name")),
+			typeText("#name", "Phone test"))
+		if _, err := chromedp.RunResponse(ctx, chromedp.Submit(chromedp.CSS("#name"))); err != nil {
+			t.Fatal(err)
+		}
+		p.do("copy it", chromedp.WaitVisible(chromedp.CSS(`button[data-copy="new-token"]`)), chromedp.Click(chromedp.CSS(`button[data-copy="new-token"]`)),
+			chromedp.WaitVisible(chromedp.CSS(".copy-status")))
+		p.check("admin en /account/tokens with a new token")
+		// The tokens table's header lines up with its columns (at a desktop's
+		// width: on a phone the rows are cards).
+		p.width(1280)
+		if cols, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
+			var t = document.querySelector("main table"); if (!t) { return "no table"; }
+			var h = t.tHead.rows[0].cells.length, b = t.tBodies[0].rows[0].cells.length;
+			var hr = t.tHead.rows[0].cells[h - 1].getBoundingClientRect(), br = t.tBodies[0].rows[0].cells[b - 1].getBoundingClientRect();
+			return h === b && Math.abs(hr.left - br.left) < 2 ? "" : h + " header cells, " + b + " body cells, last at " + hr.left + " and " + br.left;
+		})()`)); err != nil || cols != "" {
+			t.Errorf("the tokens table: %s (%v)", cols, err)
+		}
+	})
 }
 
 func (p *pageTour) text(sel string) string {
