@@ -148,13 +148,22 @@ func (p *pageTour) signIn(u *testUser) {
 	}
 }
 
-// TestBrowserEveryPageOnAPhone opens every page type as a visitor, a member
-// (an organisation admin) and an administrator, at 390 px in English and
-// Romanian, and fails when a page is wider than the screen or axe-core
-// finds a WCAG 2.1 A or AA violation. Three tabs (visitor, member,
-// administrator) in parallel, many navigations each.
-func TestBrowserEveryPageOnAPhone(t *testing.T) {
-	t.Parallel()
+// phoneSite is the portal of the phone tour: a member (an organisation
+// admin), an administrator, a pending application with empty answers, a
+// mail in the outbox and a suspended organisation with a member; and the
+// pages each of them opens.
+type phoneSite struct {
+	base string
+	ta   *testApp
+	ctx  context.Context // browserApp's tab
+
+	member, admin, suspended            *testUser
+	visitor, visitorRo, members, admins []string
+	appPath                             string
+}
+
+func newPhoneSite(t *testing.T) *phoneSite {
+	t.Helper()
 	base, ta, ctx := browserApp(t)
 	ctxb := context.Background()
 	member := ta.createUser(t, "ana@rlrc.example.org", models.RoleMember, demoOrg, true)
@@ -187,102 +196,118 @@ func TestBrowserEveryPageOnAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	suspended := ta.createUser(t, "radu@iasi.example.org", models.RoleMember, "iasi-migration-work-centre", true)
+	return &phoneSite{base: base, ta: ta, ctx: ctx, member: member, admin: admin, suspended: suspended,
+		visitor: visitor, visitorRo: visitorRo, members: members, admins: admins, appPath: appPath}
+}
 
-	// Three parts in parallel, each in a tab of its own (a fresh browser) on
-	// this one portal: they only read, but for the admin's token.
-	t.Run("visitor", func(t *testing.T) {
-		t.Parallel()
-		p := newPageTour(t, ctx, base) // browserApp's tab
+// TestBrowserEveryPageOnAPhoneAsAVisitor, …AsAMember and …AsAnAdministrator
+// open every page type as a visitor, a member
+// (an organisation admin) and an administrator, at 390 px in English and
+// Romanian, and fail when a page is wider than the screen or axe-core
+// finds a WCAG 2.1 A or AA violation. Three tests, one tab each, that run in
+// parallel: one would be the suite's longest by far (and as subtests they
+// would start last, behind every test waiting for its turn).
+func TestBrowserEveryPageOnAPhoneAsAVisitor(t *testing.T) {
+	t.Parallel()
+	s := newPhoneSite(t)
+	ctx, base := s.ctx, s.base
+	visitor, visitorRo := s.visitor, s.visitorRo
+	p := newPageTour(t, ctx, base)
 
-		// The menu: at a desktop's width every link shows in a row; on a phone
-		// it folds behind a button that works without JavaScript.
-		p.visit("desktop", "/")
-		if shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector(".menu-wide a[href='/login']").offsetParent && !document.querySelector(".menu-toggle").offsetParent`)); err != nil || !shown {
-			t.Errorf("at 1280 px the links are not in a row, or the menu button shows (%v)", err)
-		}
-		p.width(390)
-		p.visit("phone", "/")
-		if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector(".menu-wide a[href='/login']").checkVisibility() && !document.querySelector(".menu-narrow a[href='/login']").checkVisibility() && document.querySelector(".menu-toggle summary").checkVisibility()`)); err != nil || !hidden {
-			t.Errorf("at 390 px the menu's links show before the button is pressed (%v)", err)
-		}
-		p.do("open the menu", chromedp.Click(chromedp.CSS(".menu-toggle summary")),
-			chromedp.WaitVisible(chromedp.CSS(`.menu-narrow a[href="/login"]`)))
-		p.check("phone menu open")
-		p.do("follow a link of the menu", chromedp.Click(chromedp.CSS(`.menu-narrow a[href="/about"]`)), chromedp.WaitVisible(chromedp.CSS("#about-title")))
+	// The menu: at a desktop's width every link shows in a row; on a phone
+	// it folds behind a button that works without JavaScript.
+	p.visit("desktop", "/")
+	if shown, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector(".menu-wide a[href='/login']").offsetParent && !document.querySelector(".menu-toggle").offsetParent`)); err != nil || !shown {
+		t.Errorf("at 1280 px the links are not in a row, or the menu button shows (%v)", err)
+	}
+	p.width(390)
+	p.visit("phone", "/")
+	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector(".menu-wide a[href='/login']").checkVisibility() && !document.querySelector(".menu-narrow a[href='/login']").checkVisibility() && document.querySelector(".menu-toggle summary").checkVisibility()`)); err != nil || !hidden {
+		t.Errorf("at 390 px the menu's links show before the button is pressed (%v)", err)
+	}
+	p.do("open the menu", chromedp.Click(chromedp.CSS(".menu-toggle summary")),
+		chromedp.WaitVisible(chromedp.CSS(`.menu-narrow a[href="/login"]`)))
+	p.check("phone menu open")
+	p.do("follow a link of the menu", chromedp.Click(chromedp.CSS(`.menu-narrow a[href="/about"]`)), chromedp.WaitVisible(chromedp.CSS("#about-title")))
 
-		for _, lang := range []string{"en", "ro"} {
-			p.language(lang)
-			p.fast = lang != "en"
-			for _, path := range visitor {
-				p.visit("visitor "+lang, path)
-			}
+	for _, lang := range []string{"en", "ro"} {
+		p.language(lang)
+		p.fast = lang != "en"
+		for _, path := range visitor {
+			p.visit("visitor "+lang, path)
 		}
-		for _, path := range visitorRo {
-			p.visit("visitor ro", path)
+	}
+	for _, path := range visitorRo {
+		p.visit("visitor ro", path)
+	}
+}
+
+func TestBrowserEveryPageOnAPhoneAsAMember(t *testing.T) {
+	t.Parallel()
+	s := newPhoneSite(t)
+	member, members, suspended := s.member, s.members, s.suspended
+	p := newPageTour(t, s.ctx, s.base)
+	p.width(390)
+	p.signIn(member)
+	for _, lang := range []string{"en", "ro"} {
+		p.language(lang)
+		p.fast = lang != "en"
+		for _, path := range members {
+			p.visit("member "+lang, path)
 		}
-	})
-	t.Run("member", func(t *testing.T) {
-		t.Parallel()
-		p := newPageTour(t, browserTab(t), base)
-		p.width(390)
-		p.signIn(member)
-		for _, lang := range []string{"en", "ro"} {
-			p.language(lang)
-			p.fast = lang != "en"
-			for _, path := range members {
-				p.visit("member "+lang, path)
-			}
+	}
+	// A suspended organisation's member: the banner says why, and leads to
+	// the review request.
+	p.signIn(suspended)
+	p.language("ro")
+	p.visit("suspended ro", "/account")
+	if banner := p.text(".suspended-banner"); !strings.Contains(banner, "Profil neactualizat") {
+		t.Errorf("the suspension banner says %q", banner)
+	}
+	p.visit("suspended ro", "/account/review")
+}
+
+func TestBrowserEveryPageOnAPhoneAsAnAdministrator(t *testing.T) {
+	t.Parallel()
+	s := newPhoneSite(t)
+	ctx, base := s.ctx, s.base
+	admin, admins, appPath := s.admin, s.admins, s.appPath
+	p := newPageTour(t, ctx, base)
+	p.width(390)
+	p.signIn(admin)
+	for _, lang := range []string{"en", "ro"} {
+		p.language(lang)
+		p.fast = lang != "en"
+		for _, path := range admins {
+			p.visit("admin "+lang, path)
 		}
-		// A suspended organisation's member: the banner says why, and leads to
-		// the review request.
-		p.signIn(suspended)
-		p.language("ro")
-		p.visit("suspended ro", "/account")
-		if banner := p.text(".suspended-banner"); !strings.Contains(banner, "Profil neactualizat") {
-			t.Errorf("the suspension banner says %q", banner)
-		}
-		p.visit("suspended ro", "/account/review")
-	})
-	t.Run("admin", func(t *testing.T) {
-		t.Parallel()
-		ctx := browserTab(t)
-		p := newPageTour(t, ctx, base)
-		p.width(390)
-		p.signIn(admin)
-		for _, lang := range []string{"en", "ro"} {
-			p.language(lang)
-			p.fast = lang != "en"
-			for _, path := range admins {
-				p.visit("admin "+lang, path)
-			}
-		}
-		// Empty answers of an application say so.
-		p.language("en")
-		p.visit("admin en", appPath)
-		if body := p.text("main"); !strings.Contains(body, "not given") {
-			t.Errorf("the application's empty answers do not say so")
-		}
-		// A new API token has a copy button (copy.js, under the strict CSP).
-		p.do("create a token", chromedp.Navigate(base+"/account/tokens"), chromedp.WaitVisible(chromedp.CSS("#name")),
-			typeText("#name", "Phone test"))
-		if _, err := chromedp.RunResponse(ctx, chromedp.Submit(chromedp.CSS("#name"))); err != nil {
-			t.Fatal(err)
-		}
-		p.do("copy it", chromedp.WaitVisible(chromedp.CSS(`button[data-copy="new-token"]`)), chromedp.Click(chromedp.CSS(`button[data-copy="new-token"]`)),
-			chromedp.WaitVisible(chromedp.CSS(".copy-status")))
-		p.check("admin en /account/tokens with a new token")
-		// The tokens table's header lines up with its columns (at a desktop's
-		// width: on a phone the rows are cards).
-		p.width(1280)
-		if cols, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
-			var t = document.querySelector("main table"); if (!t) { return "no table"; }
-			var h = t.tHead.rows[0].cells.length, b = t.tBodies[0].rows[0].cells.length;
-			var hr = t.tHead.rows[0].cells[h - 1].getBoundingClientRect(), br = t.tBodies[0].rows[0].cells[b - 1].getBoundingClientRect();
-			return h === b && Math.abs(hr.left - br.left) < 2 ? "" : h + " header cells, " + b + " body cells, last at " + hr.left + " and " + br.left;
-		})()`)); err != nil || cols != "" {
-			t.Errorf("the tokens table: %s (%v)", cols, err)
-		}
-	})
+	}
+	// Empty answers of an application say so.
+	p.language("en")
+	p.visit("admin en", appPath)
+	if body := p.text("main"); !strings.Contains(body, "not given") {
+		t.Errorf("the application's empty answers do not say so")
+	}
+	// A new API token has a copy button (copy.js, under the strict CSP).
+	p.do("create a token", chromedp.Navigate(base+"/account/tokens"), chromedp.WaitVisible(chromedp.CSS("#name")),
+		typeText("#name", "Phone test"))
+	if _, err := chromedp.RunResponse(ctx, chromedp.Submit(chromedp.CSS("#name"))); err != nil {
+		t.Fatal(err)
+	}
+	p.do("copy it", chromedp.WaitVisible(chromedp.CSS(`button[data-copy="new-token"]`)), chromedp.Click(chromedp.CSS(`button[data-copy="new-token"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".copy-status")))
+	p.check("admin en /account/tokens with a new token")
+	// The tokens table's header lines up with its columns (at a desktop's
+	// width: on a phone the rows are cards).
+	p.width(1280)
+	if cols, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
+		var t = document.querySelector("main table"); if (!t) { return "no table"; }
+		var h = t.tHead.rows[0].cells.length, b = t.tBodies[0].rows[0].cells.length;
+		var hr = t.tHead.rows[0].cells[h - 1].getBoundingClientRect(), br = t.tBodies[0].rows[0].cells[b - 1].getBoundingClientRect();
+		return h === b && Math.abs(hr.left - br.left) < 2 ? "" : h + " header cells, " + b + " body cells, last at " + hr.left + " and " + br.left;
+	})()`)); err != nil || cols != "" {
+		t.Errorf("the tokens table: %s (%v)", cols, err)
+	}
 }
 
 func (p *pageTour) text(sel string) string {

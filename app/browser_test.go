@@ -64,14 +64,8 @@ func browserAppLimited(t *testing.T, cfg func(*config.Config), limit time.Durati
 	return "http://" + ln.Addr().String(), ta, openTab(t, browserCtx, limit)
 }
 
-// browserTab opens another tab of the test binary's Chromium, in a browser
-// context of its own, closed when t ends: for the parts of one test that
-// run in parallel on one portal (browserApp's), each as a fresh browser.
-func browserTab(t *testing.T) context.Context {
-	t.Helper()
-	return openTab(t, sharedChromium(t), 5*time.Minute)
-}
-
+// openTab opens a tab of the test binary's Chromium in a browser context of
+// its own (as a fresh browser), closed when t ends.
 func openTab(t *testing.T, browserCtx context.Context, limit time.Duration) context.Context {
 	t.Helper()
 	ctx, cancelTab := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
