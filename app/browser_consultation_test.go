@@ -65,7 +65,7 @@ func TestBrowserConsultationFromCreationToResults(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](string(axe))); err != nil {
 			t.Fatalf("loading axe on %s: %v", page, err)
 		}
-		out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run({exclude: [".lang-switcher"]}, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+		out, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run({exclude: [".lang-switcher"]}, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]})
 			.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))))`, chromedp.EvalAwaitPromise))
 		if err != nil {
 			t.Fatalf("running axe on %s: %v", page, err)
@@ -82,11 +82,11 @@ func TestBrowserConsultationFromCreationToResults(t *testing.T) {
 	signIn := func(u *testUser) {
 		t.Helper()
 		step("open /login", chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS("#email")),
-			chromedp.SendKeys(chromedp.CSS("#email"), u.Email), chromedp.SendKeys(chromedp.CSS("#password"), u.Password))
+			typeText("#email", u.Email), typeText("#password", u.Password))
 		submit("sign in", `form[action="/login"] button[type="submit"]`)
 		if u.Secret != "" {
 			code, _ := totp.GenerateCode(u.Secret, clk.Now()) // the portal reads the codes by its clock
-			step("type the code", chromedp.WaitVisible(chromedp.CSS("#code")), chromedp.SendKeys(chromedp.CSS("#code"), code))
+			step("type the code", chromedp.WaitVisible(chromedp.CSS("#code")), typeText("#code", code))
 			submit("verify", `form[action="/login/2fa"] button[type="submit"]`)
 		}
 	}
@@ -96,8 +96,8 @@ func TestBrowserConsultationFromCreationToResults(t *testing.T) {
 	now := clk.Now()
 	signIn(moderator)
 	step("new consultation", chromedp.Navigate(base+"/admin/consultations/new"), chromedp.WaitVisible(chromedp.CSS("#f-title")),
-		chromedp.SendKeys(chromedp.CSS("#f-title"), "Seasonal work: what the network proposes (browser)"),
-		chromedp.SendKeys(chromedp.CSS("#f-description"), "Answer **as an organisation**."),
+		typeText("#f-title", "Seasonal work: what the network proposes (browser)"),
+		typeText("#f-description", "Answer **as an organisation**."),
 		chromedp.SetValue(chromedp.CSS("#f-opens_at"), i18n.BrusselsInput(now.Add(-time.Hour))),
 		chromedp.SetValue(chromedp.CSS("#f-closes_at"), i18n.BrusselsInput(now.Add(48*time.Hour))),
 		chromedp.Click(chromedp.CSS("#f-lang-fr")))
@@ -106,7 +106,7 @@ func TestBrowserConsultationFromCreationToResults(t *testing.T) {
 	addQuestion := func(typ, title, options string, required bool) {
 		t.Helper()
 		step("fill "+title, chromedp.WaitVisible(chromedp.CSS("#f-title")), chromedp.SetValue(chromedp.CSS("#f-type"), typ),
-			chromedp.SendKeys(chromedp.CSS("#f-title"), title))
+			typeText("#f-title", title))
 		if options != "" {
 			step("options", chromedp.SetValue(chromedp.CSS("#f-options"), options))
 		}

@@ -49,15 +49,15 @@ func TestBrowserJoinToProfileEdit(t *testing.T) {
 	// 1. The organisation applies.
 	step("open /join", chromedp.Navigate(base+"/join"), chromedp.WaitVisible(chromedp.CSS("#f-name")))
 	step("fill the application",
-		chromedp.SendKeys(chromedp.CSS("#f-name"), "Sindicatul Lucrătorilor Sezonieri Iași"),
+		typeText("#f-name", "Sindicatul Lucrătorilor Sezonieri Iași"),
 		chromedp.SetValue(chromedp.CSS("#f-country"), "RO"),
-		chromedp.SendKeys(chromedp.CSS("#f-city"), "Iași"),
+		typeText("#f-city", "Iași"),
 		chromedp.SetValue(chromedp.CSS("#f-type"), "trade-union"),
 		chromedp.Click(chromedp.CSS(`input[name="services"][value="outreach"]`)),
-		chromedp.SendKeys(chromedp.CSS("#f-website"), "https://sls-iasi.example.org"),
-		chromedp.SendKeys(chromedp.CSS("#f-description"), "We organise **seasonal workers** before they leave."),
-		chromedp.SendKeys(chromedp.CSS("#f-person_name"), "Ioana Popescu"),
-		chromedp.SendKeys(chromedp.CSS("#f-person_email"), "ioana@sls-iasi.example.org"),
+		typeText("#f-website", "https://sls-iasi.example.org"),
+		typeText("#f-description", "We organise **seasonal workers** before they leave."),
+		typeText("#f-person_name", "Ioana Popescu"),
+		typeText("#f-person_email", "ioana@sls-iasi.example.org"),
 		chromedp.SetValue(chromedp.CSS("#f-person_language"), "ro"),
 		chromedp.Click(chromedp.CSS("#f-consent")),
 	)
@@ -70,11 +70,11 @@ func TestBrowserJoinToProfileEdit(t *testing.T) {
 	signIn := func(email, password, secret string) {
 		t.Helper()
 		step("open /login", chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS("#email")),
-			chromedp.SendKeys(chromedp.CSS("#email"), email), chromedp.SendKeys(chromedp.CSS("#password"), password))
+			typeText("#email", email), typeText("#password", password))
 		submit("sign in", `form[action="/login"] button[type="submit"]`)
 		if secret != "" {
 			code, _ := totp.GenerateCode(secret, time.Now())
-			step("type the code", chromedp.WaitVisible(chromedp.CSS("#code")), chromedp.SendKeys(chromedp.CSS("#code"), code))
+			step("type the code", chromedp.WaitVisible(chromedp.CSS("#code")), typeText("#code", code))
 			submit("verify", `form[action="/login/2fa"] button[type="submit"]`)
 		}
 	}
@@ -107,8 +107,8 @@ func TestBrowserJoinToProfileEdit(t *testing.T) {
 	// 4. The contact person chooses a password from the link.
 	path := link[strings.Index(link, "/invitation/"):]
 	step("open the invitation link", chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS("#password")),
-		chromedp.SendKeys(chromedp.CSS("#password"), "vie de sezon 2026 la Iași"),
-		chromedp.SendKeys(chromedp.CSS("#confirm"), "vie de sezon 2026 la Iași"))
+		typeText("#password", "vie de sezon 2026 la Iași"),
+		typeText("#confirm", "vie de sezon 2026 la Iași"))
 	submit("choose the password", `form[action^="/invitation/"] button[type="submit"]`)
 	// She lands on the welcome page: the next steps, in the language she
 	// chose, and "My organisation" in the menu.
@@ -153,7 +153,7 @@ func TestBrowserJoinToProfileEdit(t *testing.T) {
 	}
 	secret := strings.ReplaceAll(text(".totp-secret"), " ", "") // shown in groups of four
 	code, _ := totp.GenerateCode(secret, time.Now())
-	step("type the first code", chromedp.SendKeys(chromedp.CSS("#code"), code))
+	step("type the first code", typeText("#code", code))
 	submit("turn on 2FA", `form[action="/account/2fa"] button[type="submit"]`)
 	codes, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".code-list li").length`))
 	if err != nil || codes != 10 {
@@ -171,7 +171,7 @@ func TestBrowserJoinToProfileEdit(t *testing.T) {
 		t.Fatalf("the approved organisation is not in the directory: %v", err)
 	}
 	step("open the profile editor", chromedp.Navigate(base+"/organisations/"+org[0].Slug+"/edit"), chromedp.WaitVisible(chromedp.CSS("#f-contact_phone")),
-		chromedp.SendKeys(chromedp.CSS("#f-contact_phone"), "+40 232 000 000"),
+		typeText("#f-contact_phone", "+40 232 000 000"),
 		chromedp.SetValue(chromedp.CSS("#f-city"), "Iași (Copou)"))
 	submit("save the profile", `form[action$="/edit"] button[type="submit"]`)
 	step("open the profile", chromedp.Navigate(base+"/organisations/"+org[0].Slug), chromedp.WaitVisible(chromedp.CSS("h1")))

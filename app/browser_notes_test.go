@@ -119,11 +119,11 @@ func (b *noteBrowser) signIn(u *testUser) {
 	b.t.Helper()
 	b.signOut()
 	b.step("open /login", chromedp.Navigate(b.base+"/login"), chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), u.Email), chromedp.SendKeys(chromedp.CSS("#password"), u.Password))
+		typeText("#email", u.Email), typeText("#password", u.Password))
 	b.submit("sign in", `form[action="/login"] button[type="submit"]`)
 	if u.Secret != "" {
 		code, _ := totp.GenerateCode(u.Secret, time.Now())
-		b.step("type the code", chromedp.WaitVisible(chromedp.CSS("#code")), chromedp.SendKeys(chromedp.CSS("#code"), code))
+		b.step("type the code", chromedp.WaitVisible(chromedp.CSS("#code")), typeText("#code", code))
 		b.submit("verify", `form[action="/login/2fa"] button[type="submit"]`)
 	}
 }
@@ -188,7 +188,7 @@ func (b *noteBrowser) axe(name string) {
 		}
 	})
 	b.step("load axe", chromedp.Evaluate[chromedp.Void](string(b.axeJS)))
-	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]})
 		.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))))`,
 		chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -239,8 +239,8 @@ func TestBrowserPracticeNoteFlow(t *testing.T) {
 		t.Errorf("the form's Preview button is still shown beside the editor's")
 	}
 	b.step("fill the note",
-		chromedp.SendKeys(chromedp.CSS("#f-title"), "Night outreach at the Venlo distribution centres"),
-		chromedp.SendKeys(chromedp.CSS("#f-summary"), "A team of two meets agency workers at shift change."),
+		typeText("#f-title", "Night outreach at the Venlo distribution centres"),
+		typeText("#f-summary", "A team of two meets agency workers at shift change."),
 		chromedp.Click(chromedp.CSS(`input[name="countries"][value="NL"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="countries"][value="RO"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="topics"][value="outreach"]`)),
@@ -275,7 +275,7 @@ func TestBrowserPracticeNoteFlow(t *testing.T) {
 	b.submit("open the note", `table.review-queue a[href^="/admin/review/"]`)
 	b.step("review page", chromedp.WaitVisible(chromedp.CSS(`form[action$="/return"]`)))
 	b.shot("05-review-page")
-	b.step("write comments", chromedp.SendKeys(chromedp.CSS("#f-comment"), "Please leave out Ion's name and use the public helpline number."))
+	b.step("write comments", typeText("#f-comment", "Please leave out Ion's name and use the public helpline number."))
 	b.submit("return", `form[action$="/return"] button[type="submit"]`)
 	b.check("returning")
 
@@ -288,7 +288,7 @@ func TestBrowserPracticeNoteFlow(t *testing.T) {
 	b.shot("06-my-notes-returned")
 	b.step("edit", chromedp.Navigate(base+"/practices/"+slug+"/edit"), chromedp.WaitVisible(chromedp.CSS(".EasyMDEContainer .CodeMirror")))
 	b.step("fix the text", chromedp.Evaluate[chromedp.Void](`document.querySelector(".CodeMirror").CodeMirror.setValue("## What we do\n\nWe stand at the gate at 22:00. Workers told us about the deductions. Call the national helpline 0800 1234 567 (free).")`),
-		chromedp.SendKeys(chromedp.CSS("#f-message"), "Name removed, helpline number instead."))
+		typeText("#f-message", "Name removed, helpline number instead."))
 	b.submit("submit again", `button[name="action"][value="submit"]`)
 	b.check("fixing")
 
@@ -350,7 +350,7 @@ func TestBrowserPracticeNoteFlow(t *testing.T) {
 	b.shot("08-translation-editor")
 	b.step("translate",
 		chromedp.SetValue(chromedp.CSS("#f-language"), "de"),
-		chromedp.SendKeys(chromedp.CSS("#f-title"), "Nächtliche Ansprache an den Verteilzentren in Venlo"),
+		typeText("#f-title", "Nächtliche Ansprache an den Verteilzentren in Venlo"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector(".CodeMirror").CodeMirror.setValue("## Was wir tun\n\nWir stehen um 22 Uhr am Tor.")`))
 	b.submit("submit the translation", `button[name="action"][value="submit"]`)
 	b.signIn(moderator)

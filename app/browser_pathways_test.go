@@ -163,7 +163,7 @@ func TestBrowserBookletPrintsCleanA4Pages(t *testing.T) {
 	// A member prints the members' edition, with the contacts.
 	member := ta.createUser(t, "printer@rlrc.example.org", models.RoleMember, rotterdam, false)
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/login"),
-		chromedp.SendKeys(chromedp.CSS("#email"), member.Email), chromedp.SendKeys(chromedp.CSS("#password"), member.Password)); err != nil {
+		typeText("#email", member.Email), typeText("#password", member.Password)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`))); err != nil {
@@ -328,7 +328,7 @@ func TestBrowserPathwayPagesPassAxe(t *testing.T) {
 			if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](string(axe))); err != nil {
 				t.Fatal(err)
 			}
-			raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+			raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]})
 				.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))))`,
 				chromedp.EvalAwaitPromise))
 			if err != nil {

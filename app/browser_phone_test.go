@@ -135,27 +135,36 @@ func (p *pageTour) signIn(u *testUser) {
 		p.t.Fatal(err)
 	}
 	p.do("open /login", chromedp.Navigate(p.base+"/login"), chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), u.Email), chromedp.SendKeys(chromedp.CSS("#password"), u.Password))
+		typeText("#email", u.Email), typeText("#password", u.Password))
 	if _, err := chromedp.RunResponse(p.ctx, chromedp.Submit(chromedp.CSS("#password"))); err != nil {
 		p.t.Fatal(err)
 	}
 	if u.Secret != "" {
 		code, _ := totp.GenerateCode(u.Secret, time.Now())
-		p.do("type the code", chromedp.WaitVisible(chromedp.CSS("#code")), chromedp.SendKeys(chromedp.CSS("#code"), code))
+		p.do("type the code", chromedp.WaitVisible(chromedp.CSS("#code")), typeText("#code", code))
 		if _, err := chromedp.RunResponse(p.ctx, chromedp.Submit(chromedp.CSS("#code"))); err != nil {
 			p.t.Fatal(err)
 		}
 	}
 }
 
-// TestBrowserEveryPageOnAPhone opens every page type as a visitor, a member
-// (an organisation admin) and an administrator, at 390 px in English and
-// Romanian, and fails when a page is wider than the screen or axe-core
-// finds a WCAG 2.1 A or AA violation. One tab, many navigations.
-func TestBrowserEveryPageOnAPhone(t *testing.T) {
-	t.Parallel()
+// phoneSite is the portal of the phone tour: a member (an organisation
+// admin), an administrator, a pending application with empty answers, a
+// mail in the outbox and a suspended organisation with a member; and the
+// pages each of them opens.
+type phoneSite struct {
+	base string
+	ta   *testApp
+	ctx  context.Context // browserApp's tab
+
+	member, admin, suspended            *testUser
+	visitor, visitorRo, members, admins []string
+	appPath                             string
+}
+
+func newPhoneSite(t *testing.T) *phoneSite {
+	t.Helper()
 	base, ta, ctx := browserApp(t)
-	p := newPageTour(t, ctx, base)
 	ctxb := context.Background()
 	member := ta.createUser(t, "ana@rlrc.example.org", models.RoleMember, demoOrg, true)
 	admin := ta.createUser(t, "root@secretariat.example.org", models.RoleAdmin, "", false)
@@ -187,6 +196,23 @@ func TestBrowserEveryPageOnAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	suspended := ta.createUser(t, "radu@iasi.example.org", models.RoleMember, "iasi-migration-work-centre", true)
+	return &phoneSite{base: base, ta: ta, ctx: ctx, member: member, admin: admin, suspended: suspended,
+		visitor: visitor, visitorRo: visitorRo, members: members, admins: admins, appPath: appPath}
+}
+
+// TestBrowserEveryPageOnAPhoneAsAVisitor, …AsAMember and …AsAnAdministrator
+// open every page type as a visitor, a member
+// (an organisation admin) and an administrator, at 390 px in English and
+// Romanian, and fail when a page is wider than the screen or axe-core
+// finds a WCAG 2.1 A or AA violation. Three tests, one tab each, that run in
+// parallel: one would be the suite's longest by far (and as subtests they
+// would start last, behind every test waiting for its turn).
+func TestBrowserEveryPageOnAPhoneAsAVisitor(t *testing.T) {
+	t.Parallel()
+	s := newPhoneSite(t)
+	ctx, base := s.ctx, s.base
+	visitor, visitorRo := s.visitor, s.visitorRo
+	p := newPageTour(t, ctx, base)
 
 	// The menu: at a desktop's width every link shows in a row; on a phone
 	// it folds behind a button that works without JavaScript.
@@ -214,6 +240,14 @@ func TestBrowserEveryPageOnAPhone(t *testing.T) {
 	for _, path := range visitorRo {
 		p.visit("visitor ro", path)
 	}
+}
+
+func TestBrowserEveryPageOnAPhoneAsAMember(t *testing.T) {
+	t.Parallel()
+	s := newPhoneSite(t)
+	member, members, suspended := s.member, s.members, s.suspended
+	p := newPageTour(t, s.ctx, s.base)
+	p.width(390)
 	p.signIn(member)
 	for _, lang := range []string{"en", "ro"} {
 		p.language(lang)
@@ -231,7 +265,15 @@ func TestBrowserEveryPageOnAPhone(t *testing.T) {
 		t.Errorf("the suspension banner says %q", banner)
 	}
 	p.visit("suspended ro", "/account/review")
+}
 
+func TestBrowserEveryPageOnAPhoneAsAnAdministrator(t *testing.T) {
+	t.Parallel()
+	s := newPhoneSite(t)
+	ctx, base := s.ctx, s.base
+	admin, admins, appPath := s.admin, s.admins, s.appPath
+	p := newPageTour(t, ctx, base)
+	p.width(390)
 	p.signIn(admin)
 	for _, lang := range []string{"en", "ro"} {
 		p.language(lang)
@@ -248,7 +290,7 @@ func TestBrowserEveryPageOnAPhone(t *testing.T) {
 	}
 	// A new API token has a copy button (copy.js, under the strict CSP).
 	p.do("create a token", chromedp.Navigate(base+"/account/tokens"), chromedp.WaitVisible(chromedp.CSS("#name")),
-		chromedp.SendKeys(chromedp.CSS("#name"), "Phone test"))
+		typeText("#name", "Phone test"))
 	if _, err := chromedp.RunResponse(ctx, chromedp.Submit(chromedp.CSS("#name"))); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -59,14 +61,20 @@ func browserAppLimited(t *testing.T, cfg func(*config.Config), limit time.Durati
 	}
 	go func() { _ = ta.app.Listener(ln) }()
 	t.Cleanup(func() { _ = ta.app.Shutdown() })
+	return "http://" + ln.Addr().String(), ta, openTab(t, browserCtx, limit)
+}
 
+// openTab opens a tab of the test binary's Chromium in a browser context of
+// its own (as a fresh browser), closed when t ends.
+func openTab(t *testing.T, browserCtx context.Context, limit time.Duration) context.Context {
+	t.Helper()
 	ctx, cancelTab := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
 	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() { cancelTimeout(); cancelTab() })
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatalf("opening a tab: %v", err)
 	}
-	return "http://" + ln.Addr().String(), ta, ctx
+	return ctx
 }
 
 // chromium is one headless Chromium for the whole test binary, started by
@@ -108,6 +116,9 @@ func sharedChromium(t *testing.T) context.Context {
 			chromedp.Flag("disable-component-update", true),
 			chromedp.Flag("disable-sync", true),
 			chromedp.Flag("disable-quic", true),
+			// No test goes back a page: keeping each page in the
+			// back-forward cache cost a quarter of a navigation's CPU.
+			chromedp.Flag("disable-features", "BackForwardCache"),
 			chromedp.WindowSize(1280, 900),
 		)
 		ctx, cancelBrowser := chromedp.NewContext(actx)
@@ -126,6 +137,21 @@ func stopChromium() {
 	if chromium.stop != nil {
 		chromium.stop()
 	}
+}
+
+// typeText types text into the first visible element that sel matches, at
+// its cursor, as one insertion: the page sees the beforeinput and input
+// events of typing (all the portal's scripts listen to), without the three
+// key events per character that chromedp.SendKeys dispatches, each of which
+// costs Chromium milliseconds of CPU (about 7 ms a character on the CI
+// machine, seconds per test). Use SendKeys where the keys themselves are
+// tested: the editor, typing that saves a draft, the keyboard tests.
+func typeText(sel, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Focus(chromedp.CSS(sel), chromedp.NodeVisible),
+		func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+			_, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: text})
+			return chromedp.Void{}, err
+		})
 }
 
 // recordRequests collects the URL of every request the page makes. The
