@@ -64,6 +64,10 @@ type handlers struct {
 	csrfKey []byte
 	// pages is the rendered-page cache (pagecache.go).
 	pages *pageCache
+	// sessionKV is the session storage; identities keeps who each session
+	// is (identity.go).
+	sessionKV  *models.KV
+	identities *identityCache
 	// dummyHash is checked against when an e-mail address is unknown, so that
 	// the answer takes as long as for a wrong password.
 	dummyHash string
@@ -122,8 +126,10 @@ func New(d Deps) (*fiber.App, error) {
 	if h.csrfKey, err = d.Store.Secret(ctx, "csrf"); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
+	h.sessionKV = d.Store.KV("sess:").WithTimeout(d.Config.Limits.DatabaseTimeout)
+	h.identities = newIdentityCache(d.Config.IdentitySessions)
 	h.sessions = session.New(session.Config{
-		Storage:        d.Store.KV("sess:").WithTimeout(d.Config.Limits.DatabaseTimeout),
+		Storage:        h.sessionKV,
 		KeyLookup:      "cookie:" + sessionCookie,
 		CookieHTTPOnly: true,
 		CookieSameSite: fiber.CookieSameSiteLaxMode,
