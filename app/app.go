@@ -39,6 +39,8 @@ type Deps struct {
 	Hasher password.Hasher
 	// pages, when set, is the page cache to use (tests look into it).
 	pages *pageCache
+	// identities, when set, is the identity cache to use (tests).
+	identities *identityCache
 }
 
 // handlers holds what every handler uses; handlers are its methods, one file
@@ -127,7 +129,10 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, fmt.Errorf("app: %w", err)
 	}
 	h.sessionKV = d.Store.KV("sess:").WithTimeout(d.Config.Limits.DatabaseTimeout)
-	h.identities = newIdentityCache(d.Config.IdentitySessions)
+	h.identities = d.identities
+	if h.identities == nil {
+		h.identities = newIdentityCache(d.Config.IdentitySessions)
+	}
 	h.sessions = session.New(session.Config{
 		Storage:        h.sessionKV,
 		KeyLookup:      "cookie:" + sessionCookie,
