@@ -44,6 +44,9 @@ type identityCache struct {
 	epoch   int64 // every entry is of this accounts epoch
 	lru     *list.List
 	entries map[string]*list.Element
+	// orgs holds one row per organisation for all its members' entries
+	// (a description can be long): of one epoch, every read is the same.
+	orgs map[uint]*models.Organisation
 
 	hits, misses atomic.Uint64
 }
@@ -58,7 +61,7 @@ type identityEntry struct {
 }
 
 func newIdentityCache(max int) *identityCache {
-	return &identityCache{max: max, lru: list.New(), entries: map[string]*list.Element{}}
+	return &identityCache{max: max, lru: list.New(), entries: map[string]*list.Element{}, orgs: map[uint]*models.Organisation{}}
 }
 
 // get returns the identity kept for session id at epoch whose stored value
@@ -99,6 +102,14 @@ func (ic *identityCache) put(epoch int64, e *identityEntry) {
 		ic.epoch = epoch
 		ic.lru.Init()
 		clear(ic.entries)
+		clear(ic.orgs)
+	}
+	if e.org != nil {
+		if o, ok := ic.orgs[e.org.ID]; ok {
+			e.org = o
+		} else {
+			ic.orgs[e.org.ID] = e.org
+		}
 	}
 	if el, ok := ic.entries[e.id]; ok {
 		ic.lru.Remove(el)
