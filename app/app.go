@@ -133,6 +133,7 @@ func New(d Deps) (*fiber.App, error) {
 	if h.identities == nil {
 		h.identities = newIdentityCache(d.Config.IdentitySessions)
 	}
+	h.metrics.identityCache(h.identities)
 	h.sessions = session.New(session.Config{
 		Storage:        h.sessionKV,
 		KeyLookup:      "cookie:" + sessionCookie,
