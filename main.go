@@ -116,6 +116,7 @@ func parse(args []string) (options, error) {
 	fs.StringVar(&c.Demo, "demo", c.Demo, "load demo content into an empty database: true or false (PROACT_DEMO)")
 	fs.Int64Var(&c.AttachmentMaxBytes, "attachment-max-bytes", c.AttachmentMaxBytes, "largest image or PDF attached to a note, in bytes (PROACT_ATTACHMENT_MAX_BYTES)")
 	fs.Int64Var(&c.PageCacheBytes, "page-cache-bytes", c.PageCacheBytes, "memory of the rendered-page cache, in bytes; 0 turns it off (PROACT_PAGE_CACHE_BYTES)")
+	fs.IntVar(&c.IdentitySessions, "identity-sessions", c.IdentitySessions, "signed-in sessions whose user and organisation each instance keeps in memory; 0 turns it off (PROACT_IDENTITY_SESSIONS)")
 	fs.DurationVar(&c.Limits.DatabaseTimeout, "database-timeout", c.Limits.DatabaseTimeout, "longest a request waits for the database, then 503 (PROACT_DATABASE_TIMEOUT)")
 	fs.IntVar(&c.Limits.Requests, "rate-limit", c.Limits.Requests, "writes, API calls and searches per minute and IP address, per instance (PROACT_RATE_LIMIT)")
 	proxies := fs.String("trusted-proxies", strings.Join(c.TrustedProxies, ","), "comma-separated IPs or CIDRs (PROACT_TRUSTED_PROXIES)")

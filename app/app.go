@@ -39,6 +39,8 @@ type Deps struct {
 	Hasher password.Hasher
 	// pages, when set, is the page cache to use (tests look into it).
 	pages *pageCache
+	// identities, when set, is the identity cache to use (tests).
+	identities *identityCache
 }
 
 // handlers holds what every handler uses; handlers are its methods, one file
@@ -64,6 +66,10 @@ type handlers struct {
 	csrfKey []byte
 	// pages is the rendered-page cache (pagecache.go).
 	pages *pageCache
+	// sessionKV is the session storage; identities keeps who each session
+	// is (identity.go).
+	sessionKV  *models.KV
+	identities *identityCache
 	// dummyHash is checked against when an e-mail address is unknown, so that
 	// the answer takes as long as for a wrong password.
 	dummyHash string
@@ -122,8 +128,14 @@ func New(d Deps) (*fiber.App, error) {
 	if h.csrfKey, err = d.Store.Secret(ctx, "csrf"); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
+	h.sessionKV = d.Store.KV("sess:").WithTimeout(d.Config.Limits.DatabaseTimeout)
+	h.identities = d.identities
+	if h.identities == nil {
+		h.identities = newIdentityCache(d.Config.IdentitySessions)
+	}
+	h.metrics.identityCache(h.identities)
 	h.sessions = session.New(session.Config{
-		Storage:        d.Store.KV("sess:").WithTimeout(d.Config.Limits.DatabaseTimeout),
+		Storage:        h.sessionKV,
 		KeyLookup:      "cookie:" + sessionCookie,
 		CookieHTTPOnly: true,
 		CookieSameSite: fiber.CookieSameSiteLaxMode,

@@ -31,6 +31,8 @@ type testApp struct {
 	index *search.Index
 	cfg   config.Config
 	cache *pageCache // the page cache (pagecache.go)
+	// identities is the identity cache (identity.go).
+	identities *identityCache
 }
 
 // testHasher is argon2id with cheap parameters: tests hash many passwords.
@@ -88,20 +90,40 @@ func newTestAppOn(t testing.TB, store *models.Store, dir string, cfg func(*confi
 	// production deadline would turn it into a 503. The tests of timeouts
 	// set their own (outage_test.go).
 	c.Limits.DatabaseTimeout = time.Minute
-	// A small page cache, so that tests see it evict too.
+	// A small page cache, so that tests see it evict too; and so the
+	// identity cache.
 	c.PageCacheBytes = 1 << 20
+	c.IdentitySessions = 8
 	if cfg != nil {
 		cfg(&c)
 	}
 	if c.Clock != nil {
 		store = store.WithClock(c.Clock)
 	}
-	pc := newPageCache(c.PageCacheBytes)
-	a, err := New(Deps{Config: c, Store: store, Index: ix, Renderer: content.NewRenderer(), Log: log, Hasher: testHasher, pages: pc})
+	pc, ic := newPageCache(c.PageCacheBytes), newIdentityCache(c.IdentitySessions)
+	a, err := New(Deps{Config: c, Store: store, Index: ix, Renderer: content.NewRenderer(), Log: log, Hasher: testHasher, pages: pc, identities: ic})
 	if err != nil {
 		t.Fatalf("building the app: %v", err)
 	}
-	return &testApp{app: a, store: store, index: ix, cfg: c, cache: pc}
+	return &testApp{app: a, store: store, index: ix, cfg: c, cache: pc, identities: ic}
+}
+
+// twin is a second instance of the portal on the same database (and
+// index): a store of its own (its own aggregate cache), its own page and
+// identity caches, the same configuration and clock.
+func (ta *testApp) twin(t testing.TB) *testApp {
+	t.Helper()
+	store := models.NewStore(ta.store.DB(), ta.store.Dialect())
+	if ta.cfg.Clock != nil {
+		store = store.WithClock(ta.cfg.Clock)
+	}
+	pc, ic := newPageCache(ta.cfg.PageCacheBytes), newIdentityCache(ta.cfg.IdentitySessions)
+	a, err := New(Deps{Config: ta.cfg, Store: store, Index: ta.index, Renderer: content.NewRenderer(),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Hasher: testHasher, pages: pc, identities: ic})
+	if err != nil {
+		t.Fatalf("building the second instance: %v", err)
+	}
+	return &testApp{app: a, store: store, index: ta.index, cfg: ta.cfg, cache: pc, identities: ic}
 }
 
 // do sends a request and returns the response and its body.

@@ -54,6 +54,16 @@ func (m *metrics) pageCache(pc *pageCache) {
 	}
 }
 
+// identityCache exports the identity cache's counters (identity.go).
+func (m *metrics) identityCache(ic *identityCache) {
+	for name, n := range map[string]*atomic.Uint64{"hits": &ic.hits, "misses": &ic.misses} {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "proact_identity_cache_" + name + "_total",
+			Help: "Identity cache " + name + " (a signed-in session's user and organisation kept in memory).",
+		}, func() float64 { return float64(n.Load()) }))
+	}
+}
+
 func (m *metrics) observe(method, route string, status int, d time.Duration) {
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(method, route).Observe(d.Seconds())

@@ -211,8 +211,25 @@ func (h *handlers) identify(c *fiber.Ctx) error {
 			return err
 		}
 	} else {
-		if c.Cookies(sessionCookie) == "" {
+		id := c.Cookies(sessionCookie)
+		if id == "" {
 			return c.Next() // no session: an anonymous visitor, no database read
+		}
+		// One round trip: the content version (for the page cache), the
+		// accounts epoch and the session's stored value; with them a kept
+		// identity may answer (identity.go).
+		st, err := h.store.RequestState(c.UserContext(), h.sessionKV, id)
+		switch {
+		case err == nil:
+			c.Locals(localContentVersion, st.Content)
+			if h.cachedIdentity(c, st, id) {
+				return c.Next()
+			}
+		case models.Unavailable(err):
+			return err
+		default:
+			h.log.Warn("request state", "id", requestID(c), "err", err)
+			st = models.RequestState{} // not kept
 		}
 		sess, err := h.sessions.Get(c)
 		if err != nil {
@@ -231,18 +248,36 @@ func (h *handlers) identify(c *fiber.Ctx) error {
 		if u == nil {
 			return c.Next()
 		}
-	}
-	var org *models.Organisation
-	if u.OrganisationID != nil {
-		org, err = h.store.OrganisationRow(c.UserContext(), *u.OrganisationID)
-		if err != nil && !errors.Is(err, models.ErrNotFound) {
+		org, err := h.userOrganisation(c, u)
+		if err != nil {
 			return err
 		}
+		h.rememberIdentity(st, id, u, org)
+		c.Locals(localUser, u)
+		c.Locals(localOrg, org)
+		c.Locals(localViewer, viewerOf(u, org))
+		return c.Next()
+	}
+	org, err := h.userOrganisation(c, u)
+	if err != nil {
+		return err
 	}
 	c.Locals(localUser, u)
 	c.Locals(localOrg, org)
 	c.Locals(localViewer, viewerOf(u, org))
 	return c.Next()
+}
+
+// userOrganisation is u's organisation row, nil when none.
+func (h *handlers) userOrganisation(c *fiber.Ctx, u *models.User) (*models.Organisation, error) {
+	if u.OrganisationID == nil {
+		return nil, nil
+	}
+	org, err := h.store.OrganisationRow(c.UserContext(), *u.OrganisationID)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, nil
+	}
+	return org, err
 }
 
 // rateLimit limits each client IP (the real one: forwarded headers are read

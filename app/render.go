@@ -40,6 +40,9 @@ const (
 	// localFlash is whether the session read by identify holds a one-time
 	// message (a bool; absent when identify read no session).
 	localFlash = "proact.flash"
+	// localContentVersion is the content version read with the session
+	// (identify), which the page cache then uses (revalidate).
+	localContentVersion = "proact.content_version"
 )
 
 // Page is what every template receives: the request's language and

@@ -71,9 +71,13 @@ func (h *handlers) revalidate(r revalidation) fiber.Handler {
 			return c.Next()
 		}
 		ctx := c.UserContext()
-		v, err := h.store.ContentVersion(ctx)
-		if err != nil {
-			return err
+		// A member's was read with their session (identify).
+		v, read := c.Locals(localContentVersion).(models.ContentVersion)
+		var err error
+		if !read {
+			if v, err = h.store.ContentVersion(ctx); err != nil {
+				return err
+			}
 		}
 		c.SetUserContext(models.WithContentVersion(ctx, v))
 		if !v.Settled {

@@ -44,6 +44,10 @@ type Config struct {
 	// PageCacheBytes bounds the memory of the rendered-page cache of each
 	// instance (app/pagecache.go); 0 turns it off.
 	PageCacheBytes int64 `env:"PROACT_PAGE_CACHE_BYTES" envDefault:"67108864"`
+	// IdentitySessions bounds how many signed-in sessions each instance
+	// keeps the user and organisation of in memory (app/identity.go); 0
+	// turns it off.
+	IdentitySessions int `env:"PROACT_IDENTITY_SESSIONS" envDefault:"20000"`
 
 	// Limits are the rate limit and the failure throttles.
 	Limits Limits
@@ -171,6 +175,9 @@ func (c *Config) Validate() error {
 	}
 	if c.PageCacheBytes < 0 || c.PageCacheBytes > 16<<30 {
 		errs = append(errs, fmt.Errorf("PROACT_PAGE_CACHE_BYTES %d must be between 0 (off) and 17179869184 (16 GiB)", c.PageCacheBytes))
+	}
+	if c.IdentitySessions < 0 || c.IdentitySessions > 10_000_000 {
+		errs = append(errs, fmt.Errorf("PROACT_IDENTITY_SESSIONS %d must be between 0 (off) and 10000000", c.IdentitySessions))
 	}
 	if c.Limits.Requests < 1 {
 		errs = append(errs, fmt.Errorf("PROACT_RATE_LIMIT %d must be at least 1 (requests per minute and address)", c.Limits.Requests))

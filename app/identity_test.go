@@ -1,0 +1,198 @@
+package app
+
+import (
+	"maps"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"proact/app/config"
+	"proact/models"
+	"proact/models/modelstest"
+)
+
+// TestIdentityCacheAcrossInstances: two instances on one database; a member
+// signed in on A reads pages on both (B keeps who the session is), then
+// something happens on A, and B's very next request sees it.
+func TestIdentityCacheAcrossInstances(t *testing.T) {
+	t.Parallel()
+	for _, d := range modelstest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			clock := modelstest.NewClock(time.Unix(1_900_000_000, 0))
+			a := newTestApp(t, d, func(c *config.Config) { c.Clock = clock.Now; c.Limits.Requests = 1 << 20 })
+			b := a.twin(t)
+			ctx := t.Context()
+			hidden := "/practices/" + membersOnly(t, a.store)[0].Slug
+			n := 0
+			// signIn signs a new member of org in on A and reads pages on
+			// both until B answers from its identity cache; it returns the
+			// member and the session's clients on A and on B (one browser,
+			// two instances behind a balancer: one cookie jar).
+			signIn := func(org string) (*testUser, *client, *client) {
+				t.Helper()
+				n++
+				u := a.createUser(t, "identity-"+string(rune('a'+n))+"@example.org", models.RoleMember, org, false)
+				ca := a.client()
+				ca.login(t, u)
+				cb := &client{ta: b, cookies: ca.cookies}
+				for _, cl := range []*client{ca, cb, cb} {
+					for _, page := range []string{"/", hidden} {
+						if res, _ := cl.get(t, page); res.StatusCode != http.StatusOK {
+							t.Fatalf("%s for a signed-in member: %d", page, res.StatusCode)
+						}
+					}
+				}
+				before := b.identities.hits.Load()
+				if res, _ := cb.get(t, hidden); res.StatusCode != http.StatusOK || b.identities.hits.Load() != before+1 {
+					t.Fatalf("B did not answer from its identity cache: %d, %d hits", res.StatusCode, b.identities.hits.Load()-before)
+				}
+				return u, ca, cb
+			}
+			// signedIn says whether cl's session still shows members-only notes.
+			signedIn := func(cl *client) bool {
+				t.Helper()
+				res, _ := cl.get(t, hidden)
+				return res.StatusCode == http.StatusOK
+			}
+			// Each action is taken on A (its handlers or its store: the
+			// triggers see every write path) and seen on B at once.
+			t.Run("logout", func(t *testing.T) {
+				_, ca, _ := signIn("rotterdam-labour-rights-centre")
+				old := maps.Clone(ca.cookies)
+				if res, _ := ca.post(t, "/", "/logout", nil); res.StatusCode != http.StatusSeeOther {
+					t.Fatalf("logout: %d", res.StatusCode)
+				}
+				if signedIn(&client{ta: b, cookies: old}) {
+					t.Error("B still takes the cookie of a session ended on A")
+				}
+			})
+			t.Run("disabled", func(t *testing.T) {
+				u, _, cb := signIn("rotterdam-labour-rights-centre")
+				if err := a.store.SetUserStatus(ctx, u.ID, models.UserDisabled); err != nil {
+					t.Fatal(err)
+				}
+				if signedIn(cb) {
+					t.Error("B still signs in a disabled account")
+				}
+			})
+			t.Run("role", func(t *testing.T) {
+				u, _, cb := signIn("rotterdam-labour-rights-centre")
+				if err := a.store.SetUserRole(ctx, u.ID, models.RoleModerator); err != nil {
+					t.Fatal(err)
+				}
+				if signedIn(cb) {
+					t.Error("B still takes a session whose role changed")
+				}
+			})
+			t.Run("password", func(t *testing.T) {
+				u, _, cb := signIn("rotterdam-labour-rights-centre")
+				hash, err := testHasher.Hash("another correct horse battery staple")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := a.store.ChangePassword(ctx, u.ID, hash, models.AuditEntry{}); err != nil {
+					t.Fatal(err)
+				}
+				if signedIn(cb) {
+					t.Error("B still takes a session of before a password change")
+				}
+			})
+			t.Run("name", func(t *testing.T) {
+				// A change that ends no session: B shows the new row at once.
+				u, _, cb := signIn("rotterdam-labour-rights-centre")
+				u.Name = "Renamed Identity"
+				if err := a.store.UpdateUser(ctx, u.User, "name"); err != nil {
+					t.Fatal(err)
+				}
+				_, body := cb.get(t, "/account")
+				mustContain(t, "B's account page", body, "Renamed Identity")
+			})
+			t.Run("suspended", func(t *testing.T) {
+				_, _, cb := signIn("iasi-migration-work-centre")
+				if _, body := cb.get(t, "/"); strings.Contains(body, "suspended-banner") {
+					t.Fatal("a banner before the suspension")
+				}
+				org, err := a.store.AnyOrganisationBySlug(ctx, "iasi-migration-work-centre")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := a.store.SetOrganisationStatus(ctx, org.ID, models.OrgSuspended, "Identity test"); err != nil {
+					t.Fatal(err)
+				}
+				_, body := cb.get(t, "/")
+				mustContain(t, "B's home page after the suspension on A", body, "suspended-banner", "Identity test")
+				if err := a.store.SetOrganisationStatus(ctx, org.ID, models.OrgApproved, ""); err != nil {
+					t.Fatal(err)
+				}
+				_, body = cb.get(t, "/")
+				mustNotContain(t, "B's home page after the reinstatement", body, "suspended-banner")
+			})
+			t.Run("idle", func(t *testing.T) {
+				_, _, cb := signIn("rotterdam-labour-rights-centre")
+				clock.Advance(touchInterval) // still answered from the cache
+				before := b.identities.hits.Load()
+				if !signedIn(cb) || b.identities.hits.Load() != before+1 {
+					t.Fatal("a session a minute old is not answered from the cache")
+				}
+				clock.Advance(idleTimeout - touchInterval) // 30 minutes since its last write
+				if signedIn(cb) {
+					t.Error("B takes a session idle for 30 minutes")
+				}
+			})
+			t.Run("absolute", func(t *testing.T) {
+				_, ca, cb := signIn("rotterdam-labour-rights-centre")
+				started := clock.Now()
+				for clock.Now().Sub(started) < absoluteTimeout-20*time.Minute {
+					clock.Advance(20 * time.Minute)
+					if !signedIn(cb) {
+						t.Fatalf("an active session ended after %v", clock.Now().Sub(started))
+					}
+				}
+				clock.Advance(started.Add(absoluteTimeout - 10*time.Second).Sub(clock.Now()))
+				signedIn(cb) // touched: written, so read in full
+				signedIn(cb) // read in full again, and kept
+				before := b.identities.hits.Load()
+				if !signedIn(cb) || b.identities.hits.Load() != before+1 {
+					t.Fatal("a session 10 s before its absolute timeout is not answered from the cache")
+				}
+				clock.Advance(20 * time.Second) // touched 20 s ago, started 12 h 10 s ago
+				if signedIn(cb) {
+					t.Error("B takes a session past its absolute timeout")
+				}
+				if signedIn(ca) {
+					t.Error("A takes a session past its absolute timeout")
+				}
+			})
+			if got := b.identities.len(); got > b.cfg.IdentitySessions {
+				t.Errorf("B keeps %d sessions, more than %d", got, b.cfg.IdentitySessions)
+			}
+		})
+	}
+}
+
+// TestIdentityCacheBounded: the cache keeps at most its size, the least
+// recently used going first, and an entry of an older epoch is dropped.
+func TestIdentityCacheBounded(t *testing.T) {
+	t.Parallel()
+	ic := newIdentityCache(3)
+	for i, id := range []string{"a", "b", "c", "d"} {
+		ic.put(1, &identityEntry{id: id, raw: []byte{byte(i)}})
+		ic.get(1, "b", []byte{1}) // b stays; a is the least recently used
+	}
+	if ic.len() != 3 || ic.get(1, "a", []byte{0}) != nil || ic.get(1, "b", []byte{1}) == nil || ic.get(1, "d", []byte{3}) == nil {
+		t.Fatalf("after 4 puts into 3: %d kept, or the wrong one went", ic.len())
+	}
+	if ic.get(1, "d", []byte{9}) != nil {
+		t.Error("an entry answered for another stored value")
+	}
+	if ic.get(2, "d", []byte{3}) != nil {
+		t.Error("an entry answered for another epoch")
+	}
+	ic.put(2, &identityEntry{id: "e", raw: []byte{4}})
+	ic.put(1, &identityEntry{id: "f", raw: []byte{5}})
+	if ic.len() != 1 || ic.get(2, "e", []byte{4}) == nil {
+		t.Errorf("a newer epoch keeps %d entries, or an older one was added", ic.len())
+	}
+}
