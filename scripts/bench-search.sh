@@ -44,15 +44,18 @@ PROACT_TEST_RELEVANCE=1 run ./search '^TestUDHRRelevance$' '^$'
 # Serving memory of the real binary at 10,000 notes: the cached corpus,
 # the portal started on it, the index built, the 500 queries' worth of
 # requests, then its resident memory.
-db=$(ls "${PROACT_BENCH_CACHE:-/tmp/proact-bench}"/corpus-10000-*.db 2>/dev/null | head -1 || true)
+db=$(ls -t "${PROACT_BENCH_CACHE:-/tmp/proact-bench}"/corpus-10000-*.db 2>/dev/null | head -1 || true)
 if [ -n "$db" ]; then
   data=$(mktemp -d)
   cp "$db" "$data/proact.db"
   go build -o "$data/proact" .
   port=18102
-  "$data/proact" serve --addr "127.0.0.1:$port" --data-dir "$data" --demo false >"$data/log" 2>&1 &
+  "$data/proact" serve --addr "127.0.0.1:$port" --data-dir "$data" --demo false --migrate >"$data/log" 2>&1 &
   pid=$!
-  until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 1; done
+  until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { echo "the portal stopped:" >&2; cat "$data/log" >&2; exit 1; }
+    sleep 1
+  done
   for q in work travail Arbeit praca muncă lavoro trabajo "debt bondage" "trade union" "seasonal workers"; do
     for _ in 1 2 3 4 5; do curl -s -o /dev/null -G "http://127.0.0.1:$port/api/v1/search" --data-urlencode "q=$q"; done
   done
