@@ -10,6 +10,8 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"html"
+	"html/template"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -350,7 +352,8 @@ func (h *handlers) keepable(c *fiber.Ctx, u *models.User, key string) (*pageEntr
 		// Defence in depth: nothing of this member's own may be in a page
 		// kept for their organisation.
 		token := h.csrfToken(c)
-		for _, own := range []string{token, u.Email, html.EscapeString(u.Email), html.EscapeString(u.Name)} {
+		owns := append(writtenForms(u.Email), writtenForms(u.Name)...)
+		for _, own := range append(owns, token) {
 			if len(own) >= 4 && bytes.Contains(body, []byte(own)) {
 				return nil, false
 			}
@@ -364,4 +367,13 @@ func (h *handlers) keepable(c *fiber.Ctx, u *models.User, key string) (*pageEntr
 		return nil, false
 	}
 	return e, true
+}
+
+// writtenForms are the ways a template may have written s into a page: as
+// it is, escaped as HTML text by html/template (which also writes "+" as
+// "&#43;"), in a URL, in a script string.
+func writtenForms(s string) []string {
+	escaped := html.EscapeString(s)
+	return []string{s, escaped, strings.ReplaceAll(escaped, "+", "&#43;"),
+		url.QueryEscape(s), url.PathEscape(s), template.JSEscapeString(s)}
 }

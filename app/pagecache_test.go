@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"html/template"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -419,5 +420,26 @@ func TestPageCacheConcurrent(t *testing.T) {
 	}
 	if kept := pc.stores.Load() - before; kept == 0 || kept > 2*3 {
 		t.Errorf("%d pages kept for 2 audiences", kept)
+	}
+}
+
+// TestWrittenFormsCoverTemplates: the check that keeps a member's own name
+// and e-mail out of the shared cache knows how html/template writes them in
+// text and in attributes ("+" as "&#43;", an outside tester's finding).
+func TestWrittenFormsCoverTemplates(t *testing.T) {
+	for _, s := range []string{"a1+x@example.org", "Zoë O'Brien & <Co> \"Ltd\""} {
+		for _, src := range []string{`<p>{{.}}</p>`, `<a title="{{.}}">x</a>`, `<input value='{{.}}'>`} {
+			var b strings.Builder
+			if err := template.Must(template.New("").Parse(src)).Execute(&b, s); err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, f := range writtenForms(s) {
+				found = found || strings.Contains(b.String(), f)
+			}
+			if !found {
+				t.Errorf("%q written by %s as %s: not one of %q", s, src, b.String(), writtenForms(s))
+			}
+		}
 	}
 }
