@@ -163,19 +163,6 @@ func BenchmarkSearchAPI(b *testing.B) {
 
 // procMemory returns the process's resident memory now and at its peak.
 func procMemory() (rss, hwm int64) {
-	data, _ := os.ReadFile("/proc/self/status")
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "VmRSS:":
-			rss = kb << 10
-		case "VmHWM:":
-			hwm = kb << 10
-		}
-	}
-	return rss, hwm
+	m := searchtest.ProcMemory()
+	return m["VmRSS"], m["VmHWM"]
 }

@@ -99,19 +99,7 @@ func dirSize(dir string) int64 {
 }
 
 // peakRSS is the process's resident memory high-water mark, in bytes.
-func peakRSS() int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			kb, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
+func peakRSS() int64 { return searchtest.ProcMemory()["VmHWM"] }
 
 // rssSampler records the largest anonymous and file-backed resident memory
 // of the process (RssAnon, RssFile) every 50 ms until stopped: VmHWM counts
@@ -120,23 +108,8 @@ func peakRSS() int64 {
 func rssSampler() (stop func() (anon, file int64)) {
 	var maxAnon, maxFile int64
 	read := func() {
-		data, err := os.ReadFile("/proc/self/status")
-		if err != nil {
-			return
-		}
-		for _, line := range strings.Split(string(data), "\n") {
-			f := strings.Fields(line)
-			if len(f) < 2 {
-				continue
-			}
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			switch f[0] {
-			case "RssAnon:":
-				maxAnon = max(maxAnon, kb<<10)
-			case "RssFile:":
-				maxFile = max(maxFile, kb<<10)
-			}
-		}
+		m := searchtest.ProcMemory()
+		maxAnon, maxFile = max(maxAnon, m["RssAnon"]), max(maxFile, m["RssFile"])
 	}
 	done, finished := make(chan struct{}), make(chan struct{})
 	go func() {

@@ -163,18 +163,8 @@ func (h *highlighter) matches(lang, text string) []span {
 		return nil
 	}
 	var out []span
-	for at := 0; at < len(text); {
-		for at < len(text) && isSpaceByte(text[at]) {
-			at++
-		}
-		end := at
-		for end < len(text) && !isSpaceByte(text[end]) {
-			end++
-		}
-		if at == end {
-			break
-		}
-		piece := text[at:end]
+	for _, sp := range splitSpace(text) {
+		at, piece := sp.start, text[sp.start:sp.end]
 		if m.pf.mayStart(piece) {
 			ts := m.buf[:0]
 			if from, to, ok := oneASCIIWord(piece); ok {
@@ -208,7 +198,6 @@ func (h *highlighter) matches(lang, text string) []span {
 				}
 			}
 		}
-		at = end
 	}
 	return mergeSpans(out)
 }
