@@ -370,6 +370,14 @@ func serve(ctx context.Context, cfg config.Config, store *models.Store, r *conte
 	go index.Run(bg, 3*time.Second)
 	if store.Dialect() == models.Postgres {
 		go index.ListenPostgres(bg, cfg.DatabaseURL)
+		// The request state (content version, accounts epoch, sessions)
+		// in memory while notifications keep it (models/live.go).
+		go func() {
+			err := store.Listen(bg, cfg.DatabaseURL, 5*time.Second, func(err error) { log.Warn("request state notifications", "err", err) })
+			if err != nil && bg.Err() == nil {
+				log.Error("request state notifications stopped", "err", err)
+			}
+		}()
 	}
 	go sweep(bg, store, log)
 	if cfg.SMTPURL != "" {

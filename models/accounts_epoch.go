@@ -20,6 +20,15 @@ type RequestState struct {
 // RequestState reads the content version, the accounts epoch and the value
 // of the session id in sessions (the session storage) in one query.
 func (s *Store) RequestState(ctx context.Context, sessions *KV, id string) (RequestState, error) {
+	if s.live != nil {
+		// PostgreSQL: kept in memory while notifications say it holds
+		// (live.go); read in one statement when not.
+		st, err := s.liveState(ctx, sessions.prefix+id, sessions.now().Unix())
+		if err != nil {
+			return RequestState{}, fmt.Errorf("models: unable to read the request's state: %w", err)
+		}
+		return st, nil
+	}
 	q := `SELECT COALESCE(MAX(id), 0), 1, (SELECT n FROM accounts_epoch WHERE id = 1),
 (SELECT value FROM kv WHERE key = ? AND (expires_at = 0 OR expires_at > ?)) FROM outbox`
 	args := []any{sessions.prefix + id, sessions.now().Unix()}

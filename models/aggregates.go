@@ -45,6 +45,13 @@ func (s *Store) ContentVersion(ctx context.Context) (ContentVersion, error) {
 	if v, ok := ctx.Value(contentVersionKey{}).(ContentVersion); ok {
 		return v, nil
 	}
+	if s.live != nil {
+		st, err := s.liveState(ctx, "", 0)
+		if err != nil {
+			return ContentVersion{}, fmt.Errorf("models: unable to read the outbox position: %w", err)
+		}
+		return st.Content, nil
+	}
 	q, args := `SELECT COALESCE(MAX(id), 0) AS id, 1 AS settled FROM outbox`, []any{}
 	if s.dialect == Postgres {
 		// No transaction that writes the outbox is running in this

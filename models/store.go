@@ -27,18 +27,26 @@ type Store struct {
 	// cache holds the aggregates of the public pages (aggregates.go); nil
 	// inside a transaction.
 	cache *aggregateCache
+	// live is the request state kept in memory on PostgreSQL (live.go),
+	// shared by every Store on one connection pool; nil on SQLite and
+	// inside a transaction.
+	live *live
 }
 
 // NewStore wraps an open database.
 func NewStore(db *gorm.DB, dialect Dialect) *Store {
-	return &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, cache: newAggregateCache()}
+	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, cache: newAggregateCache()}
+	if dialect == Postgres {
+		s.live = liveFor(db)
+	}
+	return s
 }
 
 // WithClock returns the store reading the time from now instead of the real
 // clock (for the expiry of links, sessions and keys, and every timestamp it
 // writes): tests move time on instead of sleeping. It shares the connection.
 func (s *Store) WithClock(now func() time.Time) *Store {
-	return &Store{db: s.db, dialect: s.dialect, now: func() time.Time { return now().UTC() }, cache: s.cache}
+	return &Store{db: s.db, dialect: s.dialect, now: func() time.Time { return now().UTC() }, cache: s.cache, live: s.live}
 }
 
 // Now is the time by the store's clock.
@@ -73,6 +81,12 @@ func (s *Store) Close() error {
 func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 	if _, inTx := s.db.Statement.ConnPool.(gorm.TxCommitter); inTx {
 		return fn(s)
+	}
+	if s.live != nil {
+		// Nothing kept in memory is used while it runs, and all of it is
+		// read again once it has ended (live.go).
+		s.live.pending.Add(1)
+		defer s.live.wrote()
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(&Store{db: tx, dialect: s.dialect, now: s.now})
