@@ -52,6 +52,7 @@ import (
 //     absolute timeout and the touch are the identity cache's, from the
 //     value's own times. A sign-out, an expiry sweep, a new id or a touch on
 //     any instance deletes or writes the row, which notifies.
+//
 // SQLite (one writer, usually one instance, a local read of microseconds)
 // keeps reading per request.
 type live struct {
@@ -415,7 +416,7 @@ func (s *Store) liveState(ctx context.Context, key string, now int64) (RequestSt
 	l := s.live
 	v, accounts, ok := l.state()
 	var (
-		session []byte
+		session     []byte
 		haveSession = key == ""
 	)
 	if ok && key != "" {

@@ -172,7 +172,7 @@ func TestLiveState(t *testing.T) {
 		t.Fatal(err)
 	}
 	steady("c after its transaction", c, kvC) // read once again, then kept
-	write(a, "live-three") // c hears nothing of it: it keeps what it has
+	write(a, "live-three")                    // c hears nothing of it: it keeps what it has
 	if got, reads := state(c, kvC); reads != 0 || got.Content.ID != st.Content.ID+1 {
 		t.Errorf("c, deaf, after a's write: %d reads, %+v", reads, got.Content)
 	}
