@@ -111,9 +111,19 @@ func newTestAppOn(t testing.TB, store *models.Store, dir string, cfg func(*confi
 // twin is a second instance of the portal on the same database (and
 // index): a store of its own (its own aggregate cache), its own page and
 // identity caches, the same configuration and clock.
+//
+// On PostgreSQL it has a connection pool of its own, as another process
+// would, and both instances listen to notifications and keep their request
+// state in memory (models/live.go): the second hears of the first one's
+// writes through them only; sync waits for that.
 func (ta *testApp) twin(t testing.TB) *testApp {
 	t.Helper()
 	store := models.NewStore(ta.store.DB(), ta.store.Dialect())
+	if ta.store.Dialect() == models.Postgres {
+		store = modelstest.SecondInstance(t, ta.store)
+		modelstest.Listen(t, ta.store)
+		modelstest.Listen(t, store)
+	}
 	if ta.cfg.Clock != nil {
 		store = store.WithClock(ta.cfg.Clock)
 	}
@@ -124,6 +134,18 @@ func (ta *testApp) twin(t testing.TB) *testApp {
 		t.Fatalf("building the second instance: %v", err)
 	}
 	return &testApp{app: a, store: store, index: ta.index, cfg: ta.cfg, cache: pc, identities: ic}
+}
+
+// sync returns once each of others has heard of every write of ta's
+// committed so far (on SQLite, where each request reads, at once).
+func (ta *testApp) sync(t testing.TB, others ...*testApp) {
+	t.Helper()
+	if ta.store.Dialect() != models.Postgres {
+		return
+	}
+	for _, o := range others {
+		modelstest.Sync(t, ta.store, o.store)
+	}
 }
 
 // do sends a request and returns the response and its body.

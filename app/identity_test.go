@@ -14,7 +14,10 @@ import (
 
 // TestIdentityCacheAcrossInstances: two instances on one database; a member
 // signed in on A reads pages on both (B keeps who the session is), then
-// something happens on A, and B's very next request sees it.
+// something happens on A, and B's very next request sees it: on SQLite at
+// once (each request reads its state), on PostgreSQL once B has heard of it
+// (a.sync: B's listener has received a notification sent after the write),
+// B having answered before from memory without asking the server.
 func TestIdentityCacheAcrossInstances(t *testing.T) {
 	t.Parallel()
 	for _, d := range modelstest.Dialects() {
@@ -36,6 +39,7 @@ func TestIdentityCacheAcrossInstances(t *testing.T) {
 				u := a.createUser(t, "identity-"+string(rune('a'+n))+"@example.org", models.RoleMember, org, false)
 				ca := a.client()
 				ca.login(t, u)
+				a.sync(t, b)
 				cb := &client{ta: b, cookies: ca.cookies}
 				for _, cl := range []*client{ca, cb, cb} {
 					for _, page := range []string{"/", hidden} {
@@ -44,9 +48,12 @@ func TestIdentityCacheAcrossInstances(t *testing.T) {
 						}
 					}
 				}
-				before := b.identities.hits.Load()
+				before, reads := b.identities.hits.Load(), b.store.LiveReads()
 				if res, _ := cb.get(t, hidden); res.StatusCode != http.StatusOK || b.identities.hits.Load() != before+1 {
 					t.Fatalf("B did not answer from its identity cache: %d, %d hits", res.StatusCode, b.identities.hits.Load()-before)
+				}
+				if d == models.Postgres && b.store.LiveReads() != reads {
+					t.Fatalf("B asked the server for its state %d times in the steady state", b.store.LiveReads()-reads)
 				}
 				return u, ca, cb
 			}
@@ -64,6 +71,7 @@ func TestIdentityCacheAcrossInstances(t *testing.T) {
 				if res, _ := ca.post(t, "/", "/logout", nil); res.StatusCode != http.StatusSeeOther {
 					t.Fatalf("logout: %d", res.StatusCode)
 				}
+				a.sync(t, b)
 				if signedIn(&client{ta: b, cookies: old}) {
 					t.Error("B still takes the cookie of a session ended on A")
 				}
@@ -73,6 +81,7 @@ func TestIdentityCacheAcrossInstances(t *testing.T) {
 				if err := a.store.SetUserStatus(ctx, u.ID, models.UserDisabled); err != nil {
 					t.Fatal(err)
 				}
+				a.sync(t, b)
 				if signedIn(cb) {
 					t.Error("B still signs in a disabled account")
 				}
@@ -82,6 +91,7 @@ func TestIdentityCacheAcrossInstances(t *testing.T) {
 				if err := a.store.SetUserRole(ctx, u.ID, models.RoleModerator); err != nil {
 					t.Fatal(err)
 				}
+				a.sync(t, b)
 				if signedIn(cb) {
 					t.Error("B still takes a session whose role changed")
 				}
@@ -95,6 +105,7 @@ func TestIdentityCacheAcrossInstances(t *testing.T) {
 				if _, err := a.store.ChangePassword(ctx, u.ID, hash, models.AuditEntry{}); err != nil {
 					t.Fatal(err)
 				}
+				a.sync(t, b)
 				if signedIn(cb) {
 					t.Error("B still takes a session of before a password change")
 				}
@@ -106,6 +117,7 @@ func TestIdentityCacheAcrossInstances(t *testing.T) {
 				if err := a.store.UpdateUser(ctx, u.User, "name"); err != nil {
 					t.Fatal(err)
 				}
+				a.sync(t, b)
 				_, body := cb.get(t, "/account")
 				mustContain(t, "B's account page", body, "Renamed Identity")
 			})
@@ -121,11 +133,13 @@ func TestIdentityCacheAcrossInstances(t *testing.T) {
 				if err := a.store.SetOrganisationStatus(ctx, org.ID, models.OrgSuspended, "Identity test"); err != nil {
 					t.Fatal(err)
 				}
+				a.sync(t, b)
 				_, body := cb.get(t, "/")
 				mustContain(t, "B's home page after the suspension on A", body, "suspended-banner", "Identity test")
 				if err := a.store.SetOrganisationStatus(ctx, org.ID, models.OrgApproved, ""); err != nil {
 					t.Fatal(err)
 				}
+				a.sync(t, b)
 				_, body = cb.get(t, "/")
 				mustNotContain(t, "B's home page after the reinstatement", body, "suspended-banner")
 			})

@@ -18,6 +18,7 @@ import (
 
 	"proact/app/config"
 	"proact/models"
+	"proact/models/modelstest"
 )
 
 // Every write commits with its side effects (audit rows, mail, links) or not
@@ -189,6 +190,9 @@ func TestStaffWritesCommitWithTheirAuditAndMail(t *testing.T) {
 func TestAnInFlightRequestKeepsADemotion(t *testing.T) {
 	t.Parallel()
 	modelstestForEach(t, func(t *testing.T, ta *testApp) {
+		if ta.store.Dialect() == models.Postgres {
+			modelstest.Listen(t, ta.store) // the request state in memory (models/live.go)
+		}
 		ctx := context.Background()
 		mod := ta.createUser(t, "moderator@network.example.org", models.RoleModerator, "", false)
 		cl := ta.client()
