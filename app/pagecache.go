@@ -124,6 +124,12 @@ type pageEntry struct {
 	gzip        []byte
 	deflated    [][]byte
 	size        int64
+	// With slots: each part's CRC-32 and x^(8·len) mod the CRC polynomial
+	// (crc32Shift), so that the stream's CRC is combined per request from
+	// them and the token's (crc32Combine) rather than computed over the
+	// whole page; partsLen is the parts' total length.
+	crcs, shifts []uint32
+	partsLen     int
 }
 
 func (pc *pageCache) get(version uint64, key string) *pageEntry {
@@ -231,6 +237,9 @@ func newPageEntry(key, contentType string, body []byte) (*pageEntry, error) {
 				return nil, err
 			}
 			e.deflated = append(e.deflated, bytes.Clone(buf.Bytes()))
+			e.crcs = append(e.crcs, crc32.ChecksumIEEE(part))
+			e.shifts = append(e.shifts, crc32Shift(len(part)))
+			e.partsLen += len(part)
 		}
 	}
 	e.size = int64(len(key) + len(body) + len(e.gzip))
@@ -270,25 +279,69 @@ func (e *pageEntry) write(c *fiber.Ctx, token string) {
 	default:
 		resp.ResetBody()
 		resp.AppendBody(gzipHeader)
-		var crc uint32
-		size := 0
 		stored := storedBlock(token)
-		for i, part := range e.parts {
-			if i > 0 {
-				resp.AppendBody(stored)
-				crc = crc32.Update(crc, crc32.IEEETable, []byte(token))
-				size += len(token)
-			}
+		tokenCRC, tokenShift := crc32.ChecksumIEEE(stored[5:]), crc32Shift(len(token))
+		crc := e.crcs[0]
+		resp.AppendBody(e.deflated[0])
+		for i := 1; i < len(e.parts); i++ {
+			resp.AppendBody(stored)
 			resp.AppendBody(e.deflated[i])
-			crc = crc32.Update(crc, crc32.IEEETable, part)
-			size += len(part)
+			crc = crc32Combine(crc32Combine(crc, tokenCRC, tokenShift), e.crcs[i], e.shifts[i])
 		}
 		var trailer [8]byte
 		binary.LittleEndian.PutUint32(trailer[:4], crc)
-		binary.LittleEndian.PutUint32(trailer[4:], uint32(size))
+		binary.LittleEndian.PutUint32(trailer[4:], uint32(e.partsLen+(len(e.parts)-1)*len(token)))
 		resp.AppendBody(trailer[:])
 	}
 }
+
+// The CRC-32 of two strings A and B from theirs (zlib's crc32_combine): the
+// CRC of A shifted past len(B) zero bytes, which is a multiplication by
+// x^(8·len(B)) modulo the polynomial (reflected, as the CRC), then B's.
+// crc32Poly is IEEE's, reflected; crc32Powers[k] is x^(2^k) mod it.
+const crc32Poly = 0xedb88320
+
+var crc32Powers = func() (t [64]uint32) {
+	t[0] = 1 << 30 // x^1
+	for k := 1; k < len(t); k++ {
+		t[k] = crc32Mul(t[k-1], t[k-1])
+	}
+	return t
+}()
+
+// crc32Mul is a·b modulo crc32Poly (reflected: x^0 is the top bit).
+func crc32Mul(a, b uint32) uint32 {
+	var p uint32
+	for m := uint32(1) << 31; m != 0; m >>= 1 {
+		if a&m != 0 {
+			p ^= b
+			if a&(m-1) == 0 {
+				break
+			}
+		}
+		if b&1 != 0 {
+			b = b>>1 ^ crc32Poly
+		} else {
+			b >>= 1
+		}
+	}
+	return p
+}
+
+// crc32Shift is x^(8·n) modulo crc32Poly: n bytes.
+func crc32Shift(n int) uint32 {
+	p := uint32(1) << 31 // x^0
+	for k := 3; n != 0; n, k = n>>1, k+1 {
+		if n&1 != 0 {
+			p = crc32Mul(crc32Powers[k&63], p)
+		}
+	}
+	return p
+}
+
+// crc32Combine is the CRC-32 of A followed by B, from A's, B's and
+// crc32Shift(len(B)).
+func crc32Combine(crcA, crcB, shiftB uint32) uint32 { return crc32Mul(shiftB, crcA) ^ crcB }
 
 // storedBlock is s as a non-final stored deflate block, for a stream that is
 // byte-aligned where it goes (after a sync flush). s is a CSRF token: far

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"hash/crc32"
 	"html/template"
 	"io"
 	"net/http"
@@ -354,6 +355,21 @@ func TestPageEntrySplice(t *testing.T) {
 			t.Errorf("gzip %v: %d bytes, want %d", gz, len(got), len(want))
 		}
 		ta.app.ReleaseCtx(c)
+	}
+}
+
+// TestCRC32Combine: the CRC of two strings from theirs, for lengths from
+// none to past a page, is the CRC of the whole.
+func TestCRC32Combine(t *testing.T) {
+	data := []byte(strings.Repeat("<li>Ein Fähigkeitsnachweis, 0123456789</li>\n", 3000))
+	for _, n := range []int{0, 1, 2, 3, 7, 44, 100, 4095, 65537, len(data) - 1} {
+		for _, cut := range []int{0, min(1, n), n / 2, n} {
+			a, b := data[:cut], data[cut:n]
+			got := crc32Combine(crc32.ChecksumIEEE(a), crc32.ChecksumIEEE(b), crc32Shift(len(b)))
+			if want := crc32.ChecksumIEEE(data[:n]); got != want {
+				t.Errorf("%d bytes cut at %d: %08x, want %08x", n, cut, got, want)
+			}
+		}
 	}
 }
 

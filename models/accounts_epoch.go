@@ -29,6 +29,13 @@ func (s *Store) RequestState(ctx context.Context, sessions *KV, id string) (Requ
 		}
 		return st, nil
 	}
+	if s.sessions != nil {
+		st, err := s.sqliteRequestState(ctx, sessions.prefix+id, sessions.now().Unix())
+		if err != nil {
+			return RequestState{}, fmt.Errorf("models: unable to read the request's state: %w", err)
+		}
+		return st, nil
+	}
 	q := `SELECT COALESCE(MAX(id), 0), 1, (SELECT n FROM accounts_epoch WHERE id = 1),
 (SELECT value FROM kv WHERE key = ? AND (expires_at = 0 OR expires_at > ?)) FROM outbox`
 	args := []any{sessions.prefix + id, sessions.now().Unix()}

@@ -239,3 +239,45 @@ func TestLiveState(t *testing.T) {
 	}
 	steady("settled again", b, kvB)
 }
+
+// TestSQLiteSessionsEpoch: on SQLite a session's value is kept under the
+// sessions epoch (sessions_epoch.go): any write of a session row, by any
+// path or instance, is seen by the next RequestState; the expiry on the clock.
+func TestSQLiteSessionsEpoch(t *testing.T) {
+	ctx := t.Context()
+	clock := modelstest.NewClock(time.Unix(1_900_000_000, 0))
+	a := modelstest.New(t, models.SQLite).WithClock(clock.Now)
+	b := models.NewStore(a.DB(), a.Dialect()).WithClock(clock.Now) // another instance's memory
+	kvA, kvB := a.KV("sess:"), b.KV("sess:")
+	value := func(what, want string) {
+		t.Helper()
+		for range 2 { // read, then kept
+			st, err := b.RequestState(ctx, kvB, "one")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(st.Session) != want {
+				t.Errorf("%s: %q, want %q", what, st.Session, want)
+			}
+		}
+	}
+	value("none yet", "")
+	if err := kvA.Set("one", []byte("first"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	value("set on a", "first")
+	if err := a.DB().Exec("UPDATE kv SET value = ? WHERE key = ?", []byte("second"), "sess:one").Error; err != nil {
+		t.Fatal(err)
+	}
+	value("plain SQL", "second")
+	clock.Advance(2 * time.Minute)
+	value("expired", "")
+	if err := kvA.Set("one", []byte("third"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	value("set again", "third")
+	if err := kvA.Delete("one"); err != nil {
+		t.Fatal(err)
+	}
+	value("deleted", "")
+}

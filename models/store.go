@@ -31,6 +31,9 @@ type Store struct {
 	// shared by every Store on one connection pool; nil on SQLite and
 	// inside a transaction.
 	live *live
+	// sessions are the sessions' values kept on SQLite under the sessions
+	// epoch (sessions_epoch.go); nil on PostgreSQL and inside a transaction.
+	sessions *sqliteSessions
 }
 
 // NewStore wraps an open database.
@@ -38,6 +41,8 @@ func NewStore(db *gorm.DB, dialect Dialect) *Store {
 	s := &Store{db: db, dialect: dialect, now: func() time.Time { return time.Now().UTC() }, cache: newAggregateCache()}
 	if dialect == Postgres {
 		s.live = liveFor(db)
+	} else {
+		s.sessions = newSQLiteSessions()
 	}
 	return s
 }
@@ -46,7 +51,7 @@ func NewStore(db *gorm.DB, dialect Dialect) *Store {
 // clock (for the expiry of links, sessions and keys, and every timestamp it
 // writes): tests move time on instead of sleeping. It shares the connection.
 func (s *Store) WithClock(now func() time.Time) *Store {
-	return &Store{db: s.db, dialect: s.dialect, now: func() time.Time { return now().UTC() }, cache: s.cache, live: s.live}
+	return &Store{db: s.db, dialect: s.dialect, now: func() time.Time { return now().UTC() }, cache: s.cache, live: s.live, sessions: s.sessions}
 }
 
 // Now is the time by the store's clock.
