@@ -18,9 +18,14 @@ import (
 // Without it every request read the session (and decoded it), the user and
 // their organisation: four round trips where a visitor's page takes one.
 //
-// A member's request reads, in one statement (models.Store.RequestState),
-// the content version that the page cache needs anyway, the accounts epoch
-// and the stored value of its session. A kept identity is used only when
+// A member's request learns (models.Store.RequestState) the content version
+// that the page cache needs anyway, the accounts epoch and the stored value
+// of its session: on SQLite in one statement (the value itself kept in
+// memory under a sessions epoch that every session write moves); on
+// PostgreSQL from this instance's memory while its listener hears of every
+// change, else in one statement (models/live.go, which says what
+// consistency that gives: an instance's own writes at once, another's once
+// notified). A kept identity is used only when
 //   - the session's stored value is, byte for byte, the one it was made
 //     from: a session that was ended (sign-out, an expiry, an account's
 //     sessions ended), written (a one-time message, a touch) or expired

@@ -18,7 +18,10 @@ type RequestState struct {
 }
 
 // RequestState reads the content version, the accounts epoch and the value
-// of the session id in sessions (the session storage) in one query.
+// of the session id in sessions (the session storage): on PostgreSQL from
+// memory while a listener keeps it (live.go), on SQLite with the value kept
+// under the sessions epoch (sessions_epoch.go), else (in a transaction) in
+// one query.
 func (s *Store) RequestState(ctx context.Context, sessions *KV, id string) (RequestState, error) {
 	if s.live != nil {
 		// PostgreSQL: kept in memory while notifications say it holds

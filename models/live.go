@@ -31,7 +31,9 @@ import (
 // them):
 //   - a write of this instance is seen by this instance's next request:
 //     every write statement and transaction through this gorm.DB (GORM's
-//     create, update, delete and raw callbacks, and Store.WithTx) marks the
+//     create, update, delete and raw (Exec) callbacks, and Store.WithTx;
+//     the one write read back with Raw().Scan, of failure_counts, is of no
+//     table of the state) marks the
 //     kept state unusable while it runs and invalid once it has ended
 //     (committed or not), before the call that wrote returns;
 //   - a write of another instance is seen here once its notification has
