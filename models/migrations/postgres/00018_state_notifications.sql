@@ -23,9 +23,18 @@ CREATE TRIGGER users_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON user
     FOR EACH STATEMENT EXECUTE FUNCTION accounts_notify();
 CREATE TRIGGER organisations_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON organisations
     FOR EACH STATEMENT EXECUTE FUNCTION accounts_notify();
+-- The sessions epoch, as on SQLite (where requests read it: see
+-- models/sessions_epoch.go), moved by the same triggers; PostgreSQL's
+-- instances follow the notifications instead.
+CREATE TABLE sessions_epoch (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n  BIGINT  NOT NULL
+);
+INSERT INTO sessions_epoch (id, n) VALUES (1, 1);
 -- +goose StatementBegin
 CREATE FUNCTION kv_session_notify() RETURNS trigger AS $$
 BEGIN
+    UPDATE sessions_epoch SET n = n + 1 WHERE id = 1;
     IF TG_OP = 'TRUNCATE' THEN
         PERFORM pg_notify('proact_sessions', '');
     ELSIF TG_OP = 'DELETE' THEN
@@ -55,6 +64,7 @@ DROP TRIGGER kv_session_delete ON kv;
 DROP TRIGGER kv_session_update ON kv;
 DROP TRIGGER kv_session_insert ON kv;
 DROP FUNCTION kv_session_notify();
+DROP TABLE sessions_epoch;
 DROP TRIGGER organisations_notify ON organisations;
 DROP TRIGGER users_notify ON users;
 DROP FUNCTION accounts_notify();
