@@ -88,7 +88,7 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 			mc := ta.client()
 			mc.login(t, member)
 			pages := []string{"/", "/practices", "/practices?country=NL&topic=outreach", "/practices?sort=title",
-				"/practices?sort=oldest&page=2&per_page=5", "/practices?language=en&sector=agriculture",
+				"/practices?sort=oldest&page=2&per_page=5", "/practices?page=3&per_page=5", "/practices?language=en&sector=agriculture",
 				"/practices/proactive-outreach-seasonal-farm-workers", "/organisations", "/organisations?country=NL",
 				"/organisations/rotterdam-labour-rights-centre", "/search?q=workers", "/search?q=workers&country=NL"}
 			rec.take()

@@ -88,24 +88,8 @@ func (s *Store) recount(ctx context.Context, id uint) error {
 	}
 	add(old, -1)
 	add(now, +1)
-	keys := make([]facetCount, 0, len(deltas))
-	for k, d := range deltas {
-		if d != 0 {
-			keys = append(keys, k)
-		}
-	}
-	// One order for every writer, so that two of them never wait on each
-	// other's rows in a cycle (PostgreSQL).
-	slices.SortFunc(keys, func(a, b facetCount) int {
-		return cmp.Or(cmp.Compare(a.Audience, b.Audience), cmp.Compare(a.Vocab, b.Vocab), cmp.Compare(a.Term, b.Term))
-	})
-	for _, k := range keys {
-		err := db.Exec(`INSERT INTO facet_counts (audience, vocab, term, count) VALUES (?, ?, ?, ?)
-ON CONFLICT (audience, vocab, term) DO UPDATE SET count = facet_counts.count + excluded.count`,
-			k.Audience, k.Vocab, k.Term, deltas[k]).Error
-		if err != nil {
-			return fmt.Errorf("models: unable to recount note %d: %w", id, err)
-		}
+	if err := s.applyCounts(ctx, "facet_counts", deltas); err != nil {
+		return fmt.Errorf("models: unable to recount note %d: %w", id, err)
 	}
 	if len(old) > 0 {
 		if err := db.Where("practice_id = ?", id).Delete(&facetContribution{}).Error; err != nil {
@@ -120,11 +104,42 @@ ON CONFLICT (audience, vocab, term) DO UPDATE SET count = facet_counts.count + e
 	return nil
 }
 
+// applyCounts adds the deltas to the counts of table (facet_counts or
+// family_counts), one upsert each.
+func (s *Store) applyCounts(ctx context.Context, table string, deltas map[facetCount]int64) error {
+	keys := make([]facetCount, 0, len(deltas))
+	for k, d := range deltas {
+		if d != 0 {
+			keys = append(keys, k)
+		}
+	}
+	// One order for every writer, so that two of them never wait on each
+	// other's rows in a cycle (PostgreSQL).
+	slices.SortFunc(keys, func(a, b facetCount) int {
+		return cmp.Or(cmp.Compare(a.Audience, b.Audience), cmp.Compare(a.Vocab, b.Vocab), cmp.Compare(a.Term, b.Term))
+	})
+	for _, k := range keys {
+		err := s.conn(ctx).Exec(`INSERT INTO `+table+` (audience, vocab, term, count) VALUES (?, ?, ?, ?)
+ON CONFLICT (audience, vocab, term) DO UPDATE SET count = `+table+`.count + excluded.count`,
+			k.Audience, k.Vocab, k.Term, deltas[k]).Error
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // facetCounts reads the kept counts of the viewer's audience for the
 // vocabularies, most frequent first: one index range, a few hundred rows.
 func (s *Store) facetCounts(ctx context.Context, v Viewer, vocabs ...string) (map[string][]TermCount, error) {
+	return s.readCounts(ctx, "facet_counts", v, vocabs...)
+}
+
+// readCounts reads the kept counts of table (facet_counts: notes,
+// family_counts: families) for the viewer's audience.
+func (s *Store) readCounts(ctx context.Context, table string, v Viewer, vocabs ...string) (map[string][]TermCount, error) {
 	var rows []facetCount
-	err := s.conn(ctx).Table("facet_counts").Select("vocab, term, count").
+	err := s.conn(ctx).Table(table).Select("vocab, term, count").
 		Where("audience = ? AND vocab IN ? AND count > 0", audienceOf(v), vocabs).
 		Order("vocab, count DESC, term").Scan(&rows).Error
 	if err != nil {

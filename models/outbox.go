@@ -39,7 +39,13 @@ func (OutboxEntry) TableName() string { return "outbox" }
 // (facets.go), in the same transaction.
 func (s *Store) enqueue(ctx context.Context, kind string, id uint, op string) error {
 	if kind == KindPractice {
-		if err := s.WithTx(ctx, func(tx *Store) error { return tx.recount(ctx, id) }); err != nil {
+		err := s.WithTx(ctx, func(tx *Store) error {
+			if err := tx.recount(ctx, id); err != nil {
+				return err
+			}
+			return tx.recountFamilies(ctx, id)
+		})
+		if err != nil {
 			return err
 		}
 	}

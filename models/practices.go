@@ -240,6 +240,16 @@ func (s *Store) ListPractices(ctx context.Context, v Viewer, f PracticeFilter) (
 }
 
 func (s *Store) listPractices(ctx context.Context, v Viewer, f PracticeFilter) ([]Practice, int64, error) {
+	if unfilteredGroup(f) {
+		// The kept families (families.go), not a count of the corpus.
+		return s.listFamilies(ctx, v, f)
+	}
+	return s.countedPractices(ctx, v, f)
+}
+
+// countedPractices is listPractices from the notes themselves: what the
+// kept families must always give for the grouped list (tests).
+func (s *Store) countedPractices(ctx context.Context, v Viewer, f PracticeFilter) ([]Practice, int64, error) {
 	var total int64
 	if f.Country == "" && f.Language == "" && f.Topic == "" && f.Sector == "" && f.Indicator == "" && f.OrgID == 0 && !f.Group {
 		// Unfiltered: the kept count, not a count of the corpus.
@@ -716,9 +726,8 @@ func (f PracticeFilter) Without(vocab string) PracticeFilter { return f.without(
 // never counted for anonymous visitors. The counts are cached per content
 // version (aggregates.go), so a list seen again costs no query.
 //
-// Counted by note (not f.Group), a facet with nothing else chosen has the
-// kept counts (facets.go). Counted by family, it has to be counted: 1–2 s
-// at 100,000 notes on SQLite, once per content version.
+// A facet with nothing else chosen has the kept counts: by note
+// (facets.go), or by family with f.Group (families.go).
 func (s *Store) FilteredFacets(ctx context.Context, v Viewer, f PracticeFilter, vocabs ...string) (map[string][]TermCount, error) {
 	f = f.Normalise()
 	// The counts do not depend on the order, the page or the reader's
@@ -734,14 +743,22 @@ func (s *Store) FilteredFacets(ctx context.Context, v Viewer, f PracticeFilter, 
 }
 
 func (s *Store) filteredFacets(ctx context.Context, v Viewer, f PracticeFilter, vocabs ...string) (map[string][]TermCount, error) {
+	return s.filteredFacetsCounting(ctx, v, f, false, vocabs...)
+}
+
+// filteredFacetsCounting is filteredFacets; with count, every count is
+// counted from the notes, none read from the kept ones (what the kept ones
+// must always equal: tests).
+func (s *Store) filteredFacetsCounting(ctx context.Context, v Viewer, f PracticeFilter, count bool, vocabs ...string) (map[string][]TermCount, error) {
 	out := make(map[string][]TermCount, len(vocabs))
-	var kept map[string][]TermCount
+	var kept, keptFamilies map[string][]TermCount
 	for _, vocab := range vocabs {
 		g := f.without(vocab)
 		g.Group = false // the counting query groups by itself
 		plain := g
 		plain.ListOptions, plain.Prefer = ListOptions{}, ""
-		if !f.Group && plain == (PracticeFilter{}) { // only this facet is chosen: its counts are the kept ones
+		byNote := !f.Group || vocab == Languages().Name()    // languages are counted by note, grouped or not
+		if !count && plain == (PracticeFilter{}) && byNote { // only this facet is chosen: its counts are the kept ones
 			if kept == nil {
 				var err error
 				if kept, err = s.PracticeFacets(ctx, v, vocabs...); err != nil {
@@ -749,6 +766,16 @@ func (s *Store) filteredFacets(ctx context.Context, v Viewer, f PracticeFilter, 
 				}
 			}
 			out[vocab] = kept[vocab]
+			continue
+		}
+		if !count && plain == (PracticeFilter{}) { // the same, counted by family (families.go)
+			if keptFamilies == nil {
+				var err error
+				if keptFamilies, err = s.readCounts(ctx, "family_counts", v, vocabs...); err != nil {
+					return nil, err
+				}
+			}
+			out[vocab] = keptFamilies[vocab]
 			continue
 		}
 		count := "COUNT(*)"
