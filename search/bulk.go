@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -71,10 +72,64 @@ type bulkBatch struct {
 	docs []bulkDoc
 }
 
+// bulkGCPercent is the garbage collector's target (GOGC) while a full build
+// runs, when the process's own is lower: a build allocates a great deal of
+// short-lived memory (the analysed documents, each segment's interim
+// tables), and at GOGC 100 the collector and its write barriers took about a
+// sixth of a build's CPU time. bulkMemoryLimit then bounds the heap
+// (debug.SetMemoryLimit, a soft limit: the collector runs earlier as the
+// heap nears it), unless the process's own limit is lower. Both come back
+// once no build runs, so the serving heap is what it was (the index also
+// returns the build's memory to the system, debug.FreeOSMemory, once the
+// new generation is in use).
+const (
+	bulkGCPercent   = 400
+	bulkMemoryLimit = 1 << 30
+)
+
+var bulkGC struct {
+	sync.Mutex
+	builds   int // running builds
+	percent  int // the GOGC to restore
+	limit    int64
+	setLimit bool
+}
+
+// raiseGC raises GOGC to bulkGCPercent and lowers the memory limit to
+// bulkMemoryLimit for a build (never lowering GOGC, never turning a
+// disabled collector on, never raising a limit), and returns what restores
+// both once the last running build is done.
+func raiseGC() (restore func()) {
+	bulkGC.Lock()
+	defer bulkGC.Unlock()
+	if bulkGC.builds == 0 {
+		bulkGC.percent = debug.SetGCPercent(bulkGCPercent)
+		if bulkGC.percent < 0 || bulkGC.percent > bulkGCPercent {
+			debug.SetGCPercent(bulkGC.percent)
+		}
+		bulkGC.limit = debug.SetMemoryLimit(-1)
+		if bulkGC.setLimit = bulkGC.limit > bulkMemoryLimit; bulkGC.setLimit {
+			debug.SetMemoryLimit(bulkMemoryLimit)
+		}
+	}
+	bulkGC.builds++
+	return func() {
+		bulkGC.Lock()
+		defer bulkGC.Unlock()
+		if bulkGC.builds--; bulkGC.builds == 0 {
+			debug.SetGCPercent(bulkGC.percent)
+			if bulkGC.setLimit {
+				debug.SetMemoryLimit(bulkGC.limit)
+			}
+		}
+	}
+}
+
 // bulkWrite writes every document of every source into a new index at path
 // (a folder that does not exist yet), with the mapping version and, once
 // everything is written, the outbox position head.
 func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxPosition) error {
+	defer raiseGC()()
 	total := 0
 	for _, s := range ix.sources {
 		n, err := s.Count(ctx)
@@ -113,9 +168,10 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			memo := newMemoAnalyzers()
 			for b := range batches {
 				file := filepath.Join(tmp, fmt.Sprintf("%06d.zap", b.seq))
-				if err := ix.buildSegment(b.docs, file); err != nil {
+				if err := ix.buildSegment(b.docs, memo, file); err != nil {
 					fail(err)
 					return
 				}
@@ -238,12 +294,14 @@ func finishBulk(idx bleve.Index, head models.OutboxPosition) error {
 }
 
 // analysed maps a document through the index mapping and analyses its
-// fields, as scorch does before building a segment (index/scorch.analyze).
-func (ix *Index) analysed(d bulkDoc) (index.Document, error) {
+// fields, as scorch does before building a segment (index/scorch.analyze),
+// with the worker's memo analyzers (memo.go).
+func (ix *Index) analysed(d bulkDoc, memo *memoAnalyzers) (index.Document, error) {
 	doc := document.NewDocument(d.id)
 	if err := ix.mapping.MapDocument(doc, d.fields); err != nil {
 		return nil, fmt.Errorf("search: unable to index %s: %w", d.id, err)
 	}
+	memo.memoFields(doc)
 	doc.AddIDField()
 	doc.VisitFields(func(f index.Field) {
 		if !f.Options().IsIndexed() {
@@ -261,10 +319,10 @@ func (ix *Index) analysed(d bulkDoc) (index.Document, error) {
 
 // buildSegment analyses documents, builds their segment and writes it to
 // file.
-func (ix *Index) buildSegment(batch []bulkDoc, file string) error {
+func (ix *Index) buildSegment(batch []bulkDoc, memo *memoAnalyzers, file string) error {
 	docs := make([]index.Document, len(batch))
 	for i, d := range batch {
-		doc, err := ix.analysed(d)
+		doc, err := ix.analysed(d, memo)
 		if err != nil {
 			return err
 		}

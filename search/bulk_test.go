@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -121,4 +123,34 @@ func TestBulkBuild(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRaiseGCRestores: a build raises GOGC and bounds the heap while it
+// runs, nested builds too, and the process's own settings come back after
+// the last; a higher GOGC or a lower limit is left alone.
+func TestRaiseGCRestores(t *testing.T) {
+	percent, limit := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64)
+	defer func() { debug.SetGCPercent(percent); debug.SetMemoryLimit(limit) }()
+	check := func(wantPercent int, wantLimit int64) {
+		t.Helper()
+		p := debug.SetGCPercent(-1)
+		debug.SetGCPercent(p)
+		if l := debug.SetMemoryLimit(-1); p != wantPercent || l != wantLimit {
+			t.Fatalf("GOGC %d, limit %d; want %d, %d", p, l, wantPercent, wantLimit)
+		}
+	}
+	first := raiseGC()
+	check(bulkGCPercent, bulkMemoryLimit)
+	second := raiseGC()
+	first()
+	check(bulkGCPercent, bulkMemoryLimit)
+	second()
+	check(100, math.MaxInt64)
+
+	debug.SetGCPercent(800)
+	debug.SetMemoryLimit(256 << 20)
+	done := raiseGC()
+	check(800, 256<<20)
+	done()
+	check(800, 256<<20)
 }
