@@ -158,12 +158,12 @@ func Import(ctx context.Context, store *models.Store, r *Renderer, fsys fs.FS, d
 	for _, n := range notes {
 		slugs[n.Slug] = true
 	}
-	existing, err := store.AllPractices(ctx)
+	existing, err := store.PracticeSlugs(ctx)
 	if err != nil {
 		return ImportReport{}, err
 	}
-	for _, p := range existing {
-		slugs[p.Slug] = true
+	for _, slug := range existing {
+		slugs[slug] = true
 	}
 	for _, o := range orgs {
 		for _, r := range o.RefersTo {

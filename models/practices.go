@@ -323,6 +323,17 @@ func (s *Store) AllPractices(ctx context.Context) ([]Practice, error) {
 	return list, nil
 }
 
+// PracticeSlugs lists the slug of every note, whatever its state (the
+// importer checks translation_of against them): one column, so it stays
+// one query at any size, where AllPractices loads every relation.
+func (s *Store) PracticeSlugs(ctx context.Context) ([]string, error) {
+	var slugs []string
+	if err := s.conn(ctx).Model(&Practice{}).Order("slug").Pluck("slug", &slugs).Error; err != nil {
+		return nil, fmt.Errorf("models: unable to list the notes' slugs: %w", err)
+	}
+	return slugs, nil
+}
+
 // PracticesByIDs loads the notes with these ids that the viewer may read, in
 // the order of ids (a search ranking); others are left out.
 func (s *Store) PracticesByIDs(ctx context.Context, v Viewer, ids []uint) ([]Practice, error) {
