@@ -6,12 +6,11 @@ import "os"
 // PROACT_THOROUGH=1. CI (CI=true, which .ci/run sets) runs them all too.
 //
 // By default (a developer's `go test ./...`) every test runs and every
-// assertion is made, but a heavy check repeated over many pages or sizes
-// is made on a fixed, representative part of them: axe-core runs on every
-// page in English and on one page of each template family in the second
-// language (every page is still opened and measured in both), and the few
-// tests that repeat a check over a range of sizes take the ends and the
-// middle of the range. Thorough says which of the two a test is in.
+// assertion is made, but a heavy check repeated over many pages is made on
+// a fixed, representative part of them: the phone tours run axe-core on
+// every page in English and on one page in four in the second language
+// (every page is still opened and measured in both). Thorough says which
+// of the two a test is in; the README's test section lists what it changes.
 const ThoroughEnv = "PROACT_THOROUGH"
 
 // Thorough reports whether the run must make every repetition of the heavy
