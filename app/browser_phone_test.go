@@ -296,6 +296,7 @@ func TestBrowserEveryPageOnAPhoneAsAnAdministrator(t *testing.T) {
 	}
 	// Empty answers of an application say so.
 	p.language("en")
+	p.fast = false
 	p.visit("admin en", appPath)
 	if body := p.text("main"); !strings.Contains(body, "not given") {
 		t.Errorf("the application's empty answers do not say so")
