@@ -71,26 +71,27 @@ func TestCataloguesAreComplete(t *testing.T) {
 func catalogueText(t *testing.T, locales fs.FS, lang string) map[string]string {
 	t.Helper()
 	ids, _ := MessageIDs(locales, lang)
-	raw := map[string]string{}
+	raw := make(map[string]string, len(ids))
 	for k := range ids {
-		raw[k] = rawMessage(t, locales, lang, k)
+		raw[k] = ""
 	}
-	return raw
-}
-
-// rawMessage reads a message as written, placeholders and all.
-func rawMessage(t *testing.T, locales fs.FS, lang, key string) string {
-	t.Helper()
+	// Each file once (reading them all again for each key was quadratic:
+	// seconds per language): a key's first line "key: ...", in the files'
+	// order, is its message.
+	seen := map[string]bool{}
 	files, _ := fs.Glob(locales, "*."+lang+".yaml")
 	for _, f := range files {
 		data, _ := fs.ReadFile(locales, f)
 		for _, line := range strings.Split(string(data), "\n") {
-			if strings.HasPrefix(line, key+": ") {
-				return strings.Trim(strings.TrimPrefix(line, key+": "), `"`)
+			key, msg, ok := strings.Cut(line, ": ")
+			if _, known := raw[key]; !ok || !known || seen[key] {
+				continue
 			}
+			seen[key] = true
+			raw[key] = strings.Trim(msg, `"`)
 		}
 	}
-	return ""
+	return raw
 }
 
 func TestNegotiate(t *testing.T) {
