@@ -272,6 +272,7 @@ func TestBrowserEveryPageOnAPhoneAsAMember(t *testing.T) {
 	// the review request.
 	p.signIn(suspended)
 	p.language("ro")
+	p.fast = false // pages seen in no other language: every rule, in every run
 	p.visit("suspended ro", "/account")
 	if banner := p.text(".suspended-banner"); !strings.Contains(banner, "Profil neactualizat") {
 		t.Errorf("the suspension banner says %q", banner)
