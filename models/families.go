@@ -269,9 +269,14 @@ var familyListing = listing{perPage: practiceListing.perPage, maxPerPage: practi
 
 // unfilteredGroup reports whether f is the grouped list with nothing
 // chosen: the list practice_families and family_counts keep.
-func unfilteredGroup(f PracticeFilter) bool {
-	return f.Group && f.Country == "" && f.Language == "" && f.Topic == "" && f.Sector == "" &&
-		f.Indicator == "" && f.Target == "" && f.OrgID == 0
+func unfilteredGroup(f PracticeFilter) bool { return f.Group && f.unfiltered() }
+
+// unfiltered says whether f chooses nothing: only its order, page, reader
+// language and grouping are set. Compared with the zero filter, so that a
+// filter added later cannot be forgotten here.
+func (f PracticeFilter) unfiltered() bool {
+	f.ListOptions, f.Prefer, f.Group = ListOptions{}, "", false
+	return f == PracticeFilter{}
 }
 
 // listFamilies is one page of the unfiltered grouped list, read from

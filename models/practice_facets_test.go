@@ -109,3 +109,33 @@ func TestGroupedInReaderLanguage(t *testing.T) {
 		}
 	})
 }
+
+// TestListTotalFollowsEveryFilter: a list's total is what it lists for each
+// kind of filter alone, grouped or not (the total of an ungrouped list with
+// only a target group chosen once came from the unfiltered kept count).
+func TestListTotalFollowsEveryFilter(t *testing.T) {
+	modelstest.ForEach(t, func(t *testing.T, store *models.Store) {
+		seedCorpus(t, store)
+		filters := map[string]models.PracticeFilter{
+			"target":    {Target: models.TargetGroups().Terms()[0]},
+			"indicator": {Indicator: models.Indicators().Terms()[0]},
+			"country":   {Country: "FR"},
+			"topic":     {Topic: "outreach"},
+			"sector":    {Sector: "A"},
+			"language":  {Language: "ro"},
+		}
+		for name, f := range filters {
+			for _, group := range []bool{false, true} {
+				f.Group = group
+				f.PerPage = 100
+				list, total, err := store.ListPractices(t.Context(), anonymous, f)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if total != int64(len(list)) {
+					t.Errorf("%s (grouped %v): total %d, lists %d", name, group, total, len(list))
+				}
+			}
+		}
+	})
+}

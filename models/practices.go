@@ -251,7 +251,7 @@ func (s *Store) listPractices(ctx context.Context, v Viewer, f PracticeFilter) (
 // kept families must always give for the grouped list (tests).
 func (s *Store) countedPractices(ctx context.Context, v Viewer, f PracticeFilter) ([]Practice, int64, error) {
 	var total int64
-	if f.Country == "" && f.Language == "" && f.Topic == "" && f.Sector == "" && f.Indicator == "" && f.OrgID == 0 && !f.Group {
+	if !f.Group && f.unfiltered() {
 		// Unfiltered: the kept count, not a count of the corpus.
 		counts, err := s.facetCounts(ctx, v, "")
 		if err != nil {
