@@ -69,25 +69,10 @@ func (s *Store) recount(ctx context.Context, id uint) error {
 			now = append(now, facetContribution{id, t.Vocab, t.Term, public})
 		}
 	}
-	byKey := func(a, b facetContribution) int {
-		return cmp.Or(cmp.Compare(a.Vocab, b.Vocab), cmp.Compare(a.Term, b.Term), cmp.Compare(a.Public, b.Public))
-	}
-	slices.SortFunc(old, byKey)
-	slices.SortFunc(now, byKey)
-	if slices.Equal(old, now) {
+	deltas := contributionDeltas(old, now, func(c facetContribution) (string, string, int) { return c.Vocab, c.Term, c.Public })
+	if deltas == nil {
 		return nil
 	}
-	deltas := map[facetCount]int64{}
-	add := func(list []facetContribution, sign int64) {
-		for _, c := range list {
-			deltas[facetCount{Audience: audienceMembers, Vocab: c.Vocab, Term: c.Term}] += sign
-			if c.Public == 1 {
-				deltas[facetCount{Audience: audiencePublic, Vocab: c.Vocab, Term: c.Term}] += sign
-			}
-		}
-	}
-	add(old, -1)
-	add(now, +1)
 	if err := s.applyCounts(ctx, "facet_counts", deltas); err != nil {
 		return fmt.Errorf("models: unable to recount note %d: %w", id, err)
 	}
@@ -150,4 +135,33 @@ func (s *Store) readCounts(ctx context.Context, table string, v Viewer, vocabs .
 		out[r.Vocab] = append(out[r.Vocab], TermCount{Term: r.Term, Count: r.Count})
 	}
 	return out, nil
+}
+
+// contributionDeltas is what replacing the contributions old by now (one
+// note's, or one family's) changes in a table of counts, for both
+// audiences; nil when they are the same. It sorts both.
+func contributionDeltas[T comparable](old, now []T, of func(T) (vocab, term string, public int)) map[facetCount]int64 {
+	byKey := func(a, b T) int {
+		av, at, ap := of(a)
+		bv, bt, bp := of(b)
+		return cmp.Or(cmp.Compare(av, bv), cmp.Compare(at, bt), cmp.Compare(ap, bp))
+	}
+	slices.SortFunc(old, byKey)
+	slices.SortFunc(now, byKey)
+	if slices.Equal(old, now) {
+		return nil
+	}
+	deltas := map[facetCount]int64{}
+	add := func(list []T, sign int64) {
+		for _, c := range list {
+			vocab, term, public := of(c)
+			deltas[facetCount{Audience: audienceMembers, Vocab: vocab, Term: term}] += sign
+			if public == 1 {
+				deltas[facetCount{Audience: audiencePublic, Vocab: vocab, Term: term}] += sign
+			}
+		}
+	}
+	add(old, -1)
+	add(now, +1)
+	return deltas
 }

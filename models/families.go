@@ -224,25 +224,10 @@ func (s *Store) recountFamilyTerms(ctx context.Context, root string, versions []
 			now = append(now, familyContribution{root, k[0], k[1], pub})
 		}
 	}
-	byKey := func(a, b familyContribution) int {
-		return cmp.Or(cmp.Compare(a.Vocab, b.Vocab), cmp.Compare(a.Term, b.Term), cmp.Compare(a.Public, b.Public))
-	}
-	slices.SortFunc(old, byKey)
-	slices.SortFunc(now, byKey)
-	if slices.Equal(old, now) {
+	deltas := contributionDeltas(old, now, func(c familyContribution) (string, string, int) { return c.Vocab, c.Term, c.Public })
+	if deltas == nil {
 		return nil
 	}
-	deltas := map[facetCount]int64{}
-	add := func(list []familyContribution, sign int64) {
-		for _, c := range list {
-			deltas[facetCount{Audience: audienceMembers, Vocab: c.Vocab, Term: c.Term}] += sign
-			if c.Public == 1 {
-				deltas[facetCount{Audience: audiencePublic, Vocab: c.Vocab, Term: c.Term}] += sign
-			}
-		}
-	}
-	add(old, -1)
-	add(now, +1)
 	if err := s.applyCounts(ctx, "family_counts", deltas); err != nil {
 		return err
 	}

@@ -158,12 +158,7 @@ func liveFor(db *gorm.DB) *live {
 // it (invalid first, then no longer pending, so that no request in between
 // takes the old state).
 func (l *live) wrote() {
-	l.gen.Add(1)
-	l.sessGen.Add(1)
-	l.mu.Lock()
-	l.have = false
-	clear(l.sessions)
-	l.mu.Unlock()
+	l.invalidate()
 	l.pending.Add(-1)
 }
 
