@@ -172,7 +172,7 @@ func BigCorpusStore(tb testing.TB, d models.Dialect, n int) *models.Store {
 			cache = filepath.Join(os.TempDir(), "proact-bench")
 		}
 		file := filepath.Join(cache, fmt.Sprintf("corpus-%d-v%d-m%d.db", n, BigCorpusVersion, latestMigration(tb)))
-		if _, err := os.Stat(file); err != nil {
+		if _, err := os.Stat(file); err != nil && !migrateOlderCorpus(tb, cache, file, n) {
 			buildSQLiteCorpus(tb, file, n)
 		}
 		dir := tb.TempDir()
@@ -199,6 +199,48 @@ func latestMigration(tb testing.TB) int64 {
 		tb.Fatal(err)
 	}
 	return st.Latest
+}
+
+// migrateOlderCorpus makes file from the newest corpus of n notes kept
+// under an older schema, migrated forward (a migration that does not touch
+// the notes would otherwise cost a rebuild of minutes). It reports whether
+// it did.
+func migrateOlderCorpus(tb testing.TB, cache, file string, n int) bool {
+	tb.Helper()
+	older, _ := filepath.Glob(filepath.Join(cache, fmt.Sprintf("corpus-%d-v%d-m*.db", n, BigCorpusVersion)))
+	var best string
+	var bestM int64 = -1
+	for _, f := range older {
+		var m int64
+		if _, err := fmt.Sscanf(filepath.Base(f), fmt.Sprintf("corpus-%d-v%d-m%%d.db", n, BigCorpusVersion), &m); err == nil && m > bestM && f != file {
+			best, bestM = f, m
+		}
+	}
+	if best == "" {
+		return false
+	}
+	tmp := tb.TempDir()
+	if err := copyFile(best, filepath.Join(tmp, "proact.db")); err != nil {
+		tb.Fatal(err)
+	}
+	db, _, err := models.Open(context.Background(), "", tmp)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := models.Migrate(context.Background(), db, models.SQLite); err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error; err != nil {
+		tb.Fatal(err)
+	}
+	_ = models.NewStore(db, models.SQLite).Close()
+	if err := copyFile(filepath.Join(tmp, "proact.db"), file+".tmp"); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.Rename(file+".tmp", file); err != nil {
+		tb.Fatal(err)
+	}
+	return true
 }
 
 func buildSQLiteCorpus(tb testing.TB, file string, n int) {
