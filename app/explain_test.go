@@ -8,12 +8,9 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"proact/app/config"
 	"proact/content"
@@ -21,31 +18,6 @@ import (
 	"proact/models/modelstest"
 	"proact/search"
 )
-
-// queryRecorder is a GORM logger that keeps every statement run, with its
-// values in place.
-type queryRecorder struct {
-	mu   sync.Mutex
-	sqls []string
-}
-
-func (r *queryRecorder) LogMode(logger.LogLevel) logger.Interface { return r }
-func (r *queryRecorder) Info(context.Context, string, ...any)     {}
-func (r *queryRecorder) Warn(context.Context, string, ...any)     {}
-func (r *queryRecorder) Error(context.Context, string, ...any)    {}
-func (r *queryRecorder) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	s := r.sqls
-	r.sqls = nil
-	return s
-}
-func (r *queryRecorder) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
-	sql, _ := fc()
-	r.mu.Lock()
-	r.sqls = append(r.sqls, sql)
-	r.mu.Unlock()
-}
 
 // seqScan finds a sequential scan in a PostgreSQL plan, fullScan a scan of
 // a whole table (no index at all) in an SQLite one.
@@ -69,7 +41,7 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
 			store, dir := demo.Copy(t, d)
-			rec := &queryRecorder{}
+			rec := &modelstest.Recorder{}
 			recorded := models.NewStore(store.DB().Session(&gorm.Session{Logger: rec}), d)
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
 			ix, err := search.Open(context.Background(), dir, store, log)
@@ -91,7 +63,7 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 				"/practices?sort=oldest&page=2&per_page=5", "/practices?page=3&per_page=5", "/practices?language=en&sector=agriculture",
 				"/practices/proactive-outreach-seasonal-farm-workers", "/organisations", "/organisations?country=NL",
 				"/organisations/rotterdam-labour-rights-centre", "/search?q=workers", "/search?q=workers&country=NL"}
-			rec.take()
+			rec.Take()
 			seen := map[string]bool{}
 			for _, who := range []string{"visitor", "member"} {
 				for _, page := range pages {
@@ -104,12 +76,12 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 					if res.StatusCode != http.StatusOK {
 						t.Fatalf("%s %s: status %d", who, page, res.StatusCode)
 					}
-					for _, sql := range rec.take() {
+					for _, sql := range rec.Take() {
 						if !strings.HasPrefix(strings.TrimSpace(strings.ToUpper(sql)), "SELECT") || seen[sql] {
 							continue
 						}
 						seen[sql] = true
-						plan := explain(t, store, sql)
+						plan := modelstest.Explain(t, store, sql)
 						var bad []string
 						if d == models.Postgres {
 							for _, m := range seqScan.FindAllStringSubmatch(plan, -1) {
@@ -135,33 +107,4 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 			t.Logf("%d distinct queries explained", len(seen))
 		})
 	}
-}
-
-// explain returns the plan of sql as text.
-func explain(t *testing.T, store *models.Store, sql string) string {
-	t.Helper()
-	var lines []string
-	err := store.DB().Transaction(func(tx *gorm.DB) error {
-		if store.Dialect() == models.Postgres {
-			if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
-				return err
-			}
-			return tx.Raw("EXPLAIN " + sql).Scan(&lines).Error
-		}
-		var rows []struct {
-			ID, Parent, Notused int
-			Detail              string
-		}
-		if err := tx.Raw("EXPLAIN QUERY PLAN " + sql).Scan(&rows).Error; err != nil {
-			return err
-		}
-		for _, r := range rows {
-			lines = append(lines, r.Detail)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("EXPLAIN %s: %v", sql, err)
-	}
-	return strings.Join(lines, "\n")
 }

@@ -1,38 +1,16 @@
 package models_test
 
 import (
-	"context"
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"proact/models"
 	"proact/models/modelstest"
 )
-
-// sqlRecorder is a GORM logger that keeps every statement run, with its
-// values in place.
-type sqlRecorder struct {
-	mu   sync.Mutex
-	sqls []string
-}
-
-func (r *sqlRecorder) LogMode(logger.LogLevel) logger.Interface { return r }
-func (r *sqlRecorder) Info(context.Context, string, ...any)     {}
-func (r *sqlRecorder) Warn(context.Context, string, ...any)     {}
-func (r *sqlRecorder) Error(context.Context, string, ...any)    {}
-func (r *sqlRecorder) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
-	sql, _ := fc()
-	r.mu.Lock()
-	r.sqls = append(r.sqls, sql)
-	r.mu.Unlock()
-}
 
 var (
 	// A PostgreSQL plan that reads a whole table (sequential scans priced
@@ -64,7 +42,7 @@ func TestNoteWritesUseIndexes(t *testing.T) {
 		for _, slug := range []string{"a1", "a2", "a3"} {
 			savePractice(t, store, note{slug: slug, countries: []string{"RO"}, topics: []string{"outreach"}})
 		}
-		rec := &sqlRecorder{}
+		rec := &modelstest.Recorder{}
 		rs := models.NewStore(store.DB().Session(&gorm.Session{Logger: rec}), store.Dialect())
 
 		must := func(what string, err error) {
@@ -102,9 +80,7 @@ func TestNoteWritesUseIndexes(t *testing.T) {
 		_, err = rs.DeletePractice(ctx, c.moderator, p.ID, audit)
 		must("delete", err)
 
-		rec.mu.Lock()
-		sqls := rec.sqls
-		rec.mu.Unlock()
+		sqls := rec.Take()
 		seen := map[string]bool{}
 		for _, sql := range sqls {
 			head := strings.ToUpper(strings.Fields(sql + " x")[0])
@@ -112,7 +88,7 @@ func TestNoteWritesUseIndexes(t *testing.T) {
 				continue
 			}
 			seen[sql] = true
-			plan := explainPlan(t, store, sql)
+			plan := modelstest.Explain(t, store, sql)
 			var bad []string
 			if store.Dialect() == models.Postgres {
 				for _, m := range pgSeqScan.FindAllStringSubmatch(plan, -1) {
@@ -152,33 +128,4 @@ func onlyUnselective(constraint string) bool {
 		}
 	}
 	return true
-}
-
-// explainPlan returns the plan of sql as text.
-func explainPlan(t *testing.T, store *models.Store, sql string) string {
-	t.Helper()
-	var lines []string
-	err := store.DB().Transaction(func(tx *gorm.DB) error {
-		if store.Dialect() == models.Postgres {
-			if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
-				return err
-			}
-			return tx.Raw("EXPLAIN " + sql).Scan(&lines).Error
-		}
-		var rows []struct {
-			ID, Parent, Notused int
-			Detail              string
-		}
-		if err := tx.Raw("EXPLAIN QUERY PLAN " + sql).Scan(&rows).Error; err != nil {
-			return err
-		}
-		for _, r := range rows {
-			lines = append(lines, r.Detail)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("EXPLAIN %s: %v", sql, err)
-	}
-	return strings.Join(lines, "\n")
 }

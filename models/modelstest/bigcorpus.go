@@ -230,16 +230,7 @@ func migrateOlderCorpus(tb testing.TB, cache, file string, n int) bool {
 	if _, err := models.Migrate(context.Background(), db, models.SQLite); err != nil {
 		tb.Fatal(err)
 	}
-	if err := db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error; err != nil {
-		tb.Fatal(err)
-	}
-	_ = models.NewStore(db, models.SQLite).Close()
-	if err := copyFile(filepath.Join(tmp, "proact.db"), file+".tmp"); err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.Rename(file+".tmp", file); err != nil {
-		tb.Fatal(err)
-	}
+	keepCorpus(tb, models.NewStore(db, models.SQLite), tmp, file)
 	return true
 }
 
@@ -255,7 +246,14 @@ func buildSQLiteCorpus(tb testing.TB, file string, n int) {
 	}
 	store := models.NewStore(db, models.SQLite)
 	seedBigCorpus(tb, store, n)
-	if err := db.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error; err != nil {
+	keepCorpus(tb, store, tmp, file)
+}
+
+// keepCorpus closes store, whose database is in folder tmp, and puts that
+// database at file whole (written beside it, then renamed).
+func keepCorpus(tb testing.TB, store *models.Store, tmp, file string) {
+	tb.Helper()
+	if err := store.DB().Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error; err != nil {
 		tb.Fatal(err)
 	}
 	_ = store.Close()
