@@ -11,6 +11,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
+
+	"proact/models"
 )
 
 // CSRF tokens are tied to the session: a token is the HMAC, under a key that
@@ -67,6 +69,9 @@ func (h *handlers) csrfToken(c *fiber.Ctx) string {
 	if on, _ := c.Locals(localCSRF).(bool); !on {
 		return ""
 	}
+	if e := keptIdentity(c); e != nil && len(c.Response().Header.PeekCookie(sessionCookie)) == 0 {
+		return e.page.token // the session's, made when it was kept
+	}
 	return h.csrfFor(responseCookie(c, sessionCookie), responseCookie(c, csrfCookie))
 }
 
@@ -99,6 +104,21 @@ func responseCookie(c *fiber.Ctx, name string) string {
 		return string(set.Value())
 	}
 	return c.Cookies(name)
+}
+
+// slotFill is what goes into the slots of a kept page for this reader: nil
+// for a visitor (whose pages have none); a kept identity's own, made once,
+// while the response keeps its session; else made now.
+func (h *handlers) slotFill(c *fiber.Ctx, u *models.User) *slotFill {
+	if u == nil {
+		return nil
+	}
+	if e := keptIdentity(c); e != nil && len(c.Response().Header.PeekCookie(sessionCookie)) == 0 {
+		if on, _ := c.Locals(localCSRF).(bool); on {
+			return e.page.fill
+		}
+	}
+	return newSlotFill(h.csrfToken(c))
 }
 
 func (h *handlers) setCSRFCookie(c *fiber.Ctx, value string) {

@@ -63,6 +63,32 @@ type identityEntry struct {
 	started, seen int64
 	user          models.User
 	org           *models.Organisation
+	// page is what the session's cached pages need, worked out once here
+	// rather than on every request.
+	page keptPage
+}
+
+// keptPage is a kept identity's share of serving a cached page: its
+// audience, the CSRF token of its session (as it goes into a page's slots)
+// and its part of the entity tag. Each is the function of the session id
+// and the kept user and organisation that the request path would compute
+// (memberAudience, csrfFor, memberTag).
+type keptPage struct {
+	audience  string
+	cacheable bool
+	token     string
+	fill      *slotFill
+	tag       [32]byte
+}
+
+// localIdentity holds the *identityEntry that answered the request, when one
+// did (keptIdentity).
+const localIdentity = "proact.identity"
+
+// keptIdentity is the kept identity that answered this request, or nil.
+func keptIdentity(c *fiber.Ctx) *identityEntry {
+	e, _ := c.Locals(localIdentity).(*identityEntry)
+	return e
 }
 
 func newIdentityCache(max int) *identityCache {
@@ -171,6 +197,7 @@ func (h *handlers) cachedIdentity(c *fiber.Ctx, st models.RequestState, id strin
 	c.Locals(localUser, &u)
 	c.Locals(localOrg, org)
 	c.Locals(localViewer, viewerOf(&u, org))
+	c.Locals(localIdentity, e)
 	return true
 }
 
@@ -213,5 +240,10 @@ func (h *handlers) rememberIdentity(st models.RequestState, id string, u *models
 	if !h.current(e) {
 		return
 	}
+	v := viewerOf(&e.user, e.org)
+	e.page.audience, e.page.cacheable = memberAudience(v, e.org)
+	e.page.token = h.csrfFor(id, "")
+	e.page.fill = newSlotFill(e.page.token)
+	e.page.tag = memberTag(id, &e.user, v)
 	h.identities.put(st.Accounts, e)
 }

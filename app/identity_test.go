@@ -1,8 +1,11 @@
 package app
 
 import (
+	"compress/gzip"
+	"io"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -208,5 +211,67 @@ func TestIdentityCacheBounded(t *testing.T) {
 	ic.put(1, &identityEntry{id: "f", raw: []byte{5}})
 	if ic.len() != 1 || ic.get(2, "e", []byte{4}) == nil {
 		t.Errorf("a newer epoch keeps %d entries, or an older one was added", ic.len())
+	}
+}
+
+// TestKeptIdentityAnswersAsTheRequestPath: what a kept identity works out
+// once (its audience, its session's CSRF token in the page's slots, its part
+// of the entity tag) is what the request path works out each time. One
+// member's pages from an instance that answers from its identity cache and
+// from a twin that keeps none: the same status, tag, Cache-Control and
+// bytes, compressed or not.
+func TestKeptIdentityAnswersAsTheRequestPath(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, models.SQLite, nil)
+	plain := ta.twin(t)
+	plain.identities.max = 0 // the request path, every time
+	u := ta.createUser(t, "kept-identity@example.org", models.RoleMember, "rotterdam-labour-rights-centre", true)
+	mc := ta.client()
+	mc.login(t, u)
+	mc.get(t, "/") // the sign-in's one-time message, if any
+	send := func(on *testApp, page string, gz bool) (*http.Response, string) {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, page, nil)
+		if gz {
+			req.Header.Set("Accept-Encoding", "gzip")
+		}
+		for _, c := range mc.cookies {
+			req.AddCookie(c)
+		}
+		res, body := on.do(t, req)
+		if res.Header.Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(strings.NewReader(body))
+			if err != nil {
+				t.Fatalf("%s: %v", page, err)
+			}
+			b, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatalf("%s: %v", page, err)
+			}
+			body = string(b)
+		}
+		return res, body
+	}
+	for _, page := range []string{"/", "/practices", "/practices?country=NL&topic=outreach", "/organisations"} {
+		for _, gz := range []bool{false, true} {
+			send(ta, page, gz) // kept by now, and the page too
+			hits := ta.identities.hits.Load()
+			kept, keptBody := send(ta, page, gz)
+			if ta.identities.hits.Load() != hits+1 {
+				t.Fatalf("%s: not answered from the identity cache", page)
+			}
+			if !strings.Contains(keptBody, `action="/logout"`) || csrfField.FindStringSubmatch(keptBody) == nil {
+				t.Fatalf("%s: not a member's page with a token", page)
+			}
+			res, body := send(plain, page, gz)
+			for _, h := range []string{"ETag", "Cache-Control", "Content-Encoding", "Vary"} {
+				if kept.Header.Get(h) != res.Header.Get(h) {
+					t.Errorf("%s (gzip %v): %s %q from the kept identity, %q from the request path", page, gz, h, kept.Header.Get(h), res.Header.Get(h))
+				}
+			}
+			if kept.StatusCode != res.StatusCode || keptBody != body {
+				t.Errorf("%s (gzip %v): the kept identity's page differs from the request path's", page, gz)
+			}
+		}
 	}
 }

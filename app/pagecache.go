@@ -253,15 +253,33 @@ func newPageEntry(key, contentType string, body []byte) (*pageEntry, error) {
 // unknown OS (RFC 1952).
 var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}
 
-// write sends the kept page, with token in each slot, compressed when the
-// client takes gzip.
-func (e *pageEntry) write(c *fiber.Ctx, token string) {
+// slotFill is a reader's CSRF token as it goes into a kept page's slots:
+// as it is, and as a stored deflate block with its CRC-32 and shift for the
+// compressed stream. A kept identity holds its own, made once
+// (identityEntry.page); other readers' are made per request.
+type slotFill struct {
+	token      string
+	stored     []byte
+	crc, shift uint32
+}
+
+func newSlotFill(token string) *slotFill {
+	stored := storedBlock(token)
+	return &slotFill{token: token, stored: stored, crc: crc32.ChecksumIEEE(stored[5:]), shift: crc32Shift(len(token))}
+}
+
+// write sends the kept page, with fill's token in each slot (nil for a
+// visitor's page, which has none), compressed when the client takes gzip.
+func (e *pageEntry) write(c *fiber.Ctx, fill *slotFill) {
 	c.Set(fiber.HeaderContentType, e.contentType)
 	c.Vary(fiber.HeaderAcceptEncoding)
 	resp := c.Response()
 	gz := c.Request().Header.HasAcceptEncoding("gzip")
 	if gz {
 		c.Set(fiber.HeaderContentEncoding, "gzip")
+	}
+	if len(e.parts) > 1 && fill == nil {
+		fill = newSlotFill("") // cannot happen: a page with slots is a member's
 	}
 	switch {
 	case len(e.parts) == 1 && gz:
@@ -272,25 +290,23 @@ func (e *pageEntry) write(c *fiber.Ctx, token string) {
 		resp.ResetBody()
 		for i, part := range e.parts {
 			if i > 0 {
-				resp.AppendBodyString(token)
+				resp.AppendBodyString(fill.token)
 			}
 			resp.AppendBody(part)
 		}
 	default:
 		resp.ResetBody()
 		resp.AppendBody(gzipHeader)
-		stored := storedBlock(token)
-		tokenCRC, tokenShift := crc32.ChecksumIEEE(stored[5:]), crc32Shift(len(token))
 		crc := e.crcs[0]
 		resp.AppendBody(e.deflated[0])
 		for i := 1; i < len(e.parts); i++ {
-			resp.AppendBody(stored)
+			resp.AppendBody(fill.stored)
 			resp.AppendBody(e.deflated[i])
-			crc = crc32Combine(crc32Combine(crc, tokenCRC, tokenShift), e.crcs[i], e.shifts[i])
+			crc = crc32Combine(crc32Combine(crc, fill.crc, fill.shift), e.crcs[i], e.shifts[i])
 		}
 		var trailer [8]byte
 		binary.LittleEndian.PutUint32(trailer[:4], crc)
-		binary.LittleEndian.PutUint32(trailer[4:], uint32(e.partsLen+(len(e.parts)-1)*len(token)))
+		binary.LittleEndian.PutUint32(trailer[4:], uint32(e.partsLen+(len(e.parts)-1)*len(fill.token)))
 		resp.AppendBody(trailer[:])
 	}
 }
@@ -355,7 +371,8 @@ func storedBlock(s string) []byte {
 
 // cacheAudience is the audience part of a page's key, or false when the
 // request's pages are not kept (someone with a session cookie but no
-// member, a pending one-time message, a suspended organisation).
+// member, a pending one-time message, a suspended organisation). A kept
+// identity has it worked out already (identityEntry.page).
 func (h *handlers) cacheAudience(c *fiber.Ctx, u *models.User) (string, bool) {
 	if u == nil {
 		if c.Cookies(sessionCookie) != "" {
@@ -363,12 +380,25 @@ func (h *handlers) cacheAudience(c *fiber.Ctx, u *models.User) (string, bool) {
 		}
 		return "visitor", true
 	}
-	v := viewer(c)
-	if h.pendingFlash(c) || !v.CanWrite() {
+	if e := keptIdentity(c); e != nil {
+		return e.page.audience, e.page.cacheable
+	}
+	if h.pendingFlash(c) {
+		return "", false
+	}
+	org, _ := c.Locals(localOrg).(*models.Organisation)
+	return memberAudience(viewer(c), org)
+}
+
+// memberAudience is the audience of a member seen as v, of organisation org:
+// one per role and organisation (and its state); false when their pages are
+// not kept (an organisation that is not active shows its reason).
+func memberAudience(v models.Viewer, org *models.Organisation) (string, bool) {
+	if !v.CanWrite() {
 		return "", false
 	}
 	slug := ""
-	if org, ok := c.Locals(localOrg).(*models.Organisation); ok && org != nil {
+	if org != nil {
 		slug = org.Slug
 	}
 	var b strings.Builder

@@ -340,7 +340,7 @@ func TestPageEntrySplice(t *testing.T) {
 	ta := newTestApp(t, models.SQLite, nil)
 	for _, gz := range []bool{false, true} {
 		c := ta.app.AcquireCtx(newFastCtx(gz))
-		e.write(c, token)
+		e.write(c, newSlotFill(token))
 		got := c.Response().Body()
 		if gz {
 			zr, err := gzip.NewReader(bytes.NewReader(got))

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"maps"
 	"runtime/debug"
 	"slices"
@@ -124,11 +123,7 @@ func (h *handlers) revalidate(r revalidation) fiber.Handler {
 				}
 			}
 			if e != nil {
-				token := ""
-				if u != nil {
-					token = h.csrfToken(c)
-				}
-				e.write(c, token)
+				e.write(c, h.slotFill(c, u))
 				if tag != "" {
 					c.Set(fiber.HeaderETag, tag)
 					c.Set(fiber.HeaderCacheControl, cacheControl)
@@ -145,20 +140,17 @@ func (h *handlers) revalidate(r revalidation) fiber.Handler {
 			return err
 		}
 		if cacheable {
-			token := ""
-			if u != nil {
-				token = h.csrfToken(c)
-			}
+			fill := h.slotFill(c, u)
 			if e, ok := h.keepable(c, u, pageKey); ok {
 				if c.Method() == fiber.MethodGet {
 					h.pages.put(v.ID, e)
 				}
 				// Sent as a hit sends it: compressed once, and with this
 				// member's token in the slots.
-				e.write(c, token)
-			} else if u != nil && bytes.Contains(c.Response().Body(), []byte(csrfSlot)) {
+				e.write(c, fill)
+			} else if fill != nil && bytes.Contains(c.Response().Body(), []byte(csrfSlot)) {
 				// Not kept: this member's page with their token.
-				c.Response().SetBody(bytes.ReplaceAll(c.Response().Body(), []byte(csrfSlot), []byte(token)))
+				c.Response().SetBody(bytes.ReplaceAll(c.Response().Body(), []byte(csrfSlot), []byte(fill.token)))
 			}
 		}
 		// A response that sets a cookie is never public (a proxy would hand
@@ -184,11 +176,39 @@ func (h *handlers) entityTag(c *fiber.Ctx, r revalidation, u *models.User, key s
 	cacheControl = "public, no-cache"
 	if u != nil {
 		cacheControl = "private, no-cache"
-		fmt.Fprintf(sum, "member\x00%s\x00%s\x00%d\x00%s\x00%s\x00%s\x00%d\x00%+v\x00",
-			c.Cookies(sessionCookie), c.Cookies("proact_csrf"), u.ID, u.Name, u.Email, u.Language,
-			u.UpdatedAt.UnixNano(), viewer(c))
+		var member [sha256.Size]byte
+		if e := keptIdentity(c); e != nil {
+			member = e.page.tag
+		} else {
+			member = memberTag(c.Cookies(sessionCookie), u, viewer(c))
+		}
+		sum.Write([]byte("member\x00"))
+		sum.Write(member[:])
 	}
-	return `W/"` + hex.EncodeToString(sum.Sum(nil)[:12]) + `"`, cacheControl
+	var b [sha256.Size]byte
+	return `W/"` + hex.EncodeToString(sum.Sum(b[:0])[:12]) + `"`, cacheControl
+}
+
+// memberTag is the part of a member's entity tags that is theirs: their
+// session (so their CSRF token, which is bound to it: the proact_csrf cookie
+// plays no part in a signed-in page), their account as the page shows it
+// and who they are to the store. A kept identity holds its own.
+func memberTag(sessionID string, u *models.User, v models.Viewer) [sha256.Size]byte {
+	b := make([]byte, 0, 256)
+	b = append(b, sessionID...)
+	b = append(b, 0)
+	b = strconv.AppendUint(b, uint64(u.ID), 10)
+	b = append(b, 0)
+	b = append(b, u.Name...)
+	b = append(b, 0)
+	b = append(b, u.Email...)
+	b = append(b, 0)
+	b = append(b, u.Language...)
+	b = append(b, 0)
+	b = strconv.AppendInt(b, u.UpdatedAt.UnixNano(), 10)
+	b = append(b, 0)
+	b = v.AppendKey(b)
+	return sha256.Sum256(b)
 }
 
 // etagMatches reads an If-None-Match header: "*" or a list of tags, weak
