@@ -34,7 +34,11 @@ import (
 //   - the accounts epoch has not moved: triggers move it in the same
 //     transaction as every write to a user or an organisation (migration
 //     00016), on any instance, so a role, a disabled account, a password or
-//     two-factor change, a suspended organisation are seen at once;
+//     two-factor change, a suspended organisation are seen by the next
+//     request that reads the epoch: on SQLite and on the instance that
+//     wrote, at once; on another PostgreSQL instance, once its listener has
+//     heard of it (milliseconds; within 5 s if a notification is lost), as
+//     models/live.go says;
 //   - the absolute timeout has not passed and the session need not be
 //     touched yet (touchInterval): both from the stored value's own times.
 //
@@ -108,14 +112,18 @@ func (ic *identityCache) get(epoch int64, id string, raw []byte) *identityEntry 
 			e := el.Value.(*identityEntry)
 			if bytes.Equal(e.raw, raw) {
 				ic.lru.MoveToFront(el)
-				ic.hits.Add(1)
-				return e
+				return e // a hit once it answers (hit)
 			}
 		}
 	}
 	ic.misses.Add(1)
 	return nil
 }
+
+// hit and miss count what became of an entry that get found: it answered
+// the request, or it was refused (current) and the request path did.
+func (ic *identityCache) hit()  { ic.hits.Add(1) }
+func (ic *identityCache) miss() { ic.misses.Add(1) }
 
 // put keeps e under epoch. The epoch only grows: an entry of an older one
 // (a request that began before a write) is dropped, one of a newer one
@@ -175,9 +183,14 @@ func (h *handlers) cachedIdentity(c *fiber.Ctx, st models.RequestState, id strin
 		return false
 	}
 	e := h.identities.get(st.Accounts, id, st.Session)
-	if e == nil || !h.current(e) {
+	if e == nil {
 		return false
 	}
+	if !h.current(e) {
+		h.identities.miss()
+		return false
+	}
+	h.identities.hit()
 	// Copies: a handler may change its request's user (a new password).
 	u := e.user
 	if u.OrganisationID != nil {
