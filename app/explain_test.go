@@ -24,6 +24,7 @@ import (
 var (
 	seqScan  = regexp.MustCompile(`Seq Scan on (\w+)`)
 	fullScan = regexp.MustCompile(`(?m)\bSCAN (\w+)\s*$`)
+	subquery = regexp.MustCompile(`(?m)\b(?:MATERIALIZE|CO-ROUTINE) (\w+)\s*$`)
 )
 
 // TestPageQueriesUseIndexes runs the public pages, as a visitor and as a
@@ -56,6 +57,7 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 				t.Fatal(err)
 			}
 			ta := &testApp{app: a, store: recorded, index: ix, cfg: c}
+
 			member := ta.createUser(t, "explain@example.org", models.RoleMember, "rotterdam-labour-rights-centre", false)
 			mc := ta.client()
 			mc.login(t, member)
@@ -88,8 +90,17 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 								bad = append(bad, m[1])
 							}
 						} else {
+							// A scan of a subquery's result (materialised or a
+							// co-routine, bounded by its own plan, which is
+							// checked with it) is not a table's.
+							derived := map[string]bool{}
+							for _, m := range subquery.FindAllStringSubmatch(plan, -1) {
+								derived[m[1]] = true
+							}
 							for _, m := range fullScan.FindAllStringSubmatch(plan, -1) {
-								bad = append(bad, m[1])
+								if !derived[m[1]] {
+									bad = append(bad, m[1])
+								}
 							}
 						}
 						if os.Getenv("PROACT_EXPLAIN_PLANS") == "1" {
