@@ -265,13 +265,21 @@ func adminExec(sql string) error {
 	return admin.Exec(sql).Error
 }
 
-// databaseURL is PROACT_TEST_POSTGRES_URL with another database.
+// databaseURL is PROACT_TEST_POSTGRES_URL with another database, whose
+// sessions do not wait for the server to flush each commit to disk
+// (synchronous_commit off, unless the URL sets it): a test database is gone
+// after the test, and what other sessions see of a commit is the same.
 func databaseURL(name string) string {
 	u, err := url.Parse(os.Getenv(PostgresEnv))
 	if err != nil {
 		return ""
 	}
 	u.Path = "/" + name
+	q := u.Query()
+	if q.Get("synchronous_commit") == "" {
+		q.Set("synchronous_commit", "off")
+	}
+	u.RawQuery = q.Encode()
 	return u.String()
 }
 
