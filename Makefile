@@ -4,9 +4,10 @@
 run:
 	go run .
 
-# As CI and STYLE.md have it: the race detector, no cached results.
+# As CI and STYLE.md have it: the race detector, no cached results; the
+# SQLite engine compiled without it, as in CI (see .ci/run).
 test:
-	go test -race -count=1 ./...
+	go test -race -count=1 $$(cat .ci/race-flags) ./...
 
 # Every attack payload in every field: run it before resolving an issue that
 # touches input handling.
@@ -18,7 +19,7 @@ ci:
 	bash .ci/run
 
 test-postgres:
-	PROACT_TEST_POSTGRES_URL='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' go test -race -count=1 ./...
+	PROACT_TEST_POSTGRES_URL='postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable' go test -race -count=1 $$(cat .ci/race-flags) ./...
 
 lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))"

@@ -48,6 +48,12 @@ func Run(m *testing.M) int {
 	code := m.Run()
 	fixturesMu.Lock()
 	defer fixturesMu.Unlock()
+	// The copies made ahead and those still being dropped go first: a
+	// template cannot be dropped while it is being copied.
+	for _, f := range fixtures {
+		f.dropSpares()
+	}
+	background.Wait()
 	for _, f := range fixtures {
 		if err := f.remove(); err != nil {
 			fmt.Fprintln(os.Stderr, "modelstest:", err)
@@ -79,6 +85,12 @@ type template struct {
 	err    error
 	dir    string // the fixture's folder (and, for SQLite, the database file in it)
 	pgName string // the template database
+	// spare holds a PostgreSQL copy made ahead, while the test before ran:
+	// the server makes one copy at a time (a few tenths of a second), so
+	// the next test need not wait for it.
+	spare  chan string
+	ahead  atomic.Bool    // one is being made
+	making sync.WaitGroup // for dropSpares to wait for it
 }
 
 // NewFixture declares a fixture; fill (which may be nil) adds the content.
@@ -120,7 +132,7 @@ func (f *Fixture) Copy(t testing.TB, d models.Dialect) (*models.Store, string) {
 	case models.SQLite:
 		db, _, err = models.Open(context.Background(), "", dir)
 	case models.Postgres:
-		db, err = openPostgres(t, tpl.pgName)
+		db, err = openCopy(t, tpl)
 	}
 	if err != nil {
 		t.Fatalf("opening a copy of the %s fixture: %v", d, err)
@@ -183,6 +195,7 @@ func (f *Fixture) template(d models.Dialect) *template {
 	case models.SQLite:
 		db, _, tpl.err = models.Open(context.Background(), "", tpl.dir)
 	case models.Postgres:
+		tpl.spare = make(chan string, 1)
 		tpl.pgName = "proact_test_tpl_" + strings.ToLower(rand.Text()[:12])
 		if tpl.err = adminExec("CREATE DATABASE " + tpl.pgName); tpl.err == nil {
 			db, _, tpl.err = models.Open(context.Background(), databaseURL(tpl.pgName), "")
@@ -202,6 +215,24 @@ func (f *Fixture) template(d models.Dialect) *template {
 		tpl.err = err
 	}
 	return tpl
+}
+
+// dropSpares drops the copies made ahead that no test took, once those
+// being made are done.
+func (f *Fixture) dropSpares() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, tpl := range f.built {
+		if tpl.spare == nil {
+			continue
+		}
+		tpl.making.Wait()
+		select {
+		case name := <-tpl.spare:
+			dropLater(name)
+		default:
+		}
+	}
 }
 
 func (f *Fixture) remove() error {
@@ -234,14 +265,83 @@ func adminExec(sql string) error {
 	return admin.Exec(sql).Error
 }
 
-// databaseURL is PROACT_TEST_POSTGRES_URL with another database.
+// databaseURL is PROACT_TEST_POSTGRES_URL with another database, whose
+// sessions do not wait for the server to flush each commit to disk
+// (synchronous_commit off, unless the URL sets it): a test database is gone
+// after the test, and what other sessions see of a commit is the same.
 func databaseURL(name string) string {
 	u, err := url.Parse(os.Getenv(PostgresEnv))
 	if err != nil {
 		return ""
 	}
 	u.Path = "/" + name
+	q := u.Query()
+	if q.Get("synchronous_commit") == "" {
+		q.Set("synchronous_commit", "off")
+	}
+	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// background counts the copies being made ahead and the databases being
+// dropped; Run waits for them before it drops the templates.
+var background sync.WaitGroup
+
+// openCopy opens a fresh copy of tpl's template database, dropped when t
+// ends: the one made ahead if there is one, else one made now; either way
+// it starts making the next test's copy.
+func openCopy(t testing.TB, tpl *template) (*gorm.DB, error) {
+	t.Helper()
+	var name string
+	select {
+	case name = <-tpl.spare:
+	default:
+		var err error
+		if name, err = createCopy(tpl.pgName); err != nil {
+			return nil, err
+		}
+	}
+	// Dropped after the test, without making it wait: the drop takes as
+	// long as a copy, and the next test needs none of it.
+	t.Cleanup(func() { dropLater(name) })
+	if len(tpl.spare) == 0 && tpl.ahead.CompareAndSwap(false, true) {
+		tpl.making.Add(1)
+		background.Add(1)
+		go func() {
+			defer background.Done()
+			defer tpl.making.Done()
+			defer tpl.ahead.Store(false)
+			next, err := createCopy(tpl.pgName)
+			if err != nil {
+				return // the test that wants it makes its own, and reports why
+			}
+			select {
+			case tpl.spare <- next:
+			default:
+				dropLater(next) // cannot happen: only one is made at a time
+			}
+		}()
+	}
+	db, _, err := models.Open(context.Background(), databaseURL(name), "")
+	return db, err
+}
+
+// createCopy creates a database copied from template and returns its name.
+func createCopy(template string) (string, error) {
+	name := "proact_test_" + strings.ToLower(rand.Text()[:12])
+	if err := adminExec("CREATE DATABASE " + name + " TEMPLATE " + template); err != nil {
+		return "", fmt.Errorf("creating database %s: %w", name, err)
+	}
+	return name, nil
+}
+
+// dropLater drops the database name in the background (Run waits for it).
+func dropLater(name string) {
+	background.Add(1)
+	go func() {
+		defer background.Done()
+		_ = adminExec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	}()
 }
 
 // openPostgres creates a test database, a copy of template when it is not
