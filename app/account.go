@@ -137,7 +137,7 @@ func (h *handlers) checkCurrentPassword(c *fiber.Ctx, field string, ps *form.Pro
 	if err := h.checkThrottle(c, "password", u.Email); err != nil {
 		return err
 	}
-	if !h.hasher.Check(c.FormValue("current"), u.PasswordHash) {
+	if !h.checkPassword(c, c.FormValue("current"), u.PasswordHash) {
 		if err := h.failThrottle(c, "password", u.Email); err != nil {
 			return err
 		}
@@ -171,14 +171,14 @@ func (h *handlers) changePassword(c *fiber.Ctx) error {
 	if err := h.checkCurrentPassword(c, "current", &ps); err != nil {
 		return err
 	}
-	if h.checkNewPassword(f, u.Email, &ps); !ps.Has("password") && h.hasher.Check(f.Password, u.PasswordHash) {
+	if h.checkNewPassword(f, u.Email, &ps); !ps.Has("password") && h.checkPassword(c, f.Password, u.PasswordHash) {
 		ps.Add("password", "password.same")
 	}
 	if !ps.OK() {
 		d := passwordData{MustChange: u.MustChangePassword, Errors: ps.Messages(localizer(c), "")}
 		return h.render(c, fiber.StatusUnprocessableEntity, tplAccountPassword, h.page(c, localizer(c).T("account.password.title"), d))
 	}
-	hash, err := h.hasher.Hash(f.Password)
+	hash, err := h.hashPassword(c, f.Password)
 	if err != nil {
 		return err
 	}

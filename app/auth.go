@@ -56,9 +56,9 @@ func (h *handlers) login(c *fiber.Ctx) error {
 	}
 	ok := false
 	if u != nil && u.PasswordHash != "" {
-		ok = h.hasher.Check(f.Password, u.PasswordHash)
+		ok = h.checkPassword(c, f.Password, u.PasswordHash)
 	} else {
-		h.hasher.Check(f.Password, h.dummyHash)
+		h.checkPassword(c, f.Password, h.dummyHash)
 	}
 	if !ok || u.Status != models.UserActive {
 		if err := h.failThrottle(c, "login", f.Email); err != nil {

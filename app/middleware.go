@@ -180,9 +180,47 @@ func (h *handlers) language(c *fiber.Ctx) error {
 // connection and its client for minutes.
 func (h *handlers) requestDeadline(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), h.cfg.Limits.DatabaseTimeout)
-	defer cancel()
+	renewed := &[]context.CancelFunc{cancel}
+	defer func() {
+		for _, cancel := range *renewed {
+			cancel()
+		}
+	}()
+	c.Locals(localDeadlines, renewed)
 	c.SetUserContext(ctx)
 	return c.Next()
+}
+
+// localDeadlines holds the request's deadlines to release at its end
+// (*[]context.CancelFunc): the first, and each renewal.
+const localDeadlines = "proact.deadlines"
+
+// renewDeadline gives the request's later database calls the whole
+// database timeout again, from now. Password hashing (argon2) is CPU work
+// that a busy machine makes slow, not a database call: it must not use up
+// the time the database is given, or a password change (three hashes) on a
+// loaded machine ran past the deadline and answered 503, having changed
+// nothing. The context keeps its values.
+func (h *handlers) renewDeadline(c *fiber.Ctx) {
+	renewed, ok := c.Locals(localDeadlines).(*[]context.CancelFunc)
+	if !ok {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), h.cfg.Limits.DatabaseTimeout)
+	*renewed = append(*renewed, cancel)
+	c.SetUserContext(ctx)
+}
+
+// hashPassword and checkPassword are the hasher's, with the request's
+// database deadline renewed after the hash (renewDeadline).
+func (h *handlers) hashPassword(c *fiber.Ctx, password string) (string, error) {
+	defer h.renewDeadline(c)
+	return h.hasher.Hash(password)
+}
+
+func (h *handlers) checkPassword(c *fiber.Ctx, password, hash string) bool {
+	defer h.renewDeadline(c)
+	return h.hasher.Check(password, hash)
 }
 
 // identify loads the signed-in user and their organisation (whose suspension

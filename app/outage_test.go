@@ -1,7 +1,9 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -518,5 +521,57 @@ func TestAPICallsDoNotWriteEachTime(t *testing.T) {
 	}
 	if n := writes.Load(); n != 0 {
 		t.Errorf("5 API calls made %d writes", n)
+	}
+}
+
+// TestPasswordHashingRenewsTheDeadline: the request's database deadline
+// is for the database, not for password hashing (argon2, CPU work that a
+// busy machine makes slow): after a hash, later calls get the whole timeout
+// again from then, with the context's values kept, and every renewal is
+// released when the request ends. (A password change hashes three times; on
+// a loaded machine it ran past the 5 s deadline and answered 503.)
+func TestPasswordHashingRenewsTheDeadline(t *testing.T) {
+	t.Parallel()
+	type key struct{}
+	cfg := config.Default()
+	cfg.Limits.DatabaseTimeout = time.Hour
+	h := &handlers{cfg: cfg, hasher: testHasher}
+	app := fiber.New()
+	var renewed context.Context
+	var problems []string
+	app.Get("/", h.requestDeadline, func(c *fiber.Ctx) error {
+		// As if the request had used all but a millisecond of its time.
+		ctx, cancel := context.WithTimeout(context.WithValue(c.UserContext(), key{}, "kept"), time.Millisecond)
+		defer cancel()
+		c.SetUserContext(ctx)
+		hash, err := h.hashPassword(c, "a long pass phrase")
+		if err != nil {
+			return err
+		}
+		if !h.checkPassword(c, "a long pass phrase", hash) {
+			problems = append(problems, "the hash does not check")
+		}
+		renewed = c.UserContext()
+		deadline, ok := renewed.Deadline()
+		if !ok || time.Until(deadline) < 59*time.Minute {
+			problems = append(problems, fmt.Sprintf("deadline after the hash: %v (set %v)", time.Until(deadline), ok))
+		}
+		if renewed.Value(key{}) != "kept" {
+			problems = append(problems, "the context lost its values")
+		}
+		if renewed.Err() != nil {
+			problems = append(problems, "the renewed context is done: "+renewed.Err().Error())
+		}
+		return c.SendStatus(fiber.StatusNoContent)
+	})
+	res, err := app.Test(httptest.NewRequest(http.MethodGet, "/", nil), -1)
+	if err != nil || res.StatusCode != fiber.StatusNoContent {
+		t.Fatalf("status %v, %v", res, err)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+	if renewed == nil || renewed.Err() != context.Canceled {
+		t.Errorf("a renewed deadline outlives its request: %v", renewed)
 	}
 }

@@ -122,7 +122,7 @@ func (h *handlers) acceptInvitation(c *fiber.Ctx) error {
 		// Using the link up and activating the account: one transaction,
 		// whose conditional update lets only one of two racing requests through.
 		var hash string
-		if hash, err = h.hasher.Hash(f.Password); err == nil {
+		if hash, err = h.hashPassword(c, f.Password); err == nil {
 			u, err = h.store.AcceptInvitation(c.UserContext(), c.Params("token"), hash)
 		}
 	}
@@ -197,7 +197,7 @@ func (h *handlers) reset(c *fiber.Ctx) error {
 		// the audit row (the account's owner as actor): one transaction, so
 		// that a failure between them does not burn the link.
 		var hash string
-		if hash, err = h.hasher.Hash(f.Password); err == nil {
+		if hash, err = h.hashPassword(c, f.Password); err == nil {
 			u, err = h.store.ResetPassword(c.UserContext(), c.Params("token"), hash, models.AuditEntry{IP: c.IP()})
 		}
 	}
