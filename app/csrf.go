@@ -69,8 +69,8 @@ func (h *handlers) csrfToken(c *fiber.Ctx) string {
 	if on, _ := c.Locals(localCSRF).(bool); !on {
 		return ""
 	}
-	if e := keptIdentity(c); e != nil && len(c.Response().Header.PeekCookie(sessionCookie)) == 0 {
-		return e.page.token // the session's, made when it was kept
+	if e := keptSession(c); e != nil {
+		return e.page.fill.token // the session's, made when it was kept
 	}
 	return h.csrfFor(responseCookie(c, sessionCookie), responseCookie(c, csrfCookie))
 }
@@ -113,12 +113,22 @@ func (h *handlers) slotFill(c *fiber.Ctx, u *models.User) *slotFill {
 	if u == nil {
 		return nil
 	}
-	if e := keptIdentity(c); e != nil && len(c.Response().Header.PeekCookie(sessionCookie)) == 0 {
-		if on, _ := c.Locals(localCSRF).(bool); on {
+	if on, _ := c.Locals(localCSRF).(bool); on {
+		if e := keptSession(c); e != nil {
 			return e.page.fill
 		}
 	}
 	return newSlotFill(h.csrfToken(c))
+}
+
+// keptSession is the kept identity that answered this request while the
+// response keeps its session (sets no new session cookie), so that what was
+// made for that session still holds; else nil.
+func keptSession(c *fiber.Ctx) *identityEntry {
+	if e := keptIdentity(c); e != nil && len(c.Response().Header.PeekCookie(sessionCookie)) == 0 {
+		return e
+	}
+	return nil
 }
 
 func (h *handlers) setCSRFCookie(c *fiber.Ctx, value string) {

@@ -73,14 +73,13 @@ type identityEntry struct {
 }
 
 // keptPage is a kept identity's share of serving a cached page: its
-// audience, the CSRF token of its session (as it goes into a page's slots)
-// and its part of the entity tag. Each is the function of the session id
+// audience, the CSRF token of its session (fill: as it goes into a page's
+// slots) and its part of the entity tag. Each is the function of the session id
 // and the kept user and organisation that the request path would compute
 // (memberAudience, csrfFor, memberTag).
 type keptPage struct {
 	audience  string
 	cacheable bool
-	token     string
 	fill      *slotFill
 	tag       [32]byte
 }
@@ -255,8 +254,7 @@ func (h *handlers) rememberIdentity(st models.RequestState, id string, u *models
 	}
 	v := viewerOf(&e.user, e.org)
 	e.page.audience, e.page.cacheable = memberAudience(v, e.org)
-	e.page.token = h.csrfFor(id, "")
-	e.page.fill = newSlotFill(e.page.token)
+	e.page.fill = newSlotFill(h.csrfFor(id, ""))
 	e.page.tag = memberTag(id, &e.user, v)
 	h.identities.put(st.Accounts, e)
 }
