@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
@@ -49,9 +50,16 @@ import (
 //
 // The segment format is zap v17, Bleve's default: TestBulkSegmentsAreScorchDefault
 // checks that a live scorch index writes the same version.
+// Each segment holds documents of one language where it can: a segment's
+// dictionaries are then one language's words, and a segment of 500 notes
+// of every language had nearly as many distinct terms as terms (80 a note),
+// so that writing the dictionaries, and merging them, took most of a
+// build. Segments of one language each took a third less CPU time
+// (BENCHMARKS.md); the notes' Scan gives them a language at a time.
 const (
 	bulkSegmentDocs = 500
-	bulkShellSeg    = "000000000002.zap" // the name scorch.Builder gives its one segment
+	bulkMinDocs     = bulkSegmentDocs / 4 // the least sent before the last
+	bulkShellSeg    = "000000000002.zap"  // the name scorch.Builder gives its one segment
 	bulkBuildDir    = "bulk-build"
 )
 
@@ -130,6 +138,7 @@ func raiseGC() (restore func()) {
 // everything is written, the outbox position head.
 func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxPosition) error {
 	defer raiseGC()()
+	start := time.Now()
 	total := 0
 	for _, s := range ix.sources {
 		n, err := s.Count(ctx)
@@ -186,13 +195,18 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 	// The shell: Bleve's offline builder, given the first document.
 	var shell bleve.Builder
 	seen := make(map[string]struct{}, total)
-	var batch []bulkDoc
+	// A batch per language (see bulkSegmentDocs), sent when full, or when
+	// the scan moves on to another language with at least bulkMinDocs of it;
+	// the rest at the end (below).
+	pending := map[string][]bulkDoc{}
+	var langs []string
+	last := ""
 	seq := 0
-	send := func() error {
+	send := func(lang string) error {
 		seq++
 		select {
-		case batches <- bulkBatch{seq: seq, docs: batch}:
-			batch = nil
+		case batches <- bulkBatch{seq: seq, docs: pending[lang]}:
+			pending[lang] = nil
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -221,21 +235,44 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 				}
 				return nil
 			}
-			batch = append(batch, bulkDoc{id: id, fields: d.fields()})
-			if len(batch) < bulkSegmentDocs {
+			lang := d.Language
+			if lang != last && len(pending[last]) >= bulkMinDocs {
+				if err := send(last); err != nil {
+					return err
+				}
+			}
+			last = lang
+			if _, ok := pending[lang]; !ok {
+				langs = append(langs, lang)
+			}
+			pending[lang] = append(pending[lang], bulkDoc{id: id, fields: d.fields()})
+			if len(pending[lang]) < bulkSegmentDocs {
 				return nil
 			}
-			return send()
+			return send(lang)
 		})
 		if scanErr != nil {
 			break
 		}
 	}
-	if scanErr == nil && len(batch) > 0 {
-		scanErr = send()
+	// What is left (languages with fewer than bulkMinDocs at a time: the
+	// kinds other than notes, whose scans mix languages) goes into as few
+	// segments as it fills: a segment each would be dozens of tiny ones for
+	// the merge.
+	var rest []bulkDoc
+	for _, lang := range langs {
+		rest = append(rest, pending[lang]...)
+		pending[lang] = nil
+	}
+	for len(rest) > 0 && scanErr == nil {
+		n := min(len(rest), bulkSegmentDocs)
+		pending[""], rest = rest[:n:n], rest[n:]
+		scanErr = send("")
 	}
 	close(batches)
+	read := time.Since(start)
 	wg.Wait()
+	built := time.Since(start)
 	if werr != nil {
 		return werr
 	}
@@ -264,6 +301,7 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 	if err := mergeFiles(ctx, files, filepath.Join(tmp, "merged.zap")); err != nil {
 		return err
 	}
+	merged := time.Since(start)
 	if err := os.Rename(filepath.Join(tmp, "merged.zap"), final); err != nil {
 		return fmt.Errorf("search: unable to write the index: %w", err)
 	}
@@ -274,7 +312,13 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 	if err != nil {
 		return fmt.Errorf("search: unable to open the new index: %w", err)
 	}
-	return finishBulk(idx, head)
+	if err := finishBulk(idx, head); err != nil {
+		return err
+	}
+	ix.log.Info("search index built", "documents", len(seen), "segments", len(files),
+		"read", read.Round(time.Millisecond), "built", built.Round(time.Millisecond),
+		"merged", merged.Round(time.Millisecond), "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 // finishBulk records the mapping version and the outbox position, and

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -150,7 +151,8 @@ func BenchmarkCorpusIndexing(b *testing.B) {
 				runtime.GC()
 				sample := rssSampler()
 				start, cpu0 := time.Now(), searchtest.CPUTime()
-				ix, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog(), Concepts: concepts})
+				// The build's own log line gives its phases (read, built, merged).
+				ix, err := Start(ctx, Config{Dir: dir, Store: store, Log: slog.New(slog.NewTextHandler(os.Stderr, nil)), Concepts: concepts})
 				if err != nil {
 					b.Fatal(err)
 				}

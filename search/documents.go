@@ -79,7 +79,10 @@ type Source interface {
 	Load(ctx context.Context, id uint) (*Document, error)
 	// Count says about how many documents Scan will give (for progress).
 	Count(ctx context.Context) (int, error)
-	// Scan gives every searchable document of the kind.
+	// Scan gives every searchable document of the kind. A rebuild makes
+	// its segments of one language each where it can (bulk.go): a Scan
+	// that gives a language's documents together, as notes do, makes it
+	// faster.
 	Scan(ctx context.Context, fn func(*Document) error) error
 }
 
@@ -104,11 +107,12 @@ func DefaultSources(store *models.Store) []Source {
 // scanPage is how many entities a Scan loads at a time.
 const scanPage = 500
 
-// scanPages is a Scan in id order, scanPage entities at a time: page loads
-// those after an id, id reads one's, doc makes its document.
-func scanPages[T any](ctx context.Context, page func(context.Context, uint, int) ([]T, error),
-	id func(*T) uint, doc func(*T) *Document, fn func(*Document) error) error {
-	var after uint
+// scanPages is a Scan in the order of a cursor (an id, or a language and an
+// id), scanPage entities at a time: page loads those after a cursor (the
+// zero cursor: from the first), cursor reads one's, doc makes its document.
+func scanPages[T, C any](ctx context.Context, page func(context.Context, C, int) ([]T, error),
+	cursor func(*T) C, doc func(*T) *Document, fn func(*Document) error) error {
+	var after C
 	for {
 		list, err := page(ctx, after, scanPage)
 		if err != nil || len(list) == 0 {
@@ -119,7 +123,7 @@ func scanPages[T any](ctx context.Context, page func(context.Context, uint, int)
 				return err
 			}
 		}
-		after = id(&list[len(list)-1])
+		after = cursor(&list[len(list)-1])
 	}
 }
 
@@ -159,7 +163,7 @@ func (s practiceSource) Count(ctx context.Context) (int, error) {
 }
 
 func (s practiceSource) Scan(ctx context.Context, fn func(*Document) error) error {
-	return scanPages(ctx, s.store.PublishedPracticesAfter, func(e *models.Practice) uint { return e.ID }, s.document, fn)
+	return scanPages(ctx, s.store.PublishedPracticesAfter, (*models.Practice).ScanCursor, s.document, fn)
 }
 
 func (s practiceSource) document(p *models.Practice) *Document {
