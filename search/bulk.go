@@ -72,6 +72,7 @@ func bulkWorkers() int { return min(max(runtime.GOMAXPROCS(0), 1), 4) }
 type bulkDoc struct {
 	id     string
 	fields map[string]any
+	shared *sharedText
 }
 
 // bulkBatch is the documents of one segment, seq-th in the scan's order.
@@ -245,7 +246,8 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 			if _, ok := pending[lang]; !ok {
 				langs = append(langs, lang)
 			}
-			pending[lang] = append(pending[lang], bulkDoc{id: id, fields: d.fields()})
+			fields, shared := d.fieldsShared()
+			pending[lang] = append(pending[lang], bulkDoc{id: id, fields: fields, shared: shared})
 			if len(pending[lang]) < bulkSegmentDocs {
 				return nil
 			}
@@ -346,6 +348,7 @@ func (ix *Index) analysed(d bulkDoc, memo *memoAnalyzers) (index.Document, error
 		return nil, fmt.Errorf("search: unable to index %s: %w", d.id, err)
 	}
 	memo.memoFields(doc)
+	memo.shareTokens(doc, d.shared)
 	doc.AddIDField()
 	doc.VisitFields(func(f index.Field) {
 		if !f.Options().IsIndexed() {

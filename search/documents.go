@@ -236,7 +236,26 @@ const maxStoredBody = 20000
 
 // fields maps a document to the index's fields.
 func (d *Document) fields() map[string]any {
+	f, _ := d.fieldsShared()
+	return f
+}
+
+// sharedText is what a document's language field and its neutral field
+// both read: the language field's value, where in it begins the text that
+// the neutral field takes its words from (neutralText), and what the
+// neutral field adds after them (names of the organisation and place). A
+// full build tokenises the text once for both (memo.go, shareTokens).
+type sharedText struct {
+	body     string
+	textFrom int
+	extra    string
+}
+
+// fieldsShared is fields, and the text that its language and neutral
+// fields share (nil when the document has no language field).
+func (d *Document) fieldsShared() (map[string]any, *sharedText) {
 	text := d.Title + "\n" + d.Summary + "\n" + d.Body
+	var shared *sharedText
 	f := map[string]any{
 		fKind: d.Kind, fLang: d.Language, fAudience: d.Audience,
 		fCountry: d.Countries, fTopic: d.Topics, fSector: d.Sectors, fTag: append(slices.Clone(d.Indicators), d.Topics...),
@@ -245,7 +264,9 @@ func (d *Document) fields() map[string]any {
 		sSlug: d.Slug, sCountries: strings.Join(d.Countries, " "),
 	}
 	if knownLanguage(d.Language) {
-		f[bodyField(d.Language)] = d.Title + "\n" + text
+		body := d.Title + "\n" + text
+		f[bodyField(d.Language)] = body
+		shared = &sharedText{body: body, textFrom: len(d.Title) + 1, extra: d.Extra}
 	}
 	if d.OrgType != "" {
 		f[fOrgType] = d.OrgType
@@ -260,7 +281,7 @@ func (d *Document) fields() map[string]any {
 		f[fYear] = strconv.Itoa(d.Date.Year())
 		f[fDate] = fmt.Sprintf("%012d", max(0, d.Date.Unix()))
 	}
-	return f
+	return f, shared
 }
 
 // neutralText is what of a document's own text goes into the neutral

@@ -9,6 +9,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"proact/models/modelstest"
 )
@@ -127,4 +128,167 @@ func TestMemoFieldsKeepsTheField(t *testing.T) {
 	if replaced != 1 {
 		t.Fatalf("%d fields given a memo analyzer, want 1 (body_pl)", replaced)
 	}
+}
+
+// TestSharedTokensAreTheFieldsOwn: a build's documents, their language and
+// neutral fields analysed from one segmentation (shareTokens) with the memo
+// analyzers, have the fields that Bleve's own analysis of each field's value
+// gives: the same fields, lengths, terms, counts and (for the language
+// fields) locations. Documents are made of the shared corpora's sentences in
+// all 23 languages, the declaration's articles, the attack payloads, and
+// text made to break the rule shareTokens relies on (white space other than
+// ASCII's, bytes that are not UTF-8, marks after a space, capitals and
+// digits in short words). Outside CI, the first 280 sentences of each
+// language.
+func TestSharedTokensAreTheFieldsOwn(t *testing.T) {
+	ix := &Index{mapping: newMapping()}
+	var texts [][]string // lines of one language each
+	var langs []string
+	for _, pattern := range []string{"sentences/*.txt", "udhr/*.txt"} {
+		for _, file := range modelstest.CorpusFiles(t, pattern) {
+			lines := readLines(t, file)
+			if !modelstest.Thorough() && len(lines) > 280 {
+				lines = lines[:280] // 40 documents a language; every line in CI
+			}
+			langs = append(langs, strings.SplitN(strings.TrimSuffix(filepath.Base(file), ".txt"), "_", 2)[0])
+			texts = append(texts, lines)
+		}
+	}
+	payloads := hostileQueries(t)
+	texts, langs = append(texts, payloads), append(langs, "en")
+	texts = append(texts, []string{
+		"Dąb\u202fDrzewo Pracownicy sezonowi", "ab\u00a0cd ÉTÉ été", "x \u0301abcd \u200dZWJ", "UE 2024 r. EU-27 ab1 Ąę", "\tTab\tsep\v\fVT\r\nCRLF",
+		"l'Homme L'HOMME aujourd'hui", "ﬁ ﬂ ǅ İstanbul ΣΊΣΥΦΟΣ", "", "\u2028line\u2029para\u0085nel", "123 4567 a-b-c-d",
+	})
+	langs = append(langs, "pl")
+	memo := newMemoAnalyzers()
+	var docs, shared int
+	for li, lines := range texts {
+		lang := langs[li]
+		if !knownLanguage(lang) {
+			t.Fatalf("%s: not a language of the index", lang)
+		}
+		for i := 0; i < len(lines); i += 7 {
+			part := func(from, n int) string {
+				var out []string
+				for j := from; j < min(from+n, len(lines)); j++ {
+					out = append(out, lines[j])
+				}
+				return strings.Join(out, " ")
+			}
+			d := &Document{Kind: KindPractice, ID: uint(docs + 1), Slug: "s", Language: lang, Title: part(i, 1),
+				Summary: part(i+1, 1), Body: part(i+2, 5), Countries: []string{"RO"}, Extra: part(i+3, 1) + "\nBucureşti"}
+			docs++
+			fields, sh := d.fieldsShared()
+			if sh == nil {
+				t.Fatalf("%s: no shared text", lang)
+			}
+			plain, got := document.NewDocument("practice:1"), document.NewDocument("practice:1")
+			for _, doc := range []*document.Document{plain, got} {
+				if err := ix.mapping.MapDocument(doc, fields); err != nil {
+					t.Fatal(err)
+				}
+			}
+			memo.memoFields(got)
+			memo.shareTokens(got, sh)
+			for _, f := range got.Fields {
+				if tf, ok := f.(*document.TextField); ok && tf.Name() == fNeutral {
+					if _, ok := tf.Analyzer().(fixedTokens); ok {
+						shared++
+					}
+				}
+			}
+			compareAnalysed(t, plain, got, d)
+		}
+	}
+	if shared < docs*9/10 {
+		t.Fatalf("only %d of %d documents analysed from one segmentation", shared, docs)
+	}
+	t.Logf("%d documents, %d of them from one segmentation", docs, shared)
+}
+
+// compareAnalysed analyses both documents' fields and fails where they differ.
+func compareAnalysed(t *testing.T, want, got *document.Document, d *Document) {
+	t.Helper()
+	if len(want.Fields) != len(got.Fields) {
+		t.Fatalf("%d fields, want %d", len(got.Fields), len(want.Fields))
+	}
+	// A field by its name and value (MapDocument's order is the map's, and
+	// the suggest field is a list), or by its name alone for the two that
+	// shareTokens analysed already (the language field's filters rewrite its
+	// value in place, as they do when Bleve analyses it).
+	byName := map[string]index.Field{}
+	for _, g := range got.Fields {
+		if tf, ok := g.(*document.TextField); ok {
+			if _, ok := tf.Analyzer().(fixedTokens); ok {
+				byName[g.Name()] = g
+				continue
+			}
+		}
+		byName[g.Name()+"\x00"+string(g.Value())] = g
+	}
+	for i, w := range want.Fields {
+		g := byName[w.Name()+"\x00"+string(w.Value())]
+		if g == nil {
+			g = byName[w.Name()]
+		}
+		if g == nil {
+			t.Fatalf("field %d: %s %q missing", i, w.Name(), w.Value())
+		}
+		if w.Name() != g.Name() || w.Options() != g.Options() {
+			t.Fatalf("field %d: %s %v, want %s %v", i, g.Name(), g.Options(), w.Name(), w.Options())
+		}
+		if !w.Options().IsIndexed() {
+			continue
+		}
+		w.Analyze()
+		g.Analyze()
+		wf, gf := w.AnalyzedTokenFrequencies(), g.AnalyzedTokenFrequencies()
+		if w.AnalyzedLength() != g.AnalyzedLength() || len(wf) != len(gf) {
+			var diff []string
+			for k := range wf {
+				if gf[k] == nil {
+					diff = append(diff, "-"+truncate(k, 40))
+				}
+			}
+			for k := range gf {
+				if wf[k] == nil {
+					diff = append(diff, "+"+truncate(k, 40))
+				}
+			}
+			t.Fatalf("%s of %.200q / %.200q / %.200q: %d tokens, %d terms, want %d, %d: %q", w.Name(), d.Title, d.Summary, d.Body,
+				g.AnalyzedLength(), len(gf), w.AnalyzedLength(), len(wf), diff)
+		}
+		for term, wt := range wf {
+			gt := gf[term]
+			if gt == nil || gt.Frequency() != wt.Frequency() || len(gt.Locations) != len(wt.Locations) {
+				t.Fatalf("%s of %q: term %q differs", w.Name(), d.Body, term)
+			}
+			for k, wl := range wt.Locations {
+				gl := gt.Locations[k]
+				if gl.Position != wl.Position || gl.Start != wl.Start || gl.End != wl.End || gl.Field != wl.Field {
+					t.Fatalf("%s of %q: term %q at %+v, want %+v", w.Name(), d.Body, term, *gl, *wl)
+				}
+			}
+		}
+	}
+}
+
+func readLines(t *testing.T, file string) []string {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return lines
 }
