@@ -70,9 +70,8 @@ func bulkWorkers() int { return min(max(runtime.GOMAXPROCS(0), 1), 4) }
 
 // bulkDoc is one document to index.
 type bulkDoc struct {
-	id     string
-	fields map[string]any
-	shared *sharedText
+	id  string
+	doc *Document // mapped to fields by the worker that analyses it
 }
 
 // bulkBatch is the documents of one segment, seq-th in the scan's order.
@@ -246,8 +245,7 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 			if _, ok := pending[lang]; !ok {
 				langs = append(langs, lang)
 			}
-			fields, shared := d.fieldsShared()
-			pending[lang] = append(pending[lang], bulkDoc{id: id, fields: fields, shared: shared})
+			pending[lang] = append(pending[lang], bulkDoc{id: id, doc: d})
 			if len(pending[lang]) < bulkSegmentDocs {
 				return nil
 			}
@@ -344,11 +342,12 @@ func finishBulk(idx bleve.Index, head models.OutboxPosition) error {
 // with the worker's memo analyzers (memo.go).
 func (ix *Index) analysed(d bulkDoc, memo *memoAnalyzers) (index.Document, error) {
 	doc := document.NewDocument(d.id)
-	if err := ix.mapping.MapDocument(doc, d.fields); err != nil {
+	fields, shared := d.doc.fieldsShared()
+	if err := ix.mapping.MapDocument(doc, fields); err != nil {
 		return nil, fmt.Errorf("search: unable to index %s: %w", d.id, err)
 	}
 	memo.memoFields(doc)
-	memo.shareTokens(doc, d.shared)
+	memo.shareTokens(doc, shared)
 	doc.AddIDField()
 	doc.VisitFields(func(f index.Field) {
 		if !f.Options().IsIndexed() {
