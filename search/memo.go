@@ -222,9 +222,14 @@ func (m *memoAnalyzers) shareTokens(doc *document.Document, s *sharedText) {
 
 // plainSpaced reports whether s is UTF-8 (the segmentation of bytes that
 // are not does not always stop at a space) with no white space but
-// ASCII's.
+// ASCII's, and no letter whose lower case is shorter in UTF-8 (İ, ẞ, the
+// Kelvin sign): Bleve's lower-case filter, which the neutral analyzer has,
+// leaves the rest of such a word's bytes where they were ("İstanbul" gives
+// "i\xb0stanbu"), which lowerFold does not copy.
 func plainSpaced(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return r >= utf8.RuneSelf && unicode.IsSpace(r) })
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
+		return r >= utf8.RuneSelf && (unicode.IsSpace(r) || utf8.RuneLen(unicode.ToLower(r)) < utf8.RuneLen(r))
+	})
 }
 
 // asciiSpace is the white space of ASCII (what unicode.IsSpace says of it).
