@@ -211,3 +211,17 @@ func TestAttack9SharedTokensWhereLowerCaseShrinks(t *testing.T) {
 		compareAnalysed(t, plain, got, d)
 	}
 }
+
+// TestAttack9ClosestWordIsDeterministic: two words as near to the one typed
+// and as frequent in the hits (conference, conferencia for CONFERENZA):
+// "did you mean" must not change from one identical query to the next
+// (the corpus differential saw it do so on the same index).
+func TestAttack9ClosestWordIsDeterministic(t *testing.T) {
+	hits := []Hit{{Title: "International conference"}, {Title: "Conferencia internacional"}, {Title: "Konferenz der Länder"}}
+	first := closestWord("conferenza", hits)
+	for range 200 {
+		if got := closestWord("conferenza", hits); got != first {
+			t.Fatalf("closestWord gave %q, then %q", first, got)
+		}
+	}
+}
