@@ -453,7 +453,8 @@ func didYouMean(text string, hits []Hit, b *builder) string {
 }
 
 // closestWord finds, in the hits' titles and snippets, the word nearest to
-// the one typed (at most two edits).
+// the one typed (at most two edits): of those as near, the most frequent,
+// then the first in byte order, so that one query always suggests the same.
 func closestWord(typed string, hits []Hit) string {
 	best, bestD, bestN := "", 3, 0
 	counts := map[string]int{}
@@ -463,7 +464,7 @@ func closestWord(typed string, hits []Hit) string {
 		}
 	}
 	for w, n := range counts {
-		if d := editDistance(typed, w, 2); d < bestD || (d == bestD && n > bestN) {
+		if d := editDistance(typed, w, 2); d < bestD || (d == bestD && (n > bestN || (n == bestN && w < best))) {
 			best, bestD, bestN = w, d, n
 		}
 	}
