@@ -27,13 +27,16 @@ func (s mutatingSource) Scan(ctx context.Context, fn func(*Document) error) erro
 	})
 }
 
-// TestAttack9ScanWhileNotesChange: languages of 501, 500, 125 and 1 notes;
+// TestAttack9ScanWhileNotesChange: languages of one segment and one note
+// more, of one segment, of bulkMinDocs notes, of 3 and of 1 (with segments
+// of 20 notes);
 // while the rebuild reads them, notes change language both ways (to one
 // the scan has passed and to one it has not reached), are unpublished,
 // archived, made members-only and published. Once the index has caught up
 // with the outbox, every published note is in it once, no other; and
 // proact reindex twice gives the same count.
 func TestAttack9ScanWhileNotesChange(t *testing.T) {
+	smallSegments(t, 20)
 	modelstest.ForEach(t, func(t *testing.T, store *models.Store) {
 		ctx := context.Background()
 		word := func(slug string) string { return "qz" + slug + "qz" }
@@ -46,7 +49,8 @@ func TestAttack9ScanWhileNotesChange(t *testing.T) {
 			}
 		}
 		want := map[string]bool{} // slug: published
-		langs := map[string]int{"de": 501, "en": 500, "fr": 125, "ro": 3}
+		n := bulkSegmentDocs
+		langs := map[string]int{"de": n + 1, "en": n, "fr": bulkMinDocs(), "ro": 3}
 		for _, l := range models.Languages().Terms() {
 			if langs[l] == 0 {
 				langs[l] = 1
@@ -67,8 +71,9 @@ func TestAttack9ScanWhileNotesChange(t *testing.T) {
 			save("en10", "ar", "public", models.StatusPublished)
 			save("ro2", "ro", "public", models.StatusDraft)
 			want["ro2"] = false
-			save("en499", "en", "public", models.StatusArchived)
-			want["en499"] = false
+			last := fmt.Sprintf("en%d", n-1)
+			save(last, "en", "public", models.StatusArchived)
+			want[last] = false
 			save("fr3", "fr", models.VisibilityMembers, models.StatusPublished)
 			save("new1", "hr", "public", models.StatusPublished)
 			want["new1"] = true
@@ -78,7 +83,7 @@ func TestAttack9ScanWhileNotesChange(t *testing.T) {
 		sources := DefaultSources(store)
 		for i, s := range sources {
 			if s.Kind() == KindPractice {
-				sources[i] = mutatingSource{Source: s, after: 700, mutate: mutate}
+				sources[i] = mutatingSource{Source: s, after: len(want) / 2, mutate: mutate}
 			}
 		}
 		dir := t.TempDir()
@@ -88,6 +93,9 @@ func TestAttack9ScanWhileNotesChange(t *testing.T) {
 		}
 		if err := ix.WaitReady(ctx); err != nil {
 			t.Fatal(err)
+		}
+		if _, ok := want["new1"]; !ok {
+			t.Fatal("the notes did not change while the rebuild read them")
 		}
 		if _, err := ix.CatchUp(ctx); err != nil {
 			t.Fatal(err)

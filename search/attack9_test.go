@@ -10,6 +10,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2/document"
 
+	"proact/content"
 	"proact/models"
 	"proact/models/modelstest"
 )
@@ -50,8 +51,10 @@ func hostileNotes(t *testing.T, dialect models.Dialect) []*models.Practice {
 		add(lang, "", "", "empty title harvest "+lang, "public")
 		add(lang, "members "+lang, "", "harvest only members", models.VisibilityMembers)
 	}
-	add("en", "Big harvest", "one megabyte", strings.Repeat("harvest seasonal workers in the fields ", 1<<20/39), "public")
-	for i := range 130 { // more than bulkMinDocs of one language
+	// As long a body as a note may have (a longer one costs phrase queries
+	// the square of its words' repetitions: BENCHMARKS.md).
+	add("en", "Big harvest", "the longest body", strings.Repeat("harvest seasonal workers in the fields ", content.MaxBody/39), "public")
+	for i := range 2*bulkSegmentDocs + 3 { // two full segments of one language and more
 		add("de", fmt.Sprintf("Erntehelfer %d", i), "Saisonarbeit", fmt.Sprintf("harvest Erntehelfer arbeiten %d auf Feldern", i), "public")
 	}
 	return out
@@ -60,6 +63,7 @@ func hostileNotes(t *testing.T, dialect models.Dialect) []*models.Practice {
 // TestAttack9RebuildAnswersAsLivePath: the same notes indexed one at a time
 // through the outbox and by a full rebuild answer every query alike.
 func TestAttack9RebuildAnswersAsLivePath(t *testing.T) {
+	smallSegments(t, 20)
 	modelstest.ForEach(t, func(t *testing.T, store *models.Store) {
 		ctx := context.Background()
 		live, err := Start(ctx, Config{Dir: t.TempDir(), Store: store, Log: quietLog(), Concepts: testConcepts})
@@ -224,4 +228,14 @@ func TestAttack9ClosestWordIsDeterministic(t *testing.T) {
 			t.Fatalf("closestWord gave %q, then %q", first, got)
 		}
 	}
+}
+
+// smallSegments makes a rebuild's segments of at most n documents, and
+// its scans' pages of n/2, for the test, so that a few notes reach the
+// boundaries of bulkSegmentDocs, bulkMinDocs and scanPage (the search
+// package's tests do not run in parallel).
+func smallSegments(t *testing.T, n int) {
+	segs, page := bulkSegmentDocs, scanPage
+	bulkSegmentDocs, scanPage = n, max(n/2, 1)
+	t.Cleanup(func() { bulkSegmentDocs, scanPage = segs, page })
 }

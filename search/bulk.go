@@ -50,18 +50,24 @@ import (
 //
 // The segment format is zap v17, Bleve's default: TestBulkSegmentsAreScorchDefault
 // checks that a live scorch index writes the same version.
-// Each segment holds documents of one language where it can: a segment's
-// dictionaries are then one language's words, and a segment of 500 notes
-// of every language had nearly as many distinct terms as terms (80 a note),
-// so that writing the dictionaries, and merging them, took most of a
-// build. Segments of one language each took a third less CPU time
-// (BENCHMARKS.md); the notes' Scan gives them a language at a time.
 const (
-	bulkSegmentDocs = 500
-	bulkMinDocs     = bulkSegmentDocs / 4 // the least sent before the last
-	bulkShellSeg    = "000000000002.zap"  // the name scorch.Builder gives its one segment
-	bulkBuildDir    = "bulk-build"
+	bulkShellSeg = "000000000002.zap" // the name scorch.Builder gives its one segment
+	bulkBuildDir = "bulk-build"
 )
+
+// bulkSegmentDocs is the most documents of one segment. Each segment holds
+// documents of one language where it can: a segment's dictionaries are
+// then one language's words, and a segment of 500 notes of every language
+// had nearly as many distinct terms as terms (80 a note), so that writing
+// the dictionaries, and merging them, took most of a build. Segments of
+// one language each took about 40% less CPU time (BENCHMARKS.md); the
+// notes' Scan gives them a language at a time. A variable so that tests
+// can reach its boundaries with a few notes.
+var bulkSegmentDocs = 500
+
+// bulkMinDocs is the least of one language sent as a segment before the
+// end of the scan (the rest goes into the last segments).
+func bulkMinDocs() int { return max(bulkSegmentDocs/4, 1) }
 
 var zapPlugin = &zap.ZapPlugin{}
 
@@ -236,7 +242,7 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 				return nil
 			}
 			lang := d.Language
-			if lang != last && len(pending[last]) >= bulkMinDocs {
+			if lang != last && len(pending[last]) >= bulkMinDocs() {
 				if err := send(last); err != nil {
 					return err
 				}

@@ -104,8 +104,9 @@ func DefaultSources(store *models.Store) []Source {
 		consultationSource{store, text}, responseSource{store}, pathwaySource{store, text}}
 }
 
-// scanPage is how many entities a Scan loads at a time.
-const scanPage = 500
+// scanPage is how many entities a Scan loads at a time (a variable for
+// tests: smallSegments).
+var scanPage = 500
 
 // scanPages is a Scan in the order of a cursor (an id, or a language and an
 // id), scanPage entities at a time: page loads those after a cursor (the
