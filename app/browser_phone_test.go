@@ -30,9 +30,9 @@ type pageTour struct {
 	// fast skips axe's colour-contrast rule, its slowest: for the second
 	// language, whose colours are the first one's.
 	fast bool
-	// sampled counts the second language's pages, for the default run's
-	// sample of them (see check).
-	sampled int
+	// measureOnly leaves axe out of check: a page of pages that the
+	// default run's sample measures only.
+	measureOnly bool
 }
 
 // axeRun runs axe-core's WCAG 2.1 A and AA rules on the whole document and
@@ -94,13 +94,8 @@ func (p *pageTour) check(where string) {
 	if wide != "" {
 		p.t.Errorf("%s is wider than the screen: %s", where, wide)
 	}
-	if p.fast && !modelstest.Thorough() {
-		// The second language: by default axe checks one page in
-		// four (the others are opened and measured); in CI every one.
-		p.sampled++
-		if p.sampled%4 != 1 {
-			return
-		}
+	if p.measureOnly {
+		return
 	}
 	p.do("load axe on "+where, chromedp.Evaluate[chromedp.Void](p.axe))
 	run := axeRun
@@ -126,6 +121,26 @@ func (p *pageTour) check(where string) {
 		name := strings.NewReplacer("/", "_", "?", "_", "=", "_", " ", "").Replace(where)
 		if err := os.WriteFile(filepath.Join(p.shot, name+".png"), buf, 0o644); err != nil {
 			p.t.Fatal(err)
+		}
+	}
+}
+
+// pages visits paths, each labelled label. A thorough run
+// (modelstest.Thorough) opens every one, measures it and runs axe on it. By
+// default, in English every page is opened and measured and axe checks
+// every second one (the first, the third, ...); in the second language
+// (fast) one page in four is opened, the second, the sixth, ..., one that
+// axe skipped in English, and measured and checked by axe.
+func (p *pageTour) pages(label string, paths []string) {
+	p.t.Helper()
+	for i, path := range paths {
+		switch {
+		case !p.fast:
+			p.measureOnly = !modelstest.Sampled(i, 2, 0)
+			p.visit(label, path)
+			p.measureOnly = false
+		case modelstest.Sampled(i, 4, 1):
+			p.visit(label, path)
 		}
 	}
 }
@@ -216,7 +231,9 @@ func newPhoneSite(t *testing.T) *phoneSite {
 // open every page type as a visitor, a member
 // (an organisation admin) and an administrator, at 390 px in English and
 // Romanian, and fail when a page is wider than the screen or axe-core
-// finds a WCAG 2.1 A or AA violation. Three tests, one tab each, that run in
+// finds a WCAG 2.1 A or AA violation. By default they sample the pages
+// (pageTour.pages: every English page measured, axe on half of them, a
+// quarter of the Romanian ones); a thorough run checks every page in both. Three tests, one tab each, that run in
 // parallel: one would be the suite's longest by far (and as subtests they
 // would start last, behind every test waiting for its turn).
 func TestBrowserEveryPageOnAPhoneAsAVisitor(t *testing.T) {
@@ -245,13 +262,9 @@ func TestBrowserEveryPageOnAPhoneAsAVisitor(t *testing.T) {
 	for _, lang := range []string{"en", "ro"} {
 		p.language(lang)
 		p.fast = lang != "en"
-		for _, path := range visitor {
-			p.visit("visitor "+lang, path)
-		}
+		p.pages("visitor "+lang, visitor)
 	}
-	for _, path := range visitorRo {
-		p.visit("visitor ro", path)
-	}
+	p.pages("visitor ro", visitorRo)
 }
 
 func TestBrowserEveryPageOnAPhoneAsAMember(t *testing.T) {
@@ -264,9 +277,7 @@ func TestBrowserEveryPageOnAPhoneAsAMember(t *testing.T) {
 	for _, lang := range []string{"en", "ro"} {
 		p.language(lang)
 		p.fast = lang != "en"
-		for _, path := range members {
-			p.visit("member "+lang, path)
-		}
+		p.pages("member "+lang, members)
 	}
 	// A suspended organisation's member: the banner says why, and leads to
 	// the review request.
@@ -291,9 +302,7 @@ func TestBrowserEveryPageOnAPhoneAsAnAdministrator(t *testing.T) {
 	for _, lang := range []string{"en", "ro"} {
 		p.language(lang)
 		p.fast = lang != "en"
-		for _, path := range admins {
-			p.visit("admin "+lang, path)
-		}
+		p.pages("admin "+lang, admins)
 	}
 	// Empty answers of an application say so.
 	p.language("en")
