@@ -260,9 +260,12 @@ func dispatch(ctx context.Context, o options, log *slog.Logger, stdout io.Writer
 		if err != nil {
 			return err
 		}
+		var total uint64
+		for _, n := range counts { // every kind: national notes and responses too
+			total += n
+		}
 		fmt.Fprintf(stdout, "Rebuilt the search index: %d document(s): %d practice note(s), %d organisation(s).\n",
-			counts[search.KindPractice]+counts[search.KindOrganisation]+counts[search.KindConsultation]+counts[search.KindResponse],
-			counts[search.KindPractice], counts[search.KindOrganisation])
+			total, counts[search.KindPractice], counts[search.KindOrganisation])
 		return nil
 	case "user":
 		return addUser(ctx, o, store, log, stdout)
