@@ -215,17 +215,25 @@ func (foldFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 		}
 		out := make([]byte, 0, len(tok.Term))
 		for _, r := range string(tok.Term) {
-			if unicode.Is(unicode.Mn, r) {
-				continue // a combining mark typed on its own
+			if r, keep := foldRune(table, r); keep {
+				out = utf8.AppendRune(out, r)
 			}
-			if f, ok := table[r]; ok {
-				r = f
-			}
-			out = utf8.AppendRune(out, r)
 		}
 		tok.Term = out
 	}
 	return input
+}
+
+// foldRune is a rune folded by foldTable, or not kept: a combining mark
+// typed on its own.
+func foldRune(table map[rune]rune, r rune) (rune, bool) {
+	if unicode.Is(unicode.Mn, r) {
+		return r, false
+	}
+	if f, ok := table[r]; ok {
+		return f, true
+	}
+	return r, true
 }
 
 func isASCII(b []byte) bool {

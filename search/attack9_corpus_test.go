@@ -21,14 +21,7 @@ import (
 func TestAttack9CorpusRebuildAnswersAsLivePath(t *testing.T) {
 	modelstest.ForEach(t, func(t *testing.T, store *models.Store) {
 		ctx := context.Background()
-		live, err := Start(ctx, Config{Dir: t.TempDir(), Store: store, Log: quietLog()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer live.Close()
-		if err := live.WaitReady(ctx); err != nil {
-			t.Fatal(err)
-		}
+		live := readyIndex(t, Config{Store: store})
 		notes := 200
 		if _, err := bulk.Generate(ctx, store, bulk.Options{Notes: notes, Organisations: 40,
 			Sentences: filepath.Join(modelstest.CorporaDir(), "sentences"), Now: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
@@ -46,14 +39,7 @@ func TestAttack9CorpusRebuildAnswersAsLivePath(t *testing.T) {
 				break
 			}
 		}
-		rebuilt, err := Start(ctx, Config{Dir: t.TempDir(), Store: store, Log: quietLog()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rebuilt.Close()
-		if err := rebuilt.WaitReady(ctx); err != nil {
-			t.Fatal(err)
-		}
+		rebuilt := readyIndex(t, Config{Store: store})
 		ln, _ := live.DocCount()
 		bn, _ := rebuilt.DocCount()
 		if ln != bn || ln < uint64(notes) {

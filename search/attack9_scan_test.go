@@ -87,13 +87,7 @@ func TestAttack9ScanWhileNotesChange(t *testing.T) {
 			}
 		}
 		dir := t.TempDir()
-		ix, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog(), Sources: sources})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := ix.WaitReady(ctx); err != nil {
-			t.Fatal(err)
-		}
+		ix := readyIndex(t, Config{Dir: dir, Store: store, Sources: sources})
 		if _, ok := want["new1"]; !ok {
 			t.Fatal("the notes did not change while the rebuild read them")
 		}
@@ -142,14 +136,6 @@ func TestAttack9ScanWhileNotesChange(t *testing.T) {
 				t.Errorf("reindex %d: %v, want %d notes", round+1, counts, published)
 			}
 		}
-		ix, err = Start(ctx, Config{Dir: dir, Store: store, Log: quietLog()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ix.Close()
-		if err := ix.WaitReady(ctx); err != nil {
-			t.Fatal(err)
-		}
-		check(ix, "after reindex twice")
+		check(readyIndex(t, Config{Dir: dir, Store: store}), "after reindex twice")
 	})
 }

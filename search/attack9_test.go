@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/blevesearch/bleve/v2/document"
-
 	"proact/content"
 	"proact/models"
 	"proact/models/modelstest"
@@ -68,14 +66,7 @@ func TestAttack9RebuildAnswersAsLivePath(t *testing.T) {
 	smallSegments(t, 20)
 	modelstest.ForEach(t, func(t *testing.T, store *models.Store) {
 		ctx := context.Background()
-		live, err := Start(ctx, Config{Dir: t.TempDir(), Store: store, Log: quietLog(), Concepts: testConcepts})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer live.Close()
-		if err := live.WaitReady(ctx); err != nil {
-			t.Fatal(err)
-		}
+		live := readyIndex(t, Config{Store: store, Concepts: testConcepts})
 		notes := hostileNotes(t, store.Dialect())
 		for _, p := range notes {
 			if err := store.SavePractice(ctx, p); err != nil {
@@ -85,14 +76,7 @@ func TestAttack9RebuildAnswersAsLivePath(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		bulk, err := Start(ctx, Config{Dir: t.TempDir(), Store: store, Log: quietLog(), Concepts: testConcepts})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer bulk.Close()
-		if err := bulk.WaitReady(ctx); err != nil {
-			t.Fatal(err)
-		}
+		bulk := readyIndex(t, Config{Store: store, Concepts: testConcepts})
 		ln, _ := live.DocCount()
 		bn, _ := bulk.DocCount()
 		if ln != bn {
@@ -205,15 +189,7 @@ func TestAttack9SharedTokensWhereLowerCaseShrinks(t *testing.T) {
 	for i, body := range []string{"harvest in İstanbul and İzmir", "Die Straẞe der Erntehelfer", "bei 300 \u212Aelvin", "Widerstand \u2126hm"} {
 		d := &Document{Kind: KindPractice, ID: uint(i + 1), Slug: "s", Language: []string{"en", "de", "de", "de"}[i],
 			Title: "Note", Summary: "Seasonal work", Body: body}
-		fields, sh := d.fieldsShared()
-		plain, got := document.NewDocument("practice:1"), document.NewDocument("practice:1")
-		for _, doc := range []*document.Document{plain, got} {
-			if err := ix.mapping.MapDocument(doc, fields); err != nil {
-				t.Fatal(err)
-			}
-		}
-		memo.memoFields(got)
-		memo.shareTokens(got, sh)
+		plain, got := bothWays(t, ix, memo, d)
 		compareAnalysed(t, plain, got, d)
 	}
 }
@@ -240,4 +216,26 @@ func smallSegments(t *testing.T, n int) {
 	segs, page := bulkSegmentDocs, scanPage
 	bulkSegmentDocs, scanPage = n, max(n/2, 1)
 	t.Cleanup(func() { bulkSegmentDocs, scanPage = segs, page })
+}
+
+// readyIndex starts an index on cfg (in a folder of the test's own unless
+// cfg names one, quiet unless it has a log), waits until it answers, and
+// closes it when the test ends.
+func readyIndex(t *testing.T, cfg Config) *Index {
+	t.Helper()
+	if cfg.Dir == "" {
+		cfg.Dir = t.TempDir()
+	}
+	if cfg.Log == nil {
+		cfg.Log = quietLog()
+	}
+	ix, err := Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ix.Close() })
+	if err := ix.WaitReady(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return ix
 }

@@ -353,7 +353,7 @@ func (ix *Index) analysed(d bulkDoc, memo *memoAnalyzers) (index.Document, error
 		return nil, fmt.Errorf("search: unable to index %s: %w", d.id, err)
 	}
 	memo.memoFields(doc)
-	memo.shareTokens(doc, shared)
+	shareTokens(doc, shared)
 	doc.AddIDField()
 	doc.VisitFields(func(f index.Field) {
 		if !f.Options().IsIndexed() {

@@ -159,7 +159,7 @@ func (f fixedTokens) Analyze([]byte) analysis.TokenStream { return analysis.Toke
 
 // shareTokens has the language field and the neutral field of doc (after
 // memoFields) analysed from one segmentation of s, when it can.
-func (m *memoAnalyzers) shareTokens(doc *document.Document, s *sharedText) {
+func shareTokens(doc *document.Document, s *sharedText) {
 	if s == nil || !plainSpaced(s.body[s.textFrom:]) || !plainSpaced(s.extra) {
 		return
 	}
@@ -270,10 +270,11 @@ func neutralFilters(a analysis.Analyzer) bool {
 }
 
 // lowerFold lower-cases and folds the terms of tokens, as the neutral
-// analyzer's filters do (Bleve's lower case, which works as bytes.ToLower,
-// then foldFilter), into new bytes, one allocation for them all: the terms
-// are the language field's, which its own filters rewrite in place. The
-// terms are UTF-8 (shareTokens checks the text).
+// analyzer's filters do (Bleve's lower case, which for the text plainSpaced
+// lets through is unicode.ToLower rune by rune, then foldFilter), into new
+// bytes, one allocation for them all: the terms are the language field's,
+// which its own filters rewrite in place. The terms are UTF-8 (shareTokens
+// checks the text).
 func lowerFold(tokens analysis.TokenStream) {
 	n := 0
 	for _, t := range tokens {
@@ -295,14 +296,9 @@ func lowerFold(tokens analysis.TokenStream) {
 			}
 			r, w := utf8.DecodeRune(t.Term[i:])
 			i += w
-			r = unicode.ToLower(r)
-			if unicode.Is(unicode.Mn, r) {
-				continue
+			if r, keep := foldRune(table, unicode.ToLower(r)); keep {
+				buf = utf8.AppendRune(buf, r)
 			}
-			if f, ok := table[r]; ok {
-				r = f
-			}
-			buf = utf8.AppendRune(buf, r)
 		}
 		t.Term = buf[from:len(buf):len(buf)]
 	}

@@ -181,18 +181,7 @@ func TestSharedTokensAreTheFieldsOwn(t *testing.T) {
 			d := &Document{Kind: KindPractice, ID: uint(docs + 1), Slug: "s", Language: lang, Title: part(i, 1),
 				Summary: part(i+1, 1), Body: part(i+2, 5), Countries: []string{"RO"}, Extra: part(i+3, 1) + "\nBucureşti"}
 			docs++
-			fields, sh := d.fieldsShared()
-			if sh == nil {
-				t.Fatalf("%s: no shared text", lang)
-			}
-			plain, got := document.NewDocument("practice:1"), document.NewDocument("practice:1")
-			for _, doc := range []*document.Document{plain, got} {
-				if err := ix.mapping.MapDocument(doc, fields); err != nil {
-					t.Fatal(err)
-				}
-			}
-			memo.memoFields(got)
-			memo.shareTokens(got, sh)
+			plain, got := bothWays(t, ix, memo, d)
 			for _, f := range got.Fields {
 				if tf, ok := f.(*document.TextField); ok && tf.Name() == fNeutral {
 					if _, ok := tf.Analyzer().(fixedTokens); ok {
@@ -207,6 +196,26 @@ func TestSharedTokensAreTheFieldsOwn(t *testing.T) {
 		t.Fatalf("only %d of %d documents analysed from one segmentation", shared, docs)
 	}
 	t.Logf("%d documents, %d of them from one segmentation", docs, shared)
+}
+
+// bothWays maps d to a document twice: as Bleve does (plain) and as a
+// build's worker does (got: the memo analyzers, one segmentation of the
+// shared text); neither is analysed yet.
+func bothWays(t *testing.T, ix *Index, memo *memoAnalyzers, d *Document) (plain, got *document.Document) {
+	t.Helper()
+	fields, sh := d.fieldsShared()
+	if sh == nil {
+		t.Fatalf("%s: no shared text", d.Language)
+	}
+	plain, got = document.NewDocument("practice:1"), document.NewDocument("practice:1")
+	for _, doc := range []*document.Document{plain, got} {
+		if err := ix.mapping.MapDocument(doc, fields); err != nil {
+			t.Fatal(err)
+		}
+	}
+	memo.memoFields(got)
+	shareTokens(got, sh)
+	return plain, got
 }
 
 // compareAnalysed analyses both documents' fields and fails where they differ.
