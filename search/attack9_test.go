@@ -208,14 +208,15 @@ func TestAttack9ClosestWordIsDeterministic(t *testing.T) {
 	}
 }
 
-// smallSegments makes a rebuild's segments of at most n documents, and
-// its scans' pages of n/2, for the test, so that a few notes reach the
-// boundaries of bulkSegmentDocs, bulkMinDocs and scanPage (the search
-// package's tests do not run in parallel).
+// smallSegments makes a rebuild's segments of at most n documents, its
+// final segments of at least n, and its scans' pages of n/2, for the
+// test, so that a few notes reach the boundaries of bulkSegmentDocs,
+// bulkMinDocs, bulkFinalDocs and scanPage (the search package's tests do
+// not run in parallel).
 func smallSegments(t *testing.T, n int) {
-	segs, page := bulkSegmentDocs, scanPage
-	bulkSegmentDocs, scanPage = n, max(n/2, 1)
-	t.Cleanup(func() { bulkSegmentDocs, scanPage = segs, page })
+	segs, finals, page := bulkSegmentDocs, bulkFinalDocs, scanPage
+	bulkSegmentDocs, bulkFinalDocs, scanPage = n, n, max(n/2, 1)
+	t.Cleanup(func() { bulkSegmentDocs, bulkFinalDocs, scanPage = segs, finals, page })
 }
 
 // readyIndex starts an index on cfg (in a folder of the test's own unless

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 	zap "github.com/blevesearch/zapx/v17"
@@ -32,28 +34,31 @@ import (
 //     out; bulkWorkers goroutines each map and analyse documents and build a
 //     segment of bulkSegmentDocs of them, which they write to a file at once
 //     (memory: one batch per worker).
-//   - Once every document is in a segment, all of them are merged into one,
-//     in one pass (up to mergeFanIn segments): every document is merged once.
-//   - The folder around that segment (index_meta.json, store/root.bolt with
-//     the mapping) comes from Bleve's own offline builder (bleve.NewBuilder,
-//     index/scorch.Builder), given the first document only: its segment is
-//     one of the merge's inputs, and the merged file takes its name. Bleve's
-//     root.bolt names a segment's file and nothing of its content (see
-//     index/scorch/persister.go, prepareBoltSnapshot), so the index opens
-//     with every document. The builder itself is not used for the rest: it
-//     analyses and builds every segment under one lock (one core), writes its
-//     segments to the system's temporary folder by default, merges them ten
-//     at a time (every document twice at 100,000), has no SetInternal, and
-//     panics on Close when it was given no document.
-//   - The mapping version and the outbox position are then written through
-//     an ordinary open of the index.
+//   - Once every document is in a segment, they are merged into one final
+//     segment per worker (bulkParts), side by side, each in one pass (up to
+//     mergeFanIn segments): every document is merged once, and no core waits
+//     for the other's merge.
+//   - The folder around those segments (index_meta.json, store/root.bolt
+//     with the mapping) comes from Bleve's own offline builder
+//     (bleve.NewBuilder, index/scorch.Builder), given the first document
+//     only, then an ordinary open of the index given one held-back document
+//     for each further final segment (placeholders). Each of those
+//     one-document segments is the first of a merge's inputs, and the merged
+//     file takes its name. Bleve's root.bolt names a segment's file and
+//     nothing of its content (see index/scorch/persister.go,
+//     prepareBoltSnapshot: the file's name, its deleted documents, and
+//     vector statistics), so the index opens with every document. The
+//     builder itself is not used for the rest: it analyses and builds every
+//     segment under one lock (one core), writes its segments to the
+//     system's temporary folder by default, merges them ten at a time
+//     (every document twice at 100,000), has no SetInternal, and panics on
+//     Close when it was given no document.
+//   - The mapping version and the outbox position are written by that same
+//     open of the index, before the merges.
 //
 // The segment format is zap v17, Bleve's default: TestBulkSegmentsAreScorchDefault
 // checks that a live scorch index writes the same version.
-const (
-	bulkShellSeg = "000000000002.zap" // the name scorch.Builder gives its one segment
-	bulkBuildDir = "bulk-build"
-)
+const bulkBuildDir = "bulk-build"
 
 // bulkSegmentDocs is the most documents of one segment. Each segment holds
 // documents of one language where it can: a segment's dictionaries are
@@ -198,8 +203,12 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 		}()
 	}
 
-	// The shell: Bleve's offline builder, given the first document.
+	// The shell: Bleve's offline builder, given the first document. The
+	// next ones (one for each final segment after the first) are held back
+	// for placeholders (below).
 	var shell bleve.Builder
+	parts := bulkParts(total)
+	var held []bulkDoc
 	seen := make(map[string]struct{}, total)
 	// A batch per language (see bulkSegmentDocs), sent when full, or when
 	// the scan moves on to another language with at least bulkMinDocs of it;
@@ -208,8 +217,10 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 	var langs []string
 	last := ""
 	seq := 0
+	segDocs := map[int]int{}
 	send := func(lang string) error {
 		seq++
+		segDocs[seq] = len(pending[lang])
 		select {
 		case batches <- bulkBatch{seq: seq, docs: pending[lang]}:
 			pending[lang] = nil
@@ -239,6 +250,10 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 				if err := shell.Index(id, d.fields()); err != nil {
 					return fmt.Errorf("search: unable to index %s %s: %w", d.Kind, d.Slug, err)
 				}
+				return nil
+			}
+			if len(held) < parts-1 {
+				held = append(held, bulkDoc{id: id, doc: d})
 				return nil
 			}
 			lang := d.Language
@@ -299,32 +314,129 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 	if err := shell.Close(); err != nil {
 		return fmt.Errorf("search: unable to write the index: %w", err)
 	}
-	final := filepath.Join(path, "store", bulkShellSeg)
-	files := []string{final}
-	for _, n := range slices.Sorted(maps.Keys(segs)) {
-		files = append(files, segs[n])
-	}
-	if err := mergeFiles(ctx, files, filepath.Join(tmp, "merged.zap")); err != nil {
+	finals, err := ix.placeholders(path, held, head)
+	if err != nil {
 		return err
 	}
-	merged := time.Since(start)
-	if err := os.Rename(filepath.Join(tmp, "merged.zap"), final); err != nil {
+	groups := bulkGroups(finals, slices.Sorted(maps.Keys(segs)), segs, segDocs)
+	errs := make([]error, len(groups))
+	var mg sync.WaitGroup
+	for i, g := range groups {
+		mg.Go(func() {
+			out := filepath.Join(tmp, fmt.Sprintf("merged-%d.zap", i))
+			if errs[i] = mergeFiles(ctx, g, out); errs[i] == nil {
+				errs[i] = os.Rename(out, g[0])
+			}
+		})
+	}
+	mg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("search: unable to write the index: %w", err)
 	}
+	merged := time.Since(start)
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("search: unable to write the index: %w", err)
 	}
-	idx, err := bleve.OpenUsing(path, boltConfig())
-	if err != nil {
-		return fmt.Errorf("search: unable to open the new index: %w", err)
-	}
-	if err := finishBulk(idx, head); err != nil {
-		return err
-	}
-	ix.log.Info("search index built", "documents", len(seen), "segments", len(files),
-		"read", read.Round(time.Millisecond), "built", built.Round(time.Millisecond),
+	ix.log.Info("search index built", "documents", len(seen), "segments", len(segs)+len(finals),
+		"final", len(finals), "read", read.Round(time.Millisecond), "built", built.Round(time.Millisecond),
 		"merged", merged.Round(time.Millisecond), "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// bulkFinalDocs is the fewest documents a full build puts in each of its
+// final segments. A build merges its segments into one per worker, side by
+// side (bulkParts): one merge into one segment ran on one core, a quarter
+// of a build of 10,000 notes with the other core idle. Scorch's merge
+// policy leaves such an index as it is: segments of a few thousand
+// documents or more, fewer than ten of them, are within its budget
+// (mergeplan.CalcBudget), and a search reads each segment's postings in
+// turn, with the counts of every segment summed (the scores do not
+// depend on how the documents are split). A variable so that tests reach
+// two final segments with a few notes.
+var bulkFinalDocs = 2000
+
+// bulkParts is how many final segments a build of total documents makes.
+func bulkParts(total int) int { return max(1, min(bulkWorkers(), total/bulkFinalDocs)) }
+
+// placeholders gives each final segment of a build its file and its place
+// in the index: the shell's segment (the first document), then a segment
+// of one held-back document each, indexed through an ordinary open of the
+// index so that scorch records each in root.bolt (as it would a batch of
+// its own). The merges then replace each file with the final segment that
+// begins with that document. The open does not merge (no segment is
+// eligible with a MaxSegmentSize of 1); it also records the mapping
+// version and the outbox position. It returns the files in their order.
+func (ix *Index) placeholders(path string, held []bulkDoc, head models.OutboxPosition) ([]string, error) {
+	cfg := boltConfig()
+	cfg["scorchMergePlanOptions"] = map[string]any{"MaxSegmentSize": 1}
+	idx, err := bleve.OpenUsing(path, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("search: unable to open the new index: %w", err)
+	}
+	files, err := func() ([]string, error) {
+		for _, d := range held {
+			if err := idx.Index(d.id, d.doc.fields()); err != nil {
+				return nil, fmt.Errorf("search: unable to index %s: %w", d.id, err)
+			}
+		}
+		return segmentFiles(idx)
+	}()
+	if err != nil {
+		_ = idx.Close()
+		return nil, err
+	}
+	if len(files) != len(held)+1 {
+		_ = idx.Close()
+		return nil, fmt.Errorf("search: the new index has %d segments, want %d", len(files), len(held)+1)
+	}
+	return files, finishBulk(idx, head)
+}
+
+// segmentFiles is the files of an open index's segments, in their order.
+func segmentFiles(idx bleve.Index) ([]string, error) {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("search: unable to read the new index: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("search: unable to read the new index: %w", err)
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, fmt.Errorf("search: the new index is %T, not scorch", r)
+	}
+	var files []string
+	for _, s := range snap.Segments() {
+		p, ok := s.Segment().(segment.PersistedSegment)
+		if !ok || s.Count() != 1 {
+			return nil, fmt.Errorf("search: a segment of the new index is not written yet (%T, %d documents)", s.Segment(), s.Count())
+		}
+		files = append(files, p.Path())
+	}
+	return files, nil
+}
+
+// bulkGroups splits the built segments (seqs, in the scan's order, with
+// their files and sizes) into one run for each final segment, of about the
+// same number of documents, each run after its final segment's file.
+func bulkGroups(finals []string, seqs []int, files map[int]string, size map[int]int) [][]string {
+	total := 0
+	for _, n := range seqs {
+		total += size[n]
+	}
+	groups := make([][]string, len(finals))
+	for i, f := range finals {
+		groups[i] = []string{f}
+	}
+	sum := 0
+	for _, n := range seqs {
+		i := min(sum*len(finals)/max(total, 1), len(finals)-1)
+		groups[i] = append(groups[i], files[n])
+		sum += size[n]
+	}
+	return groups
 }
 
 // finishBulk records the mapping version and the outbox position, and
@@ -412,7 +524,7 @@ func mergeFiles(ctx context.Context, files []string, out string) error {
 				next = append(next, group[0])
 				continue
 			}
-			f := filepath.Join(tmp, fmt.Sprintf("round%d-%06d.zap", round, i))
+			f := fmt.Sprintf("%s.round%d-%06d", out, round, i) // the merges of a build's final segments run side by side
 			if err := mergeOnce(ctx, group, f); err != nil {
 				return err
 			}

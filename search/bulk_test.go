@@ -74,18 +74,28 @@ func (s fakeSource) Scan(ctx context.Context, fn func(*Document) error) error {
 	return nil
 }
 
-// A full build of more documents than a segment holds, and of none (an
-// ordinary empty index: scorch.Builder panics with no document): every
-// document once, one segment, nothing of the build left in the folder, the
-// facets counted from it.
+// A full build of more documents than a segment holds, into one final
+// segment and into one per worker (merged side by side, in rounds of two
+// files), and of none (an ordinary empty index: scorch.Builder panics with
+// no document): every document once, the final segments only, nothing of
+// the build left in the folder, the facets counted from them.
 func TestBulkBuild(t *testing.T) {
 	ctx := context.Background()
 	store := modelstest.New(t, models.SQLite)
-	defer func(n int) { mergeFanIn = n }(mergeFanIn)
-	for _, c := range []struct{ n, fanIn int }{{2*bulkSegmentDocs + 17, 256}, {4*bulkSegmentDocs + 1, 2}, {0, 256}} {
+	defer func(n, f int) { mergeFanIn, bulkFinalDocs = n, f }(mergeFanIn, bulkFinalDocs)
+	for _, c := range []struct{ n, fanIn, finalDocs int }{
+		{2*bulkSegmentDocs + 17, 256, bulkFinalDocs},
+		{4*bulkSegmentDocs + 1, 2, bulkFinalDocs}, // 5 files merged 2 at a time: 3, then 2, then 1
+		{8*bulkSegmentDocs + 1, 2, bulkSegmentDocs},
+		{0, 256, bulkFinalDocs},
+	} {
 		n := c.n
-		mergeFanIn = c.fanIn // 5 files merged 2 at a time: 3, then 2, then 1
-		t.Run(fmt.Sprintf("%d in %d", n, c.fanIn), func(t *testing.T) {
+		mergeFanIn, bulkFinalDocs = c.fanIn, c.finalDocs
+		parts := bulkParts(n)
+		if n == 0 {
+			parts = 0
+		}
+		t.Run(fmt.Sprintf("%d in %d of %d", n, c.fanIn, parts), func(t *testing.T) {
 			dir := t.TempDir()
 			ix, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog(), Sources: []Source{fakeSource{n}}})
 			if err != nil {
@@ -99,8 +109,8 @@ func TestBulkBuild(t *testing.T) {
 				t.Errorf("%d documents, want %d", got, n)
 			}
 			name, _ := readCurrent(dir)
-			if segs, _ := filepath.Glob(filepath.Join(dir, name, "store", "*.zap")); len(segs) != min(n, 1) {
-				t.Errorf("segments %v, want %d", segs, min(n, 1))
+			if segs, _ := filepath.Glob(filepath.Join(dir, name, "store", "*.zap")); len(segs) != parts {
+				t.Errorf("segments %v, want %d", segs, parts)
 			}
 			if _, err := os.Stat(filepath.Join(dir, name, bulkBuildDir)); !os.IsNotExist(err) {
 				t.Errorf("the build folder is left: %v", err)
