@@ -171,7 +171,7 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 	batches := make(chan bulkBatch, 2) // a batch ready whenever a worker is free: reading takes a seventh of the time analysing does
 	var (
 		mu   sync.Mutex
-		segs = map[int]string{}
+		segs = map[int]builtSeg{}
 		werr error
 		done atomic.Int64
 		wg   sync.WaitGroup
@@ -196,7 +196,7 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 					return
 				}
 				mu.Lock()
-				segs[b.seq] = file
+				segs[b.seq] = builtSeg{file: file, docs: len(b.docs)}
 				mu.Unlock()
 				ix.progress(int(done.Add(int64(len(b.docs)))), total)
 			}
@@ -217,10 +217,8 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 	var langs []string
 	last := ""
 	seq := 0
-	segDocs := map[int]int{}
 	send := func(lang string) error {
 		seq++
-		segDocs[seq] = len(pending[lang])
 		select {
 		case batches <- bulkBatch{seq: seq, docs: pending[lang]}:
 			pending[lang] = nil
@@ -318,7 +316,7 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 	if err != nil {
 		return err
 	}
-	groups := bulkGroups(finals, slices.Sorted(maps.Keys(segs)), segs, segDocs)
+	groups := bulkGroups(finals, segs)
 	errs := make([]error, len(groups))
 	var mg sync.WaitGroup
 	for i, g := range groups {
@@ -418,23 +416,29 @@ func segmentFiles(idx bleve.Index) ([]string, error) {
 	return files, nil
 }
 
-// bulkGroups splits the built segments (seqs, in the scan's order, with
-// their files and sizes) into one run for each final segment, of about the
-// same number of documents, each run after its final segment's file.
-func bulkGroups(finals []string, seqs []int, files map[int]string, size map[int]int) [][]string {
+// builtSeg is a segment a worker wrote: its file and how many documents it holds.
+type builtSeg struct {
+	file string
+	docs int
+}
+
+// bulkGroups splits the built segments (numbered in the scan's order) into
+// one run for each final segment, of about the same number of documents,
+// each run after its final segment's file.
+func bulkGroups(finals []string, segs map[int]builtSeg) [][]string {
 	total := 0
-	for _, n := range seqs {
-		total += size[n]
+	for _, s := range segs {
+		total += s.docs
 	}
 	groups := make([][]string, len(finals))
 	for i, f := range finals {
 		groups[i] = []string{f}
 	}
 	sum := 0
-	for _, n := range seqs {
+	for _, n := range slices.Sorted(maps.Keys(segs)) {
 		i := min(sum*len(finals)/max(total, 1), len(finals)-1)
-		groups[i] = append(groups[i], files[n])
-		sum += size[n]
+		groups[i] = append(groups[i], segs[n].file)
+		sum += segs[n].docs
 	}
 	return groups
 }
