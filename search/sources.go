@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/microcosm-cc/bluemonday"
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 
@@ -19,7 +18,6 @@ import (
 
 type consultationSource struct {
 	store *models.Store
-	text  *bluemonday.Policy
 }
 
 func (consultationSource) Kind() string { return KindConsultation }
@@ -56,7 +54,7 @@ func (s consultationSource) document(c *models.Consultation) *Document {
 			qs = append(qs, o.Label)
 		}
 	}
-	desc := plainText(s.text, c.DescriptionHTML)
+	desc := plainText(c.DescriptionHTML)
 	lang := "en"
 	if len(c.Languages) > 0 {
 		lang = c.Languages[0]
@@ -146,7 +144,6 @@ func responseDocument(r *models.SearchableResponse) *Document {
 
 type pathwaySource struct {
 	store *models.Store
-	text  *bluemonday.Policy
 }
 
 func (pathwaySource) Kind() string { return KindPathway }
@@ -185,7 +182,7 @@ func (s pathwaySource) Scan(ctx context.Context, fn func(*Document) error) error
 // title names the country in the note's language and in English, so that
 // "Romania" and "România" both find it.
 func (s pathwaySource) document(n *models.NationalNote) *Document {
-	body := plainText(s.text, n.BodyHTML)
+	body := plainText(n.BodyHTML)
 	title := countryName(n.Country, n.Language)
 	extra := countryName(n.Country, "en")
 	return &Document{Kind: KindPathway, ID: n.ID, Slug: n.Country, Language: n.Language,
