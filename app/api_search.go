@@ -55,6 +55,7 @@ type apiSearchResult struct {
 	ExpandedConcepts []apiConcept               `json:"expanded_concepts"`
 	Fuzzy            bool                       `json:"fuzzy"`
 	DidYouMean       string                     `json:"did_you_mean,omitempty"`
+	Relaxed          bool                       `json:"relaxed"`
 }
 
 type apiSuggestion struct {
@@ -93,7 +94,7 @@ func (h *handlers) apiSearch(c *fiber.Ctx) error {
 		return err
 	}
 	out := apiSearchResult{Total: res.Total, Page: q.Page, PerPage: q.PerPage, Hits: []apiSearchHit{},
-		Facets: map[string][]apiFacetValue{}, ExpandedConcepts: []apiConcept{}, Fuzzy: res.Fuzzy, DidYouMean: res.DidYouMean}
+		Facets: map[string][]apiFacetValue{}, ExpandedConcepts: []apiConcept{}, Fuzzy: res.Fuzzy, DidYouMean: res.DidYouMean, Relaxed: res.Relaxed}
 	base := h.cfg.SiteURL()
 	for _, hit := range hits {
 		a := apiSearchHit{Kind: hit.Kind, Slug: hit.Slug, Title: hit.Title, Language: hit.Language,

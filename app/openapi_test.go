@@ -49,6 +49,7 @@ func TestAPIResponsesMatchTheOpenAPIDocument(t *testing.T) {
 		{"/api/v1/search?q=debt+bondage", 200},
 		{"/api/v1/search?q=seasonal+workers&kind=practice&country=NL&country=RO&sort=date&per_page=5&expand=off", 200},
 		{"/api/v1/search?q=strawbery", 200},
+		{"/api/v1/search?q=zqxnowhere+debt+bondage", 200},
 		{"/api/v1/search?q=%22%3Cscript%3E%22+-x+OR&lang=zz&page=999", 200},
 		{"/api/v1/search/suggest?q=seas", 200},
 		// [search-end]

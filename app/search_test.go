@@ -158,6 +158,25 @@ func TestSearchPageAndAPI(t *testing.T) {
 	if len(on.ExpandedConcepts) == 0 || on.ExpandedConcepts[0].ID != "debt-bondage" || len(off.ExpandedConcepts) != 0 || on.Total <= off.Total {
 		t.Errorf("expansion: on %d hits %+v, off %d hits", on.Total, on.ExpandedConcepts, off.Total)
 	}
+	// A word no note uses: the notes with the other words, said so on the
+	// page and in the API, in the reader's language; a visitor's relaxed
+	// search still never reaches the members-only note.
+	_, relaxed, _ := api("/api/v1/search?q=zqxnowhere+debt+bondage", "")
+	if !relaxed.Relaxed || relaxed.Total == 0 || len(relaxed.ExpandedConcepts) == 0 {
+		t.Errorf("relaxed API search: relaxed %v, %d hits, expanded %+v", relaxed.Relaxed, relaxed.Total, relaxed.ExpandedConcepts)
+	}
+	if _, strict, _ := api("/api/v1/search?q=debt+bondage", ""); strict.Relaxed {
+		t.Errorf("every word found, yet relaxed")
+	}
+	if _, page := ta.get(t, "/search?q=zqxnowhere+debt+bondage", "Accept-Language", "ro"); !strings.Contains(page, "Niciun rezultat nu conține toate cuvintele tastate") {
+		t.Errorf("relaxed search not said on the page")
+	}
+	if _, vis, body := api("/api/v1/search?q=zqxpagecanary+zqxnowhere", ""); vis.Total != 0 || strings.Contains(body, "Internal review") {
+		t.Errorf("a visitor's relaxed search found the members-only note: %s", body)
+	}
+	if _, mem, _ := api("/api/v1/search?q=zqxpagecanary+zqxnowhere", "member-search-token-0123456789"); mem.Total != 1 || !mem.Relaxed {
+		t.Errorf("a member's relaxed search: %+v", mem)
+	}
 	// Hostile parameters are answered, escaped.
 	for _, path := range []string{"/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E&kind=%3Cb%3E&page=-4&per_page=100000&sort=%27",
 		"/search?q=%22unclosed&lang=xx&year=0000&expand=maybe", "/api/v1/search?q=%00%ff&country=%27%20OR%201=1"} {

@@ -207,7 +207,10 @@ type builder struct {
 	gloss  *glossary
 	expand bool
 	fuzzy  bool // typo tolerance for words of five letters or more
-	hl     map[string]map[string]bool
+	// relaxed: a group of words matches a document that has all of them
+	// but one (see Search).
+	relaxed bool
+	hl      map[string]map[string]bool
 	// fuzzyLeft is how many more words may get typo tolerance in this
 	// query: each is a scan of the neutral field's dictionary.
 	fuzzyLeft int
@@ -382,11 +385,20 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 			perLang = append(perLang, must[0])
 			continue
 		}
+		if b.relaxed {
+			// All but one, in a disjunction: coord ranks a document with
+			// more of them higher.
+			d := query.NewDisjunctionQuery(must)
+			d.SetMin(float64(len(must) - 1))
+			perLang = append(perLang, d)
+			continue
+		}
 		perLang = append(perLang, query.NewConjunctionQuery(must))
 	}
-	// A concept that is the whole group also finds what is tagged with it.
+	// A concept that is the whole group also finds what is tagged with it
+	// (relaxed: the whole group but one word).
 	for _, m := range matches {
-		if b.expand && coversGroup(g, m) {
+		if b.expand && (missed(g, m) == 0 || b.relaxed && missed(g, m) == 1) {
 			tq := query.NewTermQuery(b.gloss.concepts[m.concept].ID)
 			tq.SetField(fTag)
 			tq.SetBoost(boostExpansion)
@@ -399,14 +411,27 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 	return query.NewDisjunctionQuery(perLang)
 }
 
-// coversGroup reports whether the find spans every word of the group.
-func coversGroup(g []word, m match) bool {
-	for _, w := range g {
-		if w.phrase || !(w.start < m.end && m.start < w.end) {
-			return false
+// relaxable reports whether a relaxed plan (builder.relaxed) can find
+// more than the plan as typed: some group has two words or more.
+func relaxable(text string) bool {
+	for _, g := range parse(text).groups {
+		if len(g) > 1 {
+			return true
 		}
 	}
-	return true
+	return false
+}
+
+// missed is how many words of the group the find does not span (a phrase
+// is never spanned).
+func missed(g []word, m match) int {
+	n := 0
+	for _, w := range g {
+		if w.phrase || !(w.start < m.end && m.start < w.end) {
+			n++
+		}
+	}
+	return n
 }
 
 // excludeQuery matches a document that contains the word in any field.

@@ -50,7 +50,10 @@ type Result struct {
 	// little; DidYouMean is then the query with the words found instead.
 	Fuzzy      bool
 	DidYouMean string
-	Took       time.Duration
+	// Relaxed says that no document had every word typed (nor similar
+	// words) and that the hits have all of them but one.
+	Relaxed bool
+	Took    time.Duration
 }
 
 // fewHits is the total below which typo tolerance is tried.
@@ -98,6 +101,21 @@ func (ix *Index) Search(ctx context.Context, v models.Viewer, q Query) (*Result,
 		if fuzzy.res.Total > found.res.Total {
 			fuzzy.res.Fuzzy = true
 			found = fuzzy
+		}
+	}
+	// Nothing has every word, as typed or similar: a word the corpus does
+	// not use ("muncitori" where the notes say "lucrători") would
+	// otherwise hide everything the others find, in every language the
+	// glossary reaches. All the words but one, then, said so.
+	if found.res.Total == 0 && relaxable(text) {
+		b.fuzzy, b.relaxed = false, true
+		relaxed, err := ix.run(ctx, sv, v, q, b, text)
+		if err != nil {
+			return nil, err
+		}
+		if relaxed.res.Total > 0 {
+			relaxed.res.Relaxed = true
+			found = relaxed
 		}
 	}
 	// Only the page shown is read and highlighted: of the plan chosen.

@@ -222,6 +222,37 @@ func TestSearch(t *testing.T) {
 			t.Errorf("seaz used typo tolerance")
 		}
 	})
+	t.Run("all the words but one when nothing has them all", func(t *testing.T) {
+		// A word no document uses would hide what the others find.
+		res := f.search(t, visitor, Query{Text: "zqxnowhere saisonnier", NoExpand: true})
+		if got := slugs(res); !res.Relaxed || !slices.Contains(got, "t-saison-fr") {
+			t.Errorf("zqxnowhere saisonnier: relaxed %v, %v", res.Relaxed, got)
+		}
+		if res.Fuzzy || res.DidYouMean != "" {
+			t.Errorf("zqxnowhere saisonnier: fuzzy %v, did you mean %q", res.Fuzzy, res.DidYouMean)
+		}
+		// With the glossary: the concept the other words name, in every
+		// language.
+		res = f.search(t, visitor, Query{Text: "zqxnowhere debt bondage"})
+		got := slugs(res)
+		for _, want := range []string{"t-debt-en", "t-debt-fr", "t-debt-ro"} {
+			if !res.Relaxed || !slices.Contains(got, want) || len(res.Expanded) != 1 {
+				t.Errorf("zqxnowhere debt bondage: relaxed %v, %v, want %s; expanded %+v", res.Relaxed, got, want, res.Expanded)
+			}
+		}
+		for _, q := range []string{"travailleur saisonnier", "saisonnier", "zqxnowhere", "zqxnowhere zqxnothere"} {
+			if res := f.search(t, visitor, Query{Text: q}); res.Relaxed {
+				t.Errorf("%s: relaxed with %d hits", q, res.Total)
+			}
+		}
+		// Three words, two of them in one note: found; one of three: not.
+		if res := f.search(t, visitor, Query{Text: "dairy zqxnowhere bondage", NoExpand: true}); !res.Relaxed || !slices.Contains(slugs(res), "t-debt-en") {
+			t.Errorf("dairy zqxnowhere bondage: relaxed %v, %v", res.Relaxed, slugs(res))
+		}
+		if res := f.search(t, visitor, Query{Text: "dairy zqxnowhere zqxnothere", NoExpand: true}); res.Total != 0 {
+			t.Errorf("dairy and two unknown words: %d hits %v", res.Total, slugs(res))
+		}
+	})
 	t.Run("organisations are searchable", func(t *testing.T) {
 		res := f.search(t, visitor, Query{Text: "helpdesk domestic", Kinds: []string{KindOrganisation}})
 		if got := slugs(res); len(got) != 1 || got[0] != "t-contact" {
@@ -345,7 +376,9 @@ func testNothingLeaks(t *testing.T, f *fixture) {
 			viewer models.Viewer
 		}{{"visitor", false, visitor}, {"member", c.memberFinds, member}} {
 			viewer := v.viewer
-			for _, typed := range []string{c.word, c.word[:len(c.word)-1] + "x"} { // exact, and one typo away
+			// Exact, one typo away, and beside a word nothing has (the
+			// relaxed plan).
+			for _, typed := range []string{c.word, c.word[:len(c.word)-1] + "x", c.word + " zqxabsentword"} {
 				res := f.search(t, viewer, Query{Text: typed})
 				found := res.Total > 0
 				if found != v.sees {
