@@ -348,9 +348,17 @@ func (ix *Index) bulkWrite(ctx context.Context, path string, head models.OutboxP
 // policy leaves such an index as it is: segments of a few thousand
 // documents or more, fewer than ten of them, are within its budget
 // (mergeplan.CalcBudget), and a search reads each segment's postings in
-// turn, with the counts of every segment summed (the scores do not
-// depend on how the documents are split). A variable so that tests reach
-// two final segments with a few notes.
+// turn, with the counts of every segment summed. One thing does depend on
+// how the documents are split, in any scorch index (a live one merged its
+// own way too): BM25's average field length, which Bleve takes as the sum
+// over segments of each one's distinct terms of the field, divided by the
+// documents (IndexSnapshot.FieldCardinality). A word in two segments counts
+// twice, so that two final segments score a hit about 2% higher than one
+// would (TestAttack9CorpusRebuildAnswersAsLivePath, which compares scores
+// to 12 digits, builds one); every hit of a search is scored with the same
+// average, and the order moves only between hits whose scores were that
+// close. A variable so that tests reach two final segments with a few
+// notes.
 var bulkFinalDocs = 2000
 
 // bulkParts is how many final segments a build of total documents makes.
