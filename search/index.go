@@ -75,9 +75,11 @@ type Index struct {
 	// listening is closed when the PostgreSQL listener first connects.
 	listening  chan struct{}
 	listenOnce sync.Once
-	// stopBuild cancels a background build; building waits for it.
+	// stopBuild cancels a background build; building waits for it; bg is
+	// the context such builds run in (nil for proact reindex's index).
 	stopBuild context.CancelFunc
 	building  sync.WaitGroup
+	bg        context.Context
 }
 
 // Config is what an index needs.
@@ -134,7 +136,7 @@ func Start(ctx context.Context, c Config) (*Index, error) {
 		return nil, err
 	}
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	ix.stopBuild = cancel
+	ix.stopBuild, ix.bg = cancel, bg
 	if g != nil {
 		ix.install(g)
 		removeStale(c.Dir, g.name, ix.now())
@@ -284,6 +286,36 @@ func (ix *Index) buildUntilDone(ctx context.Context) {
 		}
 		wait = min(2*wait, 5*time.Minute)
 	}
+}
+
+// abandon stops using a generation that failed to take a batch (its folder
+// removed, a full or failing disk): scorch's state in memory is broken
+// after a failed persist, and the next batch panicked in zapx, in the
+// indexer's goroutine, killing the process; kept for searches only, it
+// would go on answering what it held, a note since made members-only
+// included. Searches answer ErrUnavailable until a rebuild from the
+// database is in use, as on a first start.
+func (ix *Index) abandon(g *generation, err error) {
+	ix.mu.Lock()
+	if ix.gen != g {
+		ix.mu.Unlock()
+		return
+	}
+	ix.gen = nil
+	ix.changes.Add(1)
+	ix.mu.Unlock()
+	ix.log.Error("search index: writing to it failed; rebuilding from the database", "generation", g.name, "err", err)
+	go func() { // Close may panic or wait on the broken state: never here
+		defer func() { _ = recover() }()
+		_ = g.idx.Close()
+	}()
+	_ = os.RemoveAll(filepath.Join(ix.dir, g.name))
+	ix.setStatus(Status{State: StateBuilding, Started: ix.now()})
+	if ix.bg == nil || ix.bg.Err() != nil {
+		return
+	}
+	ix.building.Add(1)
+	go ix.buildUntilDone(ix.bg)
 }
 
 // openCurrent opens the generation CURRENT names, or returns nil when there
