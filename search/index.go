@@ -138,8 +138,7 @@ func Start(ctx context.Context, c Config) (*Index, error) {
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	ix.stopBuild, ix.bg = cancel, bg
 	if g != nil {
-		ix.install(g)
-		removeStale(c.Dir, g.name)
+		ix.install(g) // removes what earlier builds left, too
 		return ix, ix.saveConsumer(ctx)
 	}
 	removeStale(c.Dir, "")
