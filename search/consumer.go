@@ -166,6 +166,7 @@ func (ix *Index) CatchUp(ctx context.Context) (int, error) {
 			}
 		}
 		if err := writeBatch(g.idx, batch, pos); err != nil {
+			ix.abandon(g, err)
 			return applied, err
 		}
 		ix.pos = pos
@@ -186,7 +187,14 @@ func (ix *Index) CatchUp(ctx context.Context) (int, error) {
 
 // writeBatch writes the batch and the outbox position it reaches at once,
 // so that a crash can only make entries be applied again, never skipped.
-func writeBatch(idx bleve.Index, batch *bleve.Batch, pos models.OutboxPosition) error {
+// A panic in Bleve or zapx (a generation broken by an earlier failed write)
+// is returned as an error.
+func writeBatch(idx bleve.Index, batch *bleve.Batch, pos models.OutboxPosition) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("search: unable to write a batch: panic: %v", r)
+		}
+	}()
 	b, err := json.Marshal(pos)
 	if err != nil {
 		return err

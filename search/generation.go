@@ -28,11 +28,11 @@ import (
 // CURRENT when it is complete, so an interrupted rebuild leaves the live
 // index untouched and a reader never sees a half-built one.
 const (
-	currentFile   = "CURRENT"
-	genPrefix     = "gen-"
-	consumerFile  = "consumer"
-	legacyIndex   = "index.bleve" // the single folder of earlier versions
-	staleBuildAge = time.Hour     // an unfinished generation older than this is abandoned
+	currentFile  = "CURRENT"
+	genPrefix    = "gen-"
+	consumerFile = "consumer"
+	legacyIndex  = "index.bleve" // the single folder of earlier versions
+	buildLock    = "build.lock"  // in a generation's folder while it is built
 )
 
 // errInUse says another process holds the index's lock.
@@ -245,8 +245,11 @@ func walkBucket(b *bolt.Bucket) error {
 }
 
 // inUse reports whether another process holds a generation's lock.
-func inUse(path string) bool {
-	db, err := bolt.Open(filepath.Join(path, "store", "root.bolt"), 0o600, &bolt.Options{ReadOnly: true, Timeout: 200 * time.Millisecond})
+func inUse(path string) bool { return locked(filepath.Join(path, "store", "root.bolt")) }
+
+// locked reports whether another open holds a bolt file's lock.
+func locked(file string) bool {
+	db, err := bolt.Open(file, 0o600, &bolt.Options{ReadOnly: true, Timeout: 200 * time.Millisecond})
 	if err != nil {
 		return errors.Is(err, bolterrors.ErrTimeout)
 	}
@@ -254,10 +257,35 @@ func inUse(path string) bool {
 	return false
 }
 
-// removeStale deletes generations other than keep that nobody is building:
-// an abandoned build (older than staleBuildAge) or the folder of an older
-// version of the portal.
-func removeStale(dir, keep string, now time.Time) {
+// lockBuild marks the generation at path as being built, until the
+// returned function is called (once it is current, or removed): a bolt
+// file's lock (a file lock on every system bbolt runs on), which a crash
+// or kill -9 lets go of with the process.
+func lockBuild(path string) (unlock func(), err error) {
+	if err := os.MkdirAll(path, 0o750); err != nil {
+		return nil, fmt.Errorf("search: unable to create %s: %w", path, err)
+	}
+	file := filepath.Join(path, buildLock)
+	db, err := bolt.Open(file, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("search: unable to lock %s: %w", file, err)
+	}
+	return func() {
+		_ = db.Close()
+		_ = os.Remove(file)
+	}, nil
+}
+
+// removeStale deletes the generations other than keep that nobody builds
+// or uses: what a crash, a kill or a failed build left (its build lock
+// gone with its process), the generation an earlier of two concurrent
+// reindexes made current, and the folder of an older version of the
+// portal. A build in progress holds its build lock, a generation in use
+// by another process its root.bolt; the one CURRENT names stays too (read
+// after the locks: a build lets go of its lock only once CURRENT names it).
+// Start, every generation installed and proact reindex call it, so that
+// leftovers do not pile up while a portal runs.
+func removeStale(dir, keep string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
@@ -267,9 +295,13 @@ func removeStale(dir, keep string, now time.Time) {
 		if !e.IsDir() || name == keep || !(strings.HasPrefix(name, genPrefix) || name == legacyIndex) {
 			continue
 		}
-		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) < staleBuildAge && name != legacyIndex {
-			continue // perhaps being built by `proact reindex` right now
+		path := filepath.Join(dir, name)
+		if locked(filepath.Join(path, buildLock)) || inUse(path) {
+			continue
 		}
-		_ = os.RemoveAll(filepath.Join(dir, name))
+		if cur, err := readCurrent(dir); err != nil || cur == name {
+			continue
+		}
+		_ = os.RemoveAll(path)
 	}
 }

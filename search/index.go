@@ -75,9 +75,11 @@ type Index struct {
 	// listening is closed when the PostgreSQL listener first connects.
 	listening  chan struct{}
 	listenOnce sync.Once
-	// stopBuild cancels a background build; building waits for it.
+	// stopBuild cancels a background build; building waits for it; bg is
+	// the context such builds run in (nil for proact reindex's index).
 	stopBuild context.CancelFunc
 	building  sync.WaitGroup
+	bg        context.Context
 }
 
 // Config is what an index needs.
@@ -134,13 +136,12 @@ func Start(ctx context.Context, c Config) (*Index, error) {
 		return nil, err
 	}
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	ix.stopBuild = cancel
+	ix.stopBuild, ix.bg = cancel, bg
 	if g != nil {
-		ix.install(g)
-		removeStale(c.Dir, g.name, ix.now())
+		ix.install(g) // removes what earlier builds left, too
 		return ix, ix.saveConsumer(ctx)
 	}
-	removeStale(c.Dir, "", ix.now())
+	removeStale(c.Dir, "")
 	ix.setStatus(Status{State: StateBuilding, Started: ix.now()})
 	ix.building.Add(1)
 	go ix.buildUntilDone(bg)
@@ -196,7 +197,7 @@ func Reindex(ctx context.Context, c Config) (map[string]uint64, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := ix.build(ctx)
+	g, unlock, err := ix.build(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -209,11 +210,14 @@ func Reindex(ctx context.Context, c Config) (map[string]uint64, error) {
 	}
 	if err != nil {
 		_ = os.RemoveAll(filepath.Join(c.Dir, g.name))
+		unlock()
 		return nil, err
 	}
+	unlock()
 	if old != "" && !inUse(filepath.Join(c.Dir, old)) {
 		_ = os.RemoveAll(filepath.Join(c.Dir, old))
 	}
+	removeStale(c.Dir, g.name)
 	return counts, nil
 }
 
@@ -286,6 +290,36 @@ func (ix *Index) buildUntilDone(ctx context.Context) {
 	}
 }
 
+// abandon stops using a generation that failed to take a batch (its folder
+// removed, a full or failing disk): scorch's state in memory is broken
+// after a failed persist, and the next batch panicked in zapx, in the
+// indexer's goroutine, killing the process; kept for searches only, it
+// would go on answering what it held, a note since made members-only
+// included. Searches answer ErrUnavailable until a rebuild from the
+// database is in use, as on a first start.
+func (ix *Index) abandon(g *generation, err error) {
+	ix.mu.Lock()
+	if ix.gen != g {
+		ix.mu.Unlock()
+		return
+	}
+	ix.gen = nil
+	ix.changes.Add(1)
+	ix.mu.Unlock()
+	ix.log.Error("search index: writing to it failed; rebuilding from the database", "generation", g.name, "err", err)
+	go func() { // Close may panic or wait on the broken state: never here
+		defer func() { _ = recover() }()
+		_ = g.idx.Close()
+	}()
+	_ = os.RemoveAll(filepath.Join(ix.dir, g.name))
+	ix.setStatus(Status{State: StateBuilding, Started: ix.now()})
+	if ix.bg == nil || ix.bg.Err() != nil {
+		return
+	}
+	ix.building.Add(1)
+	go ix.buildUntilDone(ix.bg)
+}
+
 // openCurrent opens the generation CURRENT names, or returns nil when there
 // is none usable (and says why in the log).
 func (ix *Index) openCurrent(ctx context.Context) (*generation, error) {
@@ -342,6 +376,7 @@ func (ix *Index) install(g *generation) {
 		_ = old.idx.Close()
 		_ = os.RemoveAll(filepath.Join(ix.dir, old.name))
 	}
+	removeStale(ix.dir, g.name)
 }
 
 func (ix *Index) generationName() string {
@@ -417,10 +452,11 @@ func (ix *Index) DocCount() (uint64, error) {
 // Rebuild builds a new generation of the index from the database beside the
 // one in use, and swaps it in when it is complete.
 func (ix *Index) Rebuild(ctx context.Context) error {
-	g, err := ix.build(ctx)
+	g, unlock, err := ix.build(ctx)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	ix.applyMu.Lock()
 	defer ix.applyMu.Unlock()
 	if err := writeCurrent(ix.dir, g.name); err != nil {
@@ -433,41 +469,48 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 }
 
 // build writes a complete new generation from the database, closes it and
-// opens it again through the same checks as any generation.
-func (ix *Index) build(ctx context.Context) (*generation, error) {
+// opens it again through the same checks as any generation. The generation
+// holds its build lock (removeStale leaves it alone) until unlock is
+// called, once CURRENT names it.
+func (ix *Index) build(ctx context.Context) (g *generation, unlock func(), err error) {
 	name := newGenerationName(ix.now())
 	path := filepath.Join(ix.dir, name)
-	fail := func(err error) (*generation, error) {
+	fail := func(err error) (*generation, func(), error) {
 		_ = os.RemoveAll(path)
-		return nil, err
+		if unlock != nil {
+			unlock()
+		}
+		return nil, nil, err
 	}
 	// Read the outbox position first: anything written during the build is
 	// applied again afterwards, which is harmless.
 	head, err := ix.store.OutboxHead(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if ix.current() == nil {
 		// Hold back pruning from here on while the first build runs.
 		if err := ix.store.SaveOutboxConsumer(ctx, ix.consumer, head); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if ix.hold != nil {
 		select {
 		case <-ix.hold:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
 	}
-	// The generation's folder exists from here: removeStale leaves it alone
-	// for an hour (a build in progress), then removes what a crash left.
+	// The generation's folder exists from here, locked: removeStale leaves
+	// it alone while this process builds it, and removes what a crash left.
+	if unlock, err = lockBuild(path); err != nil {
+		return fail(err)
+	}
 	if err := ix.bulkWrite(ctx, path, head); err != nil {
 		return fail(err)
 	}
-	g, err := openGeneration(ix.dir, name)
-	if err != nil {
+	if g, err = openGeneration(ix.dir, name); err != nil {
 		return fail(err)
 	}
-	return g, nil
+	return g, unlock, nil
 }
