@@ -57,28 +57,58 @@ var urlPaths = []urlPath{
 	}},
 }
 
+// urlNasties go to every URL of every path in every run, besides the
+// corpus's payloads that take turns: the inputs that break URL handling
+// itself rather than the page (NUL bytes, overlong and otherwise broken
+// UTF-8, percent-encoding raw and doubled, CR LF, dot segments, off-site
+// redirect shapes) and the longest, one that fits the URL limit once and
+// one that passes it as soon as it is repeated.
+var urlNasties = []string{
+	"\x00", "a\x00b",
+	"\xc0\xaf", "\xc0\xbc", "\xed\xa0\x80", "\xff\xfe",
+	"%00", "%2e%2e%2f%2e%2e%2f", "%252e%252e%252f", "%3Cscript%3Ealert(1)%3C/script%3E",
+	"../../../etc/passwd", "\r\nSet-Cookie: x=1",
+	"//evil.example/x", "/\\evil.example", "https://evil.example/",
+	`"><img src=x onerror=alert(1)>`, "%' OR '1'='1",
+	strings.Repeat("<a>", 1000), strings.Repeat("é", 3000),
+}
+
 // TestAttackPayloadsInEveryURLField sends the payloads through every way a
 // visitor can type into a URL (query parameters and path segments): never a
 // 500, never echoed unescaped, never a redirect off the site, and the
-// database is intact afterwards. The paths run in parallel.
+// database is intact afterwards.
+//
+// The sweep is a covering design rather than the cross product of payloads
+// and URLs: every payload (by default one of each class, modelstest.Payloads)
+// meets every path, at one of the path's URLs in turn (modelstest.Turns), so
+// each URL gets its share of the classes; and every URL also gets urlNasties.
+// No payload and no URL is left out. PROACT_FULL_ATTACKS=1 (make test-full)
+// sends every payload of the corpus to every URL.
+//
+// The paths run one after another inside this (parallel) test: as parallel
+// subtests they waited behind every other test of the package, holding the
+// test's portal meanwhile, and the test was reported as the package's
+// longest when it took seconds.
 func TestAttackPayloadsInEveryURLField(t *testing.T) {
 	t.Parallel()
 	payloads := attackPayloads(t)
 	ta := newTestApp(t, models.SQLite, func(c *config.Config) { c.Limits.Requests = 1 << 30 })
 	_, baseline := ta.get(t, "/search?q=x")
 	before, _ := ta.store.AllPractices(t.Context())
-	t.Run("paths", func(t *testing.T) {
-		for _, path := range urlPaths {
-			t.Run(path.name, func(t *testing.T) {
-				t.Parallel()
-				for i, p := range payloads {
-					for _, target := range modelstest.Turns(i, path.urls) {
-						checkURLPayload(t, ta, p, target(url.QueryEscape(p), url.PathEscape(p)), baseline)
-					}
+	for _, path := range urlPaths {
+		t.Run(path.name, func(t *testing.T) {
+			for i, p := range payloads {
+				for _, target := range modelstest.Turns(i, path.urls) {
+					checkURLPayload(t, ta, p, target(url.QueryEscape(p), url.PathEscape(p)), baseline)
 				}
-			})
-		}
-	})
+			}
+			for _, p := range urlNasties {
+				for _, target := range path.urls {
+					checkURLPayload(t, ta, p, target(url.QueryEscape(p), url.PathEscape(p)), baseline)
+				}
+			}
+		})
+	}
 	after, err := ta.store.AllPractices(t.Context())
 	if err != nil || len(after) != len(before) {
 		t.Fatalf("the practices table changed: %d notes before, %d after (%v)", len(before), len(after), err)

@@ -91,8 +91,8 @@ func registerAnalysis(languages []string) {
 			switch {
 			case stemmed[lang]:
 				base := lang
-				must(registry.RegisterAnalyzer(analyzerName(lang), func(_ map[string]any, cache *registry.Cache) (analysis.Analyzer, error) {
-					a, err := cache.AnalyzerNamed(base)
+				must(registry.RegisterAnalyzer(analyzerName(lang), func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
+					a, err := stemmedBase(base)
 					if err != nil {
 						return nil, err
 					}
@@ -109,6 +109,32 @@ func registerAnalysis(languages []string) {
 			}
 		}
 	})
+}
+
+// stemmedBases holds Bleve's own analyzer of each stemmed language, built
+// once per process. An index builds its analyzers afresh each time it is
+// opened (into a cache of its own), and Polish's stemmer reads its whole
+// table to do so: a tenth of a second, most of an open, under the race
+// detector, paid by every test that opens a copy of an index. The analyzers
+// keep no state between calls (Bleve already runs one on many goroutines at
+// once), so indexes may share them.
+var stemmedBases = struct {
+	sync.Mutex
+	m map[string]analysis.Analyzer
+}{m: map[string]analysis.Analyzer{}}
+
+func stemmedBase(lang string) (analysis.Analyzer, error) {
+	stemmedBases.Lock()
+	defer stemmedBases.Unlock()
+	if a, ok := stemmedBases.m[lang]; ok {
+		return a, nil
+	}
+	a, err := registry.NewCache().AnalyzerNamed(lang)
+	if err != nil {
+		return nil, err
+	}
+	stemmedBases.m[lang] = a
+	return a, nil
 }
 
 // truncateAt is where words are cut in languages without a stemmer: the
