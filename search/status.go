@@ -35,7 +35,9 @@ func (s Status) Reason() string {
 		}
 		return "the search index is being rebuilt from the database"
 	case StateFailed:
-		return "rebuilding the search index failed and is being tried again: " + s.Err
+		// Not s.Err: /readyz answers anyone, and an error names files and
+		// hosts; the log has it.
+		return "rebuilding the search index failed and is being tried again (the log says why)"
 	}
 	return ""
 }
