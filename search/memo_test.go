@@ -92,9 +92,10 @@ func TestMemoAnalyzerIsTheAnalyzer(t *testing.T) {
 }
 
 // memoSweep reports whether TestMemoAnalyzerIsTheAnalyzer and
-// TestSharedTokensAreTheFieldsOwn read all their sentences: in the plain run, or when PROACT_THOROUGH=1 or
-// PROACT_FULL_ATTACKS=1 asks for it under the race detector (CI=true alone
-// does not: CI runs under the detector only).
+// TestSharedTokensAreTheFieldsOwn read all their sentences: in the plain
+// run, or when PROACT_THOROUGH=1 or PROACT_FULL_ATTACKS=1 asks for it under
+// the race detector (CI=true alone does not: CI runs under the detector
+// only).
 func memoSweep() bool {
 	return !modelstest.RaceEnabled || os.Getenv(modelstest.ThoroughEnv) == "1" || modelstest.FullAttacks()
 }
