@@ -13,16 +13,19 @@ import (
 	"proact/models/modelstest"
 )
 
-// TestAttack9CorpusRebuildAnswersAsLivePath: the demo content and 600
+// TestAttack9CorpusRebuildAnswersAsLivePath: the demo content and 100
 // generated notes in the corpora's languages (organisations with names and
 // places, translations, members-only notes), indexed through the outbox
-// and by a full rebuild: every query of words from the corpora answers
-// alike (hits, scores, snippets, facets), ties aside.
+// and by a full rebuild (segments of at most 20 documents, merged into one
+// final segment): every query of words from the corpora answers alike
+// (hits, scores, snippets, facets), ties aside.
 func TestAttack9CorpusRebuildAnswersAsLivePath(t *testing.T) {
+	smallSegments(t, 20)
+	bulkFinalDocs = 1 << 30
 	modelstest.ForEach(t, func(t *testing.T, store *models.Store) {
 		ctx := context.Background()
 		live := readyIndex(t, Config{Store: store})
-		notes := 200
+		notes := 100
 		if _, err := bulk.Generate(ctx, store, bulk.Options{Notes: notes, Organisations: 40,
 			Sentences: filepath.Join(modelstest.CorporaDir(), "sentences"), Now: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 			t.Fatal(err)

@@ -60,17 +60,22 @@ func hostileNotes(t *testing.T, dialect models.Dialect) []*models.Practice {
 	return out
 }
 
-// TestAttack9RebuildAnswersAsLivePath: the same notes indexed one at a time
-// through the outbox and by a full rebuild answer every query alike.
+// TestAttack9RebuildAnswersAsLivePath: the same notes indexed through the
+// outbox (in groups of five, one language's notes: every other group one
+// note at a time, a batch and a segment each, the others as one batch) and
+// by a full rebuild answer every query alike.
 func TestAttack9RebuildAnswersAsLivePath(t *testing.T) {
 	smallSegments(t, 20)
 	modelstest.ForEach(t, func(t *testing.T, store *models.Store) {
 		ctx := context.Background()
 		live := readyIndex(t, Config{Store: store, Concepts: testConcepts})
 		notes := hostileNotes(t, store.Dialect())
-		for _, p := range notes {
+		for i, p := range notes {
 			if err := store.SavePractice(ctx, p); err != nil {
 				t.Fatalf("save %s: %v", p.Slug, err)
+			}
+			if i/5%2 == 1 && i%5 != 4 && i != len(notes)-1 {
+				continue // a batch of the group's notes
 			}
 			if _, err := live.CatchUp(ctx); err != nil {
 				t.Fatal(err)

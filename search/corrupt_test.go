@@ -62,7 +62,8 @@ func truncated(data []byte, _ *rand.Rand) []byte { return data[:len(data)/2] }
 
 // TestCorruptedIndexIsRebuilt: random bytes in root.bolt or a segment panic
 // inside bbolt or zapx; opening must survive that and rebuild the index from
-// the database rather than crash every start.
+// the database rather than crash every start. Each corruption damages its
+// own copy of one index, built and closed once.
 func TestCorruptedIndexIsRebuilt(t *testing.T) {
 	ctx := context.Background()
 	store := modelstest.New(t, models.SQLite)
@@ -71,14 +72,18 @@ func TestCorruptedIndexIsRebuilt(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	built := t.TempDir()
+	ix, err := Open(ctx, built, store, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
 	for i, c := range corruptions {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			ix, err := Open(ctx, dir, store, quietLog())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := ix.Close(); err != nil {
+			if err := os.CopyFS(dir, os.DirFS(built)); err != nil {
 				t.Fatal(err)
 			}
 			files, _ := filepath.Glob(filepath.Join(dir, "*", c.file))
@@ -98,7 +103,7 @@ func TestCorruptedIndexIsRebuilt(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			ix, err = Open(ctx, dir, store, quietLog())
+			ix, err := Open(ctx, dir, store, quietLog())
 			if err != nil {
 				t.Fatalf("a corrupted index stopped the start: %v", err)
 			}
