@@ -46,6 +46,7 @@ type Deps struct {
 // handlers holds what every handler uses; handlers are its methods, one file
 // per resource.
 type handlers struct {
+	views     *html.Engine // the parsed templates (render)
 	cfg       config.Config
 	store     *models.Store
 	index     *search.Index
@@ -107,7 +108,8 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, err
 	}
 	h := &handlers{
-		cfg: d.Config, store: d.Store, index: d.Index, renderer: d.Renderer, log: d.Log,
+		views: engine,
+		cfg:   d.Config, store: d.Store, index: d.Index, renderer: d.Renderer, log: d.Log,
 		tr: tr, mail: mail.New(tr, d.Config), assets: assets, openapi: spec, metrics: newMetrics(d.Store),
 		hasher: d.Hasher, policy: password.NewPolicy(), throttles: newThrottles(d.Store, d.Config),
 		pages: d.pages,

@@ -3,12 +3,15 @@ package app
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"html/template"
 	"io/fs"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/bytebufferpool"
 
 	"proact/app/form"
 	"proact/app/i18n"
@@ -66,6 +69,9 @@ type Page struct {
 	Data       any
 	// Head is what the page adds to <head> (head.go).
 	Head
+	// Content is the page's own template, rendered, while the layout
+	// around it runs (render).
+	Content template.HTML
 
 	assets map[string]string
 }
@@ -155,10 +161,36 @@ func (p *Page) ISODate(t time.Time) string {
 	return t.Format(time.DateOnly)
 }
 
-// render shows a page inside the main layout.
+// render shows a page inside the main layout: the page's template into a
+// buffer, then the layout around it (Page.Content), straight from the
+// parsed templates. The template engine's own layouts (c.Render with a
+// layout) set the layout's embed function on the shared template for each
+// render, under the engine's lock, held for the whole render: one page
+// rendered at a time in the whole process. Templates that nothing changes
+// may run on every core at once.
 func (h *handlers) render(c *fiber.Ctx, status int, tpl string, p *Page) error {
+	page := h.views.Templates.Lookup(tpl)
+	layout := h.views.Templates.Lookup(layoutMain)
+	if page == nil || layout == nil {
+		return fmt.Errorf("app: no template %s", tpl)
+	}
+	body := bytebufferpool.Get()
+	defer bytebufferpool.Put(body)
+	if err := page.Execute(body, p); err != nil {
+		return fmt.Errorf("app: rendering %s: %w", tpl, err)
+	}
+	p.Content = template.HTML(body.B) //nolint:gosec // the page's own template output, escaped by html/template
+	out := bytebufferpool.Get()
+	defer bytebufferpool.Put(out)
+	err := layout.Execute(out, p)
+	p.Content = ""
+	if err != nil {
+		return fmt.Errorf("app: rendering %s: %w", layoutMain, err)
+	}
 	c.Status(status)
-	return c.Render(tpl, p, layoutMain)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Response().SetBody(out.B) // a copy: out goes back to its pool
+	return nil
 }
 
 func localizer(c *fiber.Ctx) *i18n.Localizer {
