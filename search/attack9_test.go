@@ -117,6 +117,17 @@ func TestAttack9RebuildAnswersAsLivePath(t *testing.T) {
 		if mismatches > 0 {
 			t.Errorf("%d queries answered differently", mismatches)
 		}
+		// Suggestions too, in the same order (ties by id, not by where
+		// the segments hold them).
+		for _, prefix := range []string{"ha", "har", "harvest", "wo", "work", "se", "seas", "Ernte", "sa", "me", "em", "ΟΔ", "is", "2024 ha"} {
+			for _, v := range []models.Viewer{visitor, member} {
+				ls, lerr := live.Suggest(ctx, v, prefix, 10)
+				bs, berr := bulk.Suggest(ctx, v, prefix, 10)
+				if lerr != nil || berr != nil || fmt.Sprint(ls) != fmt.Sprint(bs) {
+					t.Errorf("suggest %q (role %q): live %v %v, rebuild %v %v", prefix, v.Role, ls, lerr, bs, berr)
+				}
+			}
+		}
 	})
 }
 

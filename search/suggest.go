@@ -109,6 +109,10 @@ func (ix *Index) Suggest(ctx context.Context, v models.Viewer, text string, n in
 	}
 	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery(must), n, 0, false)
 	req.Fields = []string{sTitle, sSlug, fKind, fLang}
+	// Equal scores (titles alike in length) in the order of their ids,
+	// not in whatever order the segments hold them, which a rebuild
+	// changes.
+	req.SortBy([]string{"-_score", "_id"})
 	res, err := ix.gen.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: unable to suggest: %w", err)
