@@ -80,6 +80,10 @@ type Index struct {
 	stopBuild context.CancelFunc
 	building  sync.WaitGroup
 	bg        context.Context
+	// unopenable is the generation CURRENT named that followCurrent could
+	// not open (under applyMu), so that it is not tried and logged again
+	// at every poll.
+	unopenable string
 }
 
 // Config is what an index needs.
@@ -233,9 +237,13 @@ func (ix *Index) followCurrent() {
 	if name == ix.generationName() {
 		return
 	}
+	if name == ix.unopenable {
+		return // said once: CURRENT names it only once it is complete
+	}
 	g, err := openGeneration(ix.dir, name)
 	if err != nil {
-		ix.log.Warn("search index: the new generation cannot be opened; keeping the current one", "generation", name, "err", err)
+		ix.unopenable = name
+		ix.log.Warn("search index: the generation CURRENT names cannot be opened; not switching to it", "generation", name, "err", err)
 		return
 	}
 	ix.log.Info("search index: switching to a generation built by proact reindex", "generation", name)

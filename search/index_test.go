@@ -1,11 +1,13 @@
 package search
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,5 +182,28 @@ func TestNeutralText(t *testing.T) {
 		if got := neutralText(in); got != want {
 			t.Errorf("neutralText(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestUnopenableCurrentIsLoggedOnce: CURRENT naming a generation that
+// cannot be opened (removed, or damaged after it was named) is said once,
+// not at every poll, and the index keeps the generation it has.
+func TestUnopenableCurrentIsLoggedOnce(t *testing.T) {
+	var logged bytes.Buffer
+	dir := t.TempDir()
+	ix := readyIndex(t, Config{Dir: dir, Store: modelstest.New(t, models.SQLite),
+		Log: slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	kept := ix.generationName()
+	if err := writeCurrent(dir, "gen-20260101T000000-gone"); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		ix.followCurrent()
+	}
+	if n := strings.Count(logged.String(), "cannot be opened"); n != 1 {
+		t.Errorf("warned %d times:\n%s", n, logged.String())
+	}
+	if got := ix.generationName(); got != kept {
+		t.Errorf("generation %q, want %q kept", got, kept)
 	}
 }
