@@ -238,10 +238,13 @@ func (ix *Index) followCurrent() {
 		return
 	}
 	if name == ix.unopenable {
-		return // said once: CURRENT names it only once it is complete
+		return // said once: CURRENT names a generation once it is complete, and it does not heal
 	}
 	g, err := openGeneration(ix.dir, name)
 	if err != nil {
+		if errors.Is(err, errInUse) {
+			return // proact reindex names it just before it closes it: next poll
+		}
 		ix.unopenable = name
 		ix.log.Warn("search index: the generation CURRENT names cannot be opened; not switching to it", "generation", name, "err", err)
 		return
