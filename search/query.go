@@ -336,6 +336,7 @@ func (b *builder) conceptQuery(lang string, c int) query.Query {
 // language (or the neutral field); a run of words that names a glossary
 // concept may instead match any of the concept's terms in that language.
 func (b *builder) groupQuery(text string, g []word, matches []match) query.Query {
+	stop := b.stopWords(g)
 	var perLang []query.Query
 	for _, lang := range append(slices.Clone(b.langs), "") {
 		field, boost := bodyField(lang), 1.0
@@ -369,7 +370,7 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 			}
 		}
 		for i, w := range g {
-			if covered[i] {
+			if covered[i] || stop[i] {
 				continue
 			}
 			wq := b.wordQuery(lang, field, w, boost)
@@ -409,6 +410,30 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 		return nil
 	}
 	return query.NewDisjunctionQuery(perLang)
+}
+
+// stopWords marks, for a relaxed plan, the words of the group that the
+// analyzer of some language of the index drops: left in, "the" or "de"
+// would be one of "all the words but one" in every other language's
+// fields and in the neutral one, and "the muncitori" would find every
+// document with "the". None is marked for any other plan.
+func (b *builder) stopWords(g []word) []bool {
+	if !b.relaxed {
+		return make([]bool, len(g))
+	}
+	stop := make([]bool, len(g))
+	for i, w := range g {
+		if w.phrase {
+			continue
+		}
+		for _, lang := range b.langs {
+			if _, ok := b.an[lang]; ok && len(b.tokens(lang, w.text)) == 0 {
+				stop[i] = true
+				break
+			}
+		}
+	}
+	return stop
 }
 
 // relaxable reports whether a relaxed plan (builder.relaxed) can find
