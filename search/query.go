@@ -344,6 +344,7 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 			field, boost = fNeutral, boostNeutral
 		}
 		var must []query.Query
+		wide := 0 // the first elements of must: concepts of two words or more
 		covered := make([]bool, len(g))
 		if lang != "" && b.expand {
 			for _, m := range matches {
@@ -366,6 +367,10 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 				}
 				if len(alts) > 0 {
 					must = append(must, query.NewDisjunctionQuery(alts))
+					if len(g)-missed(g, m) > 1 {
+						must[wide], must[len(must)-1] = must[len(must)-1], must[wide]
+						wide++
+					}
 				}
 			}
 		}
@@ -387,11 +392,7 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 			continue
 		}
 		if b.relaxed {
-			// All but one, in a disjunction: coord ranks a document with
-			// more of them higher.
-			d := query.NewDisjunctionQuery(must)
-			d.SetMin(float64(len(must) - 1))
-			perLang = append(perLang, d)
+			perLang = append(perLang, allButOne(must[:wide], must[wide:]))
 			continue
 		}
 		perLang = append(perLang, query.NewConjunctionQuery(must))
@@ -410,6 +411,23 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 		return nil
 	}
 	return query.NewDisjunctionQuery(perLang)
+}
+
+// allButOne matches all the words but one: every concept of two words or
+// more (wide: missing, it would be two words missing), and all but one of
+// the rest, in a disjunction whose coord ranks a document with more of
+// them higher.
+func allButOne(wide, rest []query.Query) query.Query {
+	all := slices.Clone(wide)
+	if len(rest) > 1 { // one alone is the one left out
+		d := query.NewDisjunctionQuery(rest)
+		d.SetMin(float64(len(rest) - 1))
+		all = append(all, d)
+	}
+	if len(all) == 1 {
+		return all[0]
+	}
+	return query.NewConjunctionQuery(all)
 }
 
 // stopWords marks, for a relaxed plan, the words of the group that the

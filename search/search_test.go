@@ -261,6 +261,14 @@ func TestSearch(t *testing.T) {
 				t.Errorf("%s: %d hits %v (relaxed %v)", q, res.Total, slugs(res), res.Relaxed)
 			}
 		}
+		// A concept of two words is two of the words: "all but one" of
+		// "debt bondage strawberry harvest" is not "strawberry harvest".
+		for _, expand := range []bool{true, false} {
+			res := f.search(t, visitor, Query{Text: "debt bondage strawberry harvest", NoExpand: !expand})
+			if slices.Contains(slugs(res), "mobile-units-strawberry-fields") {
+				t.Errorf("debt bondage strawberry harvest (expand %v): relaxed %v, %v", expand, res.Relaxed, slugs(res))
+			}
+		}
 		if res := f.search(t, visitor, Query{Text: "the dairy zqxnowhere bondage", NoExpand: true}); !res.Relaxed || !slices.Contains(slugs(res), "t-debt-en") {
 			t.Errorf("the dairy zqxnowhere bondage: relaxed %v, %v", res.Relaxed, slugs(res))
 		}
