@@ -31,8 +31,9 @@ const (
 	currentFile  = "CURRENT"
 	genPrefix    = "gen-"
 	consumerFile = "consumer"
-	legacyIndex  = "index.bleve" // the single folder of earlier versions
-	buildLock    = "build.lock"  // in a generation's folder while it is built
+	legacyIndex  = "index.bleve"   // the single folder of earlier versions
+	buildLock    = "build.lock"    // in a generation's folder while it is built
+	instanceLock = "instance.lock" // held by the instance serving the folder
 )
 
 // errInUse says another process holds the index's lock.

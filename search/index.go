@@ -17,6 +17,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"proact/models"
@@ -84,6 +85,10 @@ type Index struct {
 	// not open (under applyMu), so that it is not tried and logged again
 	// at every poll.
 	unopenable string
+	// instance is the serving instance's lock on the folder (lockInstance);
+	// nil for proact reindex's index, which builds beside a running one.
+	instanceMu sync.Mutex
+	instance   func()
 }
 
 // Config is what an index needs.
@@ -131,12 +136,19 @@ func Open(ctx context.Context, dir string, store *models.Store, log *slog.Logger
 // source of truth, so the index is rebuilt rather than the start refused;
 // only another process holding the folder stops it.
 func Start(ctx context.Context, c Config) (*Index, error) {
-	ix, err := newIndex(c)
+	release, err := lockInstance(c.Dir)
 	if err != nil {
 		return nil, err
 	}
+	ix, err := newIndex(c)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	ix.instance = release
 	g, err := ix.openCurrent(ctx)
 	if err != nil {
+		ix.unlockInstance()
 		return nil, err
 	}
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -327,6 +339,7 @@ func (ix *Index) abandon(g *generation, err error) {
 	if ix.bg == nil || ix.bg.Err() != nil {
 		return
 	}
+	ix.relockInstance()
 	ix.building.Add(1)
 	go ix.buildUntilDone(ix.bg)
 }
@@ -418,6 +431,7 @@ func (ix *Index) Close() error {
 		ix.stopBuild()
 	}
 	ix.building.Wait()
+	defer ix.unlockInstance()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.gen == nil {
@@ -426,6 +440,59 @@ func (ix *Index) Close() error {
 	err := ix.gen.idx.Close()
 	ix.gen = nil
 	return err
+}
+
+// lockInstance takes the folder for one serving instance until the
+// returned function is called: a bolt file's lock, as lockBuild, let go of
+// by a crash or kill -9 with the process. A generation's root.bolt says
+// the same of a folder being served, but only once one is open: while the
+// first generation or a rebuild is being built, a second instance started
+// on the folder would build and serve its own beside it. The file is never
+// removed (a process that removed it could leave two instances each
+// holding a lock, on the old file and on a new one).
+func lockInstance(dir string) (release func(), err error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("search: unable to create %s: %w", dir, err)
+	}
+	file := filepath.Join(dir, instanceLock)
+	db, err := bolt.Open(file, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if isLocked(err) {
+		return nil, fmt.Errorf("%w (%s)", errInUse, dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search: unable to lock %s: %w", file, err)
+	}
+	return func() { _ = db.Close() }, nil
+}
+
+// relockInstance takes the instance's lock again when its file is gone
+// (the folder removed while serving), so that a second instance started
+// during the rebuild is refused.
+func (ix *Index) relockInstance() {
+	ix.instanceMu.Lock()
+	defer ix.instanceMu.Unlock()
+	if ix.instance == nil {
+		return
+	}
+	if _, err := os.Stat(filepath.Join(ix.dir, instanceLock)); err == nil {
+		return
+	}
+	release, err := lockInstance(ix.dir)
+	if err != nil {
+		ix.log.Error("search index: unable to lock the folder again", "dir", ix.dir, "err", err)
+		return
+	}
+	ix.instance()
+	ix.instance = release
+}
+
+func (ix *Index) unlockInstance() {
+	ix.instanceMu.Lock()
+	defer ix.instanceMu.Unlock()
+	if ix.instance != nil {
+		ix.instance()
+		ix.instance = nil
+	}
 }
 
 // Ready reports whether the index can answer: open, and readable. While it

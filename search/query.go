@@ -336,6 +336,7 @@ func (b *builder) conceptQuery(lang string, c int) query.Query {
 // language (or the neutral field); a run of words that names a glossary
 // concept may instead match any of the concept's terms in that language.
 func (b *builder) groupQuery(text string, g []word, matches []match) query.Query {
+	stop := b.stopWords(g)
 	var perLang []query.Query
 	for _, lang := range append(slices.Clone(b.langs), "") {
 		field, boost := bodyField(lang), 1.0
@@ -343,6 +344,7 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 			field, boost = fNeutral, boostNeutral
 		}
 		var must []query.Query
+		wide := 0 // the first elements of must: concepts of two words or more
 		covered := make([]bool, len(g))
 		if lang != "" && b.expand {
 			for _, m := range matches {
@@ -365,11 +367,15 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 				}
 				if len(alts) > 0 {
 					must = append(must, query.NewDisjunctionQuery(alts))
+					if len(g)-missed(g, m) > 1 {
+						must[wide], must[len(must)-1] = must[len(must)-1], must[wide]
+						wide++
+					}
 				}
 			}
 		}
 		for i, w := range g {
-			if covered[i] {
+			if covered[i] || stop[i] {
 				continue
 			}
 			wq := b.wordQuery(lang, field, w, boost)
@@ -386,11 +392,7 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 			continue
 		}
 		if b.relaxed {
-			// All but one, in a disjunction: coord ranks a document with
-			// more of them higher.
-			d := query.NewDisjunctionQuery(must)
-			d.SetMin(float64(len(must) - 1))
-			perLang = append(perLang, d)
+			perLang = append(perLang, allButOne(must[:wide], must[wide:]))
 			continue
 		}
 		perLang = append(perLang, query.NewConjunctionQuery(must))
@@ -409,6 +411,47 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 		return nil
 	}
 	return query.NewDisjunctionQuery(perLang)
+}
+
+// allButOne matches all the words but one: every concept of two words or
+// more (wide: missing, it would be two words missing), and all but one of
+// the rest, in a disjunction whose coord ranks a document with more of
+// them higher.
+func allButOne(wide, rest []query.Query) query.Query {
+	all := slices.Clone(wide)
+	if len(rest) > 1 { // one alone is the one left out
+		d := query.NewDisjunctionQuery(rest)
+		d.SetMin(float64(len(rest) - 1))
+		all = append(all, d)
+	}
+	if len(all) == 1 {
+		return all[0]
+	}
+	return query.NewConjunctionQuery(all)
+}
+
+// stopWords marks, for a relaxed plan, the words of the group that the
+// analyzer of some language of the index drops: left in, "the" or "de"
+// would be one of "all the words but one" in every other language's
+// fields and in the neutral one, and "the muncitori" would find every
+// document with "the". None is marked for any other plan.
+func (b *builder) stopWords(g []word) []bool {
+	if !b.relaxed {
+		return make([]bool, len(g))
+	}
+	stop := make([]bool, len(g))
+	for i, w := range g {
+		if w.phrase {
+			continue
+		}
+		for _, lang := range b.langs {
+			if _, ok := b.an[lang]; ok && len(b.tokens(lang, w.text)) == 0 {
+				stop[i] = true
+				break
+			}
+		}
+	}
+	return stop
 }
 
 // relaxable reports whether a relaxed plan (builder.relaxed) can find

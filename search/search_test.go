@@ -252,6 +252,26 @@ func TestSearch(t *testing.T) {
 		if res := f.search(t, visitor, Query{Text: "dairy zqxnowhere zqxnothere", NoExpand: true}); res.Total != 0 {
 			t.Errorf("dairy and two unknown words: %d hits %v", res.Total, slugs(res))
 		}
+		// A stop word is not one of the words kept: "the" (English) or
+		// "de" (French, Romanian...) with an unknown word found every
+		// document with "the" or "de", in the neutral field and the fields
+		// of languages where it is no stop word.
+		for _, q := range []string{"the zqxnowhere", "de zqxnowhere", "of the zqxnowhere"} {
+			if res := f.search(t, visitor, Query{Text: q}); res.Total != 0 {
+				t.Errorf("%s: %d hits %v (relaxed %v)", q, res.Total, slugs(res), res.Relaxed)
+			}
+		}
+		// A concept of two words is two of the words: "all but one" of
+		// "debt bondage strawberry harvest" is not "strawberry harvest".
+		for _, expand := range []bool{true, false} {
+			res := f.search(t, visitor, Query{Text: "debt bondage strawberry harvest", NoExpand: !expand})
+			if slices.Contains(slugs(res), "mobile-units-strawberry-fields") {
+				t.Errorf("debt bondage strawberry harvest (expand %v): relaxed %v, %v", expand, res.Relaxed, slugs(res))
+			}
+		}
+		if res := f.search(t, visitor, Query{Text: "the dairy zqxnowhere bondage", NoExpand: true}); !res.Relaxed || !slices.Contains(slugs(res), "t-debt-en") {
+			t.Errorf("the dairy zqxnowhere bondage: relaxed %v, %v", res.Relaxed, slugs(res))
+		}
 	})
 	t.Run("organisations are searchable", func(t *testing.T) {
 		res := f.search(t, visitor, Query{Text: "helpdesk domestic", Kinds: []string{KindOrganisation}})

@@ -112,3 +112,100 @@ func TestReindexBesideARunningIndex(t *testing.T) {
 		t.Errorf("search after the switch: %v, %v", res, err)
 	}
 }
+
+// TestSecondStartOnTheFolderIsRefused: a second instance started on the
+// index folder of a running one is refused, whether the first is serving
+// or still building its first generation (or a rebuild): then no
+// generation's root.bolt is open to say so, and the second built its own
+// beside it, the two then serving from one folder.
+func TestSecondStartOnTheFolderIsRefused(t *testing.T) {
+	ctx := context.Background()
+	store := modelstest.New(t, models.SQLite)
+	if err := store.SavePractice(ctx, note("one", "en", "Seasonal workers", "public")); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	hold := make(chan struct{})
+	first, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog(), Hold: hold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	if second, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog()}); !errors.Is(err, errInUse) {
+		if second != nil {
+			_ = second.Close()
+		}
+		t.Errorf("second start while the first builds: %v, want errInUse", err)
+	}
+	close(hold)
+	if err := first.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if second, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog()}); !errors.Is(err, errInUse) {
+		if second != nil {
+			_ = second.Close()
+		}
+		t.Errorf("second start while the first serves: %v, want errInUse", err)
+	}
+	if res, err := first.Search(ctx, models.Viewer{}, Query{Text: "seasonal"}); err != nil || res.Total != 1 {
+		t.Errorf("the first after the second was refused: %v, %v", res, err)
+	}
+	// Closed, the folder is free again; proact reindex beside a running
+	// instance stays allowed (TestReindexBesideARunningIndex).
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog()})
+	if err != nil {
+		t.Fatalf("start once the first closed: %v", err)
+	}
+	_ = again.Close()
+}
+
+// TestSecondStartDuringARebuildIsRefused: the folder removed under a
+// serving instance (rm -rf) takes the instance's lock file with it; the
+// rebuild that follows takes it again, so that a second instance started
+// meanwhile is refused rather than building its own beside it.
+func TestSecondStartDuringARebuildIsRefused(t *testing.T) {
+	ctx := context.Background()
+	store := modelstest.New(t, models.SQLite)
+	if err := store.SavePractice(ctx, note("one", "en", "Seasonal workers", "public")); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	hold := make(chan struct{})
+	first, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog(), Hold: hold})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	hold <- struct{}{} // the first build only
+	if err := first.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SavePractice(ctx, note("two", "en", "Seasonal workers two", "public")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.CatchUp(ctx); err == nil {
+		t.Fatal("a write to the removed folder succeeded: nothing to rebuild")
+	}
+	if first.Ready() == nil {
+		t.Fatal("still ready after the failed write")
+	}
+	// The rebuild waits on hold; a second instance starts now.
+	if second, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog()}); !errors.Is(err, errInUse) {
+		if second != nil {
+			_ = second.Close()
+		}
+		t.Errorf("second start during the rebuild: %v, want errInUse", err)
+	}
+	close(hold)
+	first.building.Wait()
+	catchUp(t, first)
+	if res, err := first.Search(ctx, models.Viewer{}, Query{Text: "seasonal"}); err != nil || res.Total != 2 {
+		t.Errorf("search after the rebuild: %v, %v; want 2 hits", res, err)
+	}
+}
