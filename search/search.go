@@ -107,7 +107,11 @@ func (ix *Index) Search(ctx context.Context, v models.Viewer, q Query) (*Result,
 	// not use ("muncitori" where the notes say "lucrători") would
 	// otherwise hide everything the others find, in every language the
 	// glossary reaches. All the words but one, then, said so.
-	if found.res.Total == 0 && relaxable(text) {
+	// Not when the words are all found under another selection of the
+	// filters: each facet is counted without its own selection, so a
+	// count says where they are ("Practice notes 2" with organisations
+	// chosen), which relaxed hits' counts would hide.
+	if found.res.Total == 0 && !counted(found.res.Facets) && relaxable(text) {
 		b.fuzzy, b.relaxed = false, true
 		relaxed, err := ix.run(ctx, sv, v, q, b, text)
 		if err != nil {
@@ -134,6 +138,18 @@ func (ix *Index) Search(ctx context.Context, v models.Viewer, q Query) (*Result,
 	}
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// counted reports whether some facet value counts a hit.
+func counted(facets []Facet) bool {
+	for _, f := range facets {
+		for _, v := range f.Values {
+			if v.Count > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Searches is how many searches the index has been asked: a benchmark

@@ -245,6 +245,12 @@ func TestSearch(t *testing.T) {
 				t.Errorf("%s: relaxed with %d hits", q, res.Total)
 			}
 		}
+		// Every word found, but not with the filters chosen: no relaxing,
+		// and the kind facet says where they are.
+		filtered := f.search(t, visitor, Query{Text: "domestic workers", Kinds: []string{KindPractice}, NoExpand: true})
+		if filtered.Relaxed || filtered.Total != 0 || valueCount(facet(filtered, fKind), KindOrganisation) == 0 {
+			t.Errorf("domestic workers among notes: relaxed %v, %d hits, kinds %v", filtered.Relaxed, filtered.Total, facet(filtered, fKind))
+		}
 		// Three words, two of them in one note: found; one of three: not.
 		if res := f.search(t, visitor, Query{Text: "dairy zqxnowhere bondage", NoExpand: true}); !res.Relaxed || !slices.Contains(slugs(res), "t-debt-en") {
 			t.Errorf("dairy zqxnowhere bondage: relaxed %v, %v", res.Relaxed, slugs(res))
