@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"fmt"
 	"sync"
 	"unicode"
@@ -62,6 +63,7 @@ var (
 
 const (
 	foldName    = "proact_fold"
+	lowerName   = "proact_lower"
 	neutralName = "proact_neutral"
 )
 
@@ -81,6 +83,9 @@ func registerAnalysis(languages []string) {
 		}
 		must(registry.RegisterTokenFilter(foldName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 			return foldFilter{}, nil
+		}))
+		must(registry.RegisterTokenFilter(lowerName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+			return lowerFilter{}, nil
 		}))
 		must(registry.RegisterAnalyzer(neutralName, chain(nil, "", 0)))
 		stemmed := map[string]bool{}
@@ -133,8 +138,60 @@ func stemmedBase(lang string) (analysis.Analyzer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d, ok := a.(*analysis.DefaultAnalyzer); ok {
+		for i, f := range d.TokenFilters {
+			if _, ok := f.(*lowercase.LowerCaseFilter); ok {
+				d.TokenFilters[i] = lowerFilter{} // this cache's own analyzer: nobody else holds it
+			}
+		}
+	}
 	stemmedBases.m[lang] = a
 	return a, nil
+}
+
+// lowerFilter lower-cases each rune of a term (unicode.ToLower; a capital
+// sigma that ends a term becomes a final sigma), as Bleve's to_lower does, but
+// right where a rune's lower case is shorter in UTF-8 (İ, ẞ, the Kelvin
+// sign): Bleve's leaves the rest of such a term's bytes where they were,
+// "İstanbul" giving "i\xb0stanbu", which no query for "istanbul" met.
+// TestLowerFilter.
+type lowerFilter struct{}
+
+func (lowerFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
+	for _, t := range input {
+		t.Term = lowerTerm(t.Term)
+	}
+	return input
+}
+
+// lowerTerm lower-cases s in place where every rune keeps its width, into
+// a new slice from the first rune that does not.
+func lowerTerm(s []byte) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				s[i] = c + 'a' - 'A'
+			}
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRune(s[i:])
+		l := unicode.ToLower(r)
+		if l == r {
+			i += w
+			continue
+		}
+		if l == 'σ' && i+w == len(s) {
+			l = 'ς'
+		}
+		if utf8.RuneLen(l) != w {
+			return append(s[:i:i], bytes.ToLower(s[i:])...)
+		}
+		utf8.EncodeRune(s[i:], l)
+		i += w
+	}
+	return s
 }
 
 // truncateAt is where words are cut in languages without a stemmer: the
@@ -152,7 +209,7 @@ func chain(pre []string, stop string, truncate int) registry.AnalyzerConstructor
 		if err != nil {
 			return nil, err
 		}
-		names := append([]string{lowercase.Name}, pre...)
+		names := append([]string{lowerName}, pre...)
 		if stop != "" {
 			names = append(names, stop)
 		}

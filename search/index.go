@@ -25,7 +25,7 @@ import (
 
 // MappingVersion changes whenever the mapping does; an index built with
 // another version is rebuilt from the database at start.
-const MappingVersion = 6
+const MappingVersion = 7 // 7: a lower case that moves the rest of a term when a rune shrinks (İstanbul)
 
 var (
 	keyMappingVersion = []byte("proact:mapping_version")

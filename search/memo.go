@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	unitok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/document"
 )
@@ -223,9 +222,8 @@ func shareTokens(doc *document.Document, s *sharedText) {
 // plainSpaced reports whether s is UTF-8 (the segmentation of bytes that
 // are not does not always stop at a space) with no white space but
 // ASCII's, and no letter whose lower case is shorter in UTF-8 (İ, ẞ, the
-// Kelvin sign): Bleve's lower-case filter, which the neutral analyzer has,
-// leaves the rest of such a word's bytes where they were ("İstanbul" gives
-// "i\xb0stanbu"), which lowerFold does not copy.
+// Kelvin sign): such rare text is analysed field by field, as it was when
+// Bleve's lower-case filter mangled it (lowerFilter).
 func plainSpaced(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool {
 		return r >= utf8.RuneSelf && (unicode.IsSpace(r) || utf8.RuneLen(unicode.ToLower(r)) < utf8.RuneLen(r))
@@ -264,7 +262,7 @@ func neutralFilters(a analysis.Analyzer) bool {
 		return false
 	}
 	_, uni := d.Tokenizer.(*unitok.UnicodeTokenizer)
-	_, lower := d.TokenFilters[0].(*lowercase.LowerCaseFilter)
+	_, lower := d.TokenFilters[0].(lowerFilter)
 	_, fold := d.TokenFilters[1].(foldFilter)
 	return uni && lower && fold
 }
