@@ -194,11 +194,11 @@ func diffResults(a, b *Result, byDate bool) string {
 // TestAttack9SharedTokensWhereLowerCaseShrinks: a capital whose lower case
 // is shorter in UTF-8 (İ, ẞ, the Kelvin and Ohm signs) followed by letters
 // already in lower case. Bleve's lower-case filter, which the live path and
-// queries use, leaves such a word's later bytes unmoved ("İstanbul" becomes
-// "i\xb0stanbu"); shareTokens' lowerFold lower-cases it right, so a full
-// rebuild's neutral field has terms the live path's has not, and the other
-// way round (the differential test found it: "istanbul" exact after a
-// rebuild, only by typo tolerance on the live path).
+// queries used until mapping version 7, left such a word's later bytes
+// unmoved ("İstanbul" became "i\xb0stanbu") while shareTokens' lowerFold
+// lower-cased it right, so that a full rebuild's neutral field had terms
+// the live path's had not (the differential test found it); both ways
+// must still agree.
 func TestAttack9SharedTokensWhereLowerCaseShrinks(t *testing.T) {
 	ix := &Index{mapping: newMapping()}
 	memo := newMemoAnalyzers()

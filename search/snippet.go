@@ -283,7 +283,7 @@ func (p *prefixSet) startsAt(piece string, i int) bool {
 		}
 		l := unicode.ToLower(r)
 		if utf8.RuneLen(l) != utf8.RuneLen(r) {
-			return true // Bleve's lower-casing writes such a rune oddly (İ): analyse
+			return true // a lower case of another width (İ): let the analyzer read it
 		}
 		r = fold(l)
 		if n == 0 && !p.firsts[r] {
