@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -176,6 +177,19 @@ func TestSearchPageAndAPI(t *testing.T) {
 	}
 	if _, mem, _ := api("/api/v1/search?q=zqxpagecanary+zqxnowhere", "member-search-token-0123456789"); mem.Total != 1 || !mem.Relaxed {
 		t.Errorf("a member's relaxed search: %+v", mem)
+	}
+	// Inflected Polish forms that the Polish stemmer does not bring to the
+	// glossary's own stems are in the glossary too.
+	for q, concept := range map[string]string{"pracownicy sezonowi": "seasonal-worker", "związku zawodowego": "trade-union",
+		"opłat rekrutacyjnych": "recruitment-fees", "pracownicy domowi": "domestic-worker", "wyzysku pracowników": "labour-exploitation"} {
+		_, res, _ := api("/api/v1/search?q="+url.QueryEscape(q), "")
+		found := false
+		for _, c := range res.ExpandedConcepts {
+			found = found || c.ID == concept
+		}
+		if !found {
+			t.Errorf("%s: expanded %+v, want %s", q, res.ExpandedConcepts, concept)
+		}
 	}
 	// Hostile parameters are answered, escaped.
 	for _, path := range []string{"/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E&kind=%3Cb%3E&page=-4&per_page=100000&sort=%27",
