@@ -263,18 +263,28 @@ func locked(file string) bool {
 // file's lock (a file lock on every system bbolt runs on), which a crash
 // or kill -9 lets go of with the process.
 func lockBuild(path string) (unlock func(), err error) {
-	if err := os.MkdirAll(path, 0o750); err != nil {
-		return nil, fmt.Errorf("search: unable to create %s: %w", path, err)
+	db, err := takeLock(path, buildLock)
+	if err != nil {
+		return nil, err
 	}
-	file := filepath.Join(path, buildLock)
+	return func() {
+		_ = db.Close()
+		_ = os.Remove(db.Path())
+	}, nil
+}
+
+// takeLock holds the lock of the bolt file name in dir (made, with dir,
+// when missing) until the returned database is closed.
+func takeLock(dir, name string) (*bolt.DB, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("search: unable to create %s: %w", dir, err)
+	}
+	file := filepath.Join(dir, name)
 	db, err := bolt.Open(file, 0o600, &bolt.Options{Timeout: 2 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("search: unable to lock %s: %w", file, err)
 	}
-	return func() {
-		_ = db.Close()
-		_ = os.Remove(file)
-	}, nil
+	return db, nil
 }
 
 // removeStale deletes the generations other than keep that nobody builds

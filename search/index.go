@@ -17,7 +17,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
-	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"proact/models"
@@ -451,16 +450,12 @@ func (ix *Index) Close() error {
 // removed (a process that removed it could leave two instances each
 // holding a lock, on the old file and on a new one).
 func lockInstance(dir string) (release func(), err error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("search: unable to create %s: %w", dir, err)
-	}
-	file := filepath.Join(dir, instanceLock)
-	db, err := bolt.Open(file, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	db, err := takeLock(dir, instanceLock)
 	if isLocked(err) {
 		return nil, fmt.Errorf("%w (%s)", errInUse, dir)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("search: unable to lock %s: %w", file, err)
+		return nil, err
 	}
 	return func() { _ = db.Close() }, nil
 }

@@ -343,8 +343,8 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 		if lang == "" {
 			field, boost = fNeutral, boostNeutral
 		}
-		var must []query.Query
-		wide := 0 // the first elements of must: concepts of two words or more
+		// wide: the concepts of two words or more; must: the rest.
+		var wide, must []query.Query
 		covered := make([]bool, len(g))
 		if lang != "" && b.expand {
 			for _, m := range matches {
@@ -365,12 +365,12 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 				if cq != nil {
 					alts = append(alts, cq)
 				}
-				if len(alts) > 0 {
+				switch {
+				case len(alts) == 0:
+				case len(g)-missed(g, m) > 1:
+					wide = append(wide, query.NewDisjunctionQuery(alts))
+				default:
 					must = append(must, query.NewDisjunctionQuery(alts))
-					if len(g)-missed(g, m) > 1 {
-						must[wide], must[len(must)-1] = must[len(must)-1], must[wide]
-						wide++
-					}
 				}
 			}
 		}
@@ -384,23 +384,21 @@ func (b *builder) groupQuery(text string, g []word, matches []match) query.Query
 			}
 			must = append(must, wq)
 		}
-		if len(must) == 0 {
-			continue
+		all := slices.Concat(wide, must)
+		switch {
+		case len(all) == 0:
+		case len(all) == 1:
+			perLang = append(perLang, all[0])
+		case b.relaxed:
+			perLang = append(perLang, allButOne(wide, must))
+		default:
+			perLang = append(perLang, query.NewConjunctionQuery(all))
 		}
-		if len(must) == 1 {
-			perLang = append(perLang, must[0])
-			continue
-		}
-		if b.relaxed {
-			perLang = append(perLang, allButOne(must[:wide], must[wide:]))
-			continue
-		}
-		perLang = append(perLang, query.NewConjunctionQuery(must))
 	}
 	// A concept that is the whole group also finds what is tagged with it
 	// (relaxed: the whole group but one word).
 	for _, m := range matches {
-		if b.expand && (missed(g, m) == 0 || b.relaxed && missed(g, m) == 1) {
+		if n := missed(g, m); b.expand && (n == 0 || b.relaxed && n == 1) {
 			tq := query.NewTermQuery(b.gloss.concepts[m.concept].ID)
 			tq.SetField(fTag)
 			tq.SetBoost(boostExpansion)

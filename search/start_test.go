@@ -131,22 +131,12 @@ func TestSecondStartOnTheFolderIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer first.Close()
-	if second, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog()}); !errors.Is(err, errInUse) {
-		if second != nil {
-			_ = second.Close()
-		}
-		t.Errorf("second start while the first builds: %v, want errInUse", err)
-	}
+	wantRefused(t, dir, store, "while the first builds")
 	close(hold)
 	if err := first.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if second, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog()}); !errors.Is(err, errInUse) {
-		if second != nil {
-			_ = second.Close()
-		}
-		t.Errorf("second start while the first serves: %v, want errInUse", err)
-	}
+	wantRefused(t, dir, store, "while the first serves")
 	if res, err := first.Search(ctx, models.Viewer{}, Query{Text: "seasonal"}); err != nil || res.Total != 1 {
 		t.Errorf("the first after the second was refused: %v, %v", res, err)
 	}
@@ -196,16 +186,24 @@ func TestSecondStartDuringARebuildIsRefused(t *testing.T) {
 		t.Fatal("still ready after the failed write")
 	}
 	// The rebuild waits on hold; a second instance starts now.
-	if second, err := Start(ctx, Config{Dir: dir, Store: store, Log: quietLog()}); !errors.Is(err, errInUse) {
-		if second != nil {
-			_ = second.Close()
-		}
-		t.Errorf("second start during the rebuild: %v, want errInUse", err)
-	}
+	wantRefused(t, dir, store, "during the rebuild")
 	close(hold)
 	first.building.Wait()
 	catchUp(t, first)
 	if res, err := first.Search(ctx, models.Viewer{}, Query{Text: "seasonal"}); err != nil || res.Total != 2 {
 		t.Errorf("search after the rebuild: %v, %v; want 2 hits", res, err)
+	}
+}
+
+// wantRefused starts a second instance on dir, which must be refused
+// (errInUse) while another holds the folder.
+func wantRefused(t *testing.T, dir string, store *models.Store, when string) {
+	t.Helper()
+	second, err := Start(context.Background(), Config{Dir: dir, Store: store, Log: quietLog()})
+	if second != nil {
+		_ = second.Close()
+	}
+	if !errors.Is(err, errInUse) {
+		t.Errorf("second start %s: %v, want errInUse", when, err)
 	}
 }
